@@ -1,0 +1,110 @@
+// The archive: one SQLite file holding every report (compressed extracted text, agency, year,
+// kind, content hash), the parameters it was built with, and the index — MinHash signatures,
+// SimHash, LSH band buckets and fingerprint postings, stored as packed blobs. docs/format.md
+// describes the format; kArchiveSchemaVersion is bumped on every incompatible change.
+//
+// Guarantees: add() is one transaction, so a failed or interrupted add leaves the archive exactly
+// as before that document; an archive of another schema version or built with other parameters is
+// refused with a message that says which; nothing is loaded wholesale — a check reads only the
+// buckets, postings and candidate documents it needs.
+#pragma once
+
+#include <leitong/check.h>
+#include <leitong/document.h>
+#include <leitong/findings.h>
+#include <leitong/lsh_index.h>
+#include <leitong/sketch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leitong {
+
+inline constexpr int kArchiveSchemaVersion = 1;
+
+struct ArchiveParams {
+  SketchParams sketch;
+  LshParams lsh;
+  int posting_bucket_bits = 20;  // fingerprint postings are grouped in 2^bits blobs by hash prefix
+  friend bool operator==(const ArchiveParams&, const ArchiveParams&) = default;
+};
+
+struct AddOutcome {
+  bool added = false;  // false: the archive already held this text for this agency and year
+  std::int64_t id = 0; // the new or existing document's id
+};
+
+struct ArchiveStats {
+  std::int64_t documents = 0, reports = 0, templates = 0, agencies = 0;
+  int first_year = 0, last_year = 0;
+  std::int64_t text_chars = 0;      // extracted code points in all documents
+  std::int64_t file_bytes = 0;      // the archive file (plus its WAL) on disk
+  std::int64_t text_bytes = 0;      // compressed texts
+  std::int64_t index_bytes = 0;     // signatures, buckets and postings (payload bytes)
+  std::int64_t lsh_buckets = 0, posting_blobs = 0, postings = 0;
+  ArchiveParams params;
+  int schema_version = kArchiveSchemaVersion;
+};
+
+// Per-document hits of a query's fingerprints in the postings.
+struct FingerprintHits {
+  std::vector<std::pair<std::int64_t, int>> documents;  // (id, shared fingerprints), most first
+  // For each query fingerprint (same order as given): distinct agencies of *reports* holding it.
+  std::vector<std::uint16_t> agencies_per_fingerprint;
+};
+
+class Archive {
+ public:
+  enum class Mode { kReadOnly, kReadWrite };
+
+  // Opens (kReadWrite creates it if missing, with `params_for_new`). `requested`, if given, must
+  // equal the stored parameters, else Error explains the difference. Throws Error for a file that
+  // is not a leitong archive, has another schema version, or is damaged.
+  static Archive open(const std::filesystem::path& path, Mode mode,
+                      const ArchiveParams& params_for_new = {},
+                      const ArchiveParams* requested = nullptr);
+
+  Archive(Archive&&) noexcept;
+  Archive& operator=(Archive&&) noexcept;
+  ~Archive();
+
+  const ArchiveParams& params() const;
+  const std::filesystem::path& path() const;
+
+  // Adds one document atomically. `document.info.id` is ignored. Throws Error (archive unchanged).
+  AddOutcome add(const Document& document);
+
+  ArchiveStats stats() const;
+  std::int64_t document_count() const;
+  DocumentInfo info(std::int64_t id) const;
+  std::u32string text(std::int64_t id) const;
+  // Ids of every document whose extracted text hashes to the same content hash as `text`.
+  std::vector<std::int64_t> ids_with_content(std::u32string_view text) const;
+  // Ids of the reports of `agency` (canonicalized), oldest year first.
+  std::vector<std::int64_t> ids_of_agency(const std::string& agency) const;
+  // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard.
+  std::vector<std::pair<std::int64_t, double>> lsh_candidates(const MinHashSignature& signature) const;
+  // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
+  FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
+                                   const std::string& exclude_agency = {}) const;
+
+ private:
+  struct Impl;
+  explicit Archive(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Content hash used for "the same text": XXH3-128 of the UTF-8 extracted text, as 32 hex digits.
+std::string content_hash(std::u32string_view text);
+
+// Checks `report` against the archive: candidates are the same agency's other documents, LSH
+// near-duplicates and the documents sharing the most fingerprints (up to params.max_candidates);
+// documents with the report's own content hash are skipped. The archive is not modified.
+Findings check_against_archive(const Archive& archive, const Document& report,
+                               const CheckParams& params = {});
+
+}  // namespace leitong

@@ -1,0 +1,47 @@
+// Checking a report: candidates → alignment → attribution → boilerplate → Findings.
+//
+// analyze() is the archive-independent core: given the report and the documents to compare it
+// with, it aligns each, attributes every copied region of the report to one source (the source that
+// covers most of the report wins overlaps), splits off boilerplate, finds self-repetition and
+// computes the ratios. The archive-backed check (archive.h: check_against_archive) chooses the
+// candidates and supplies agency counts for boilerplate.
+#pragma once
+
+#include <leitong/align.h>
+#include <leitong/document.h>
+#include <leitong/findings.h>
+#include <leitong/sketch.h>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace leitong {
+
+struct CheckParams {
+  AlignParams align;
+  // A region of the report is boilerplate when reports of at least this many distinct agencies
+  // (other than the report's own) contain it. Chosen in README ("Defaults and why").
+  int boilerplate_agencies = 3;
+  int max_candidates = 50;       // archive documents aligned per check, besides the same agency's
+  int min_shared_fingerprints = 2;  // a document sharing fewer is not a candidate
+  double lsh_threshold = 0.4;    // estimated Jaccard for an LSH near-duplicate candidate
+};
+
+struct ReferenceDocument {
+  DocumentInfo info;
+  const std::u32string* text = nullptr;  // extracted text; must outlive the call
+  const Sketch* sketch = nullptr;
+};
+
+// `boilerplate_agencies_at` (may be empty): for each normalized position of the report, how many
+// distinct other agencies' archived reports share the text there according to the archive's
+// fingerprint postings. It is combined with the agencies of the aligned references themselves.
+Findings analyze(const Document& report, const Sketch& report_sketch,
+                 std::span<const ReferenceDocument> references, const SketchParams& sketch_params,
+                 const CheckParams& params,
+                 std::span<const std::uint16_t> boilerplate_agencies_at = {});
+
+Relation relation_between(const DocumentInfo& report, const DocumentInfo& source);
+
+}  // namespace leitong

@@ -1,0 +1,575 @@
+#include <leitong/archive.h>
+#include <leitong/error.h>
+#include <leitong/text.h>
+
+#include "detail/sqlite.h"
+
+#include <nlohmann/json.hpp>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace leitong {
+
+using detail::Statement;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kApplicationId = 0x4C54474E;  // "LTGN"
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE agencies(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE documents(
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  year INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('report', 'template')),
+  file TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  chars INTEGER NOT NULL,
+  added_at TEXT NOT NULL,
+  UNIQUE (agency_id, year, content_hash));
+CREATE INDEX documents_by_hash ON documents(content_hash);
+CREATE TABLE texts(doc_id INTEGER PRIMARY KEY REFERENCES documents(id), utf8_zstd BLOB NOT NULL);
+CREATE TABLE sketches(doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
+  minhash BLOB NOT NULL, simhash INTEGER NOT NULL, fingerprints INTEGER NOT NULL);
+CREATE TABLE lsh_buckets(key INTEGER PRIMARY KEY, doc_ids BLOB NOT NULL);
+CREATE TABLE postings(bucket INTEGER PRIMARY KEY, entries BLOB NOT NULL);
+)sql";
+
+json params_to_json(const ArchiveParams& p) {
+  const auto& n = p.sketch.normalize;
+  return json{{"normalization_version", kNormalizationVersion},
+              {"normalize",
+               {{"nfkc", n.nfkc},
+                {"fold_case", n.fold_case},
+                {"canonical_punctuation", n.canonical_punctuation},
+                {"drop_whitespace", n.drop_whitespace},
+                {"mask_digits", n.mask_digits}}},
+              {"shingle", {{"n", p.sketch.shingle.n}, {"seed", p.sketch.shingle.seed}}},
+              {"minhash",
+               {{"k", p.sketch.minhash.k},
+                {"seed", p.sketch.minhash.seed},
+                {"variant", p.sketch.minhash.variant == MinHashVariant::kClassic ? "classic" : "one_permutation"}}},
+              {"fingerprint", {{"window", p.sketch.fingerprint.window}}},
+              {"lsh", {{"bands", p.lsh.bands}, {"rows", p.lsh.rows}}},
+              {"posting_bucket_bits", p.posting_bucket_bits}};
+}
+
+ArchiveParams params_from_json(const json& j) {
+  ArchiveParams p;
+  const auto& n = j.at("normalize");
+  p.sketch.normalize = {n.at("nfkc"), n.at("fold_case"), n.at("canonical_punctuation"),
+                        n.at("drop_whitespace"), n.at("mask_digits")};
+  p.sketch.shingle = {j.at("shingle").at("n"), j.at("shingle").at("seed")};
+  p.sketch.minhash.k = j.at("minhash").at("k");
+  p.sketch.minhash.seed = j.at("minhash").at("seed");
+  p.sketch.minhash.variant = j.at("minhash").at("variant") == "classic" ? MinHashVariant::kClassic
+                                                                       : MinHashVariant::kOnePermutation;
+  p.sketch.fingerprint.window = j.at("fingerprint").at("window");
+  p.lsh = {j.at("lsh").at("bands"), j.at("lsh").at("rows")};
+  p.posting_bucket_bits = j.at("posting_bucket_bits");
+  return p;
+}
+
+std::string describe_archive_difference(const ArchiveParams& a, const ArchiveParams& b) {
+  if (auto d = describe_difference(a.sketch, b.sketch); !d.empty()) return d;
+  if (a.lsh != b.lsh)
+    return fmt::format("LSH {}x{} vs {}x{}", a.lsh.bands, a.lsh.rows, b.lsh.bands, b.lsh.rows);
+  if (a.posting_bucket_bits != b.posting_bucket_bits)
+    return fmt::format("posting bucket bits {} vs {}", a.posting_bucket_bits, b.posting_bucket_bits);
+  return {};
+}
+
+void validate(const ArchiveParams& p) {
+  if (p.sketch.shingle.n < 1 || p.sketch.shingle.n > 64)
+    throw_error("shingle size must be in [1, 64], not {}", p.sketch.shingle.n);
+  if (p.lsh.bands < 1 || p.lsh.rows < 1 || p.lsh.bands * p.lsh.rows > p.sketch.minhash.k)
+    throw_error("LSH {}x{} needs at most k = {} MinHash values", p.lsh.bands, p.lsh.rows, p.sketch.minhash.k);
+  if (p.posting_bucket_bits < 1 || p.posting_bucket_bits > 32)
+    throw_error("posting bucket bits must be in [1, 32], not {}", p.posting_bucket_bits);
+}
+
+std::string now_iso8601() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+template <typename T>
+void append_le(std::vector<std::uint8_t>& out, T value) {
+  const auto at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &value, sizeof(T));
+}
+
+template <typename T>
+T read_le(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// A posting: 32 more bits of the fingerprint (after the bucket prefix), the document and the
+// agency of a report (0 for templates, which boilerplate does not count).
+constexpr std::size_t kPostingBytes = 12;
+
+}  // namespace
+
+std::string content_hash(std::u32string_view text) {
+  const std::string utf8 = encode_utf8(text);
+  const XXH128_hash_t h = XXH3_128bits(utf8.data(), utf8.size());
+  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
+}
+
+struct Archive::Impl {
+  std::filesystem::path path;
+  std::string name;  // path as text, for messages
+  sqlite3* db = nullptr;
+  ArchiveParams params;
+  Mode mode = Mode::kReadOnly;
+
+  ~Impl() {
+    if (db) sqlite3_close_v2(db);
+  }
+
+  Statement prepare(std::string_view sql) const { return Statement(db, sql, name); }
+  void exec(const char* sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw_error("{}: {}", name, message);
+    }
+  }
+
+  std::uint32_t bucket_of(std::uint64_t fp) const { return std::uint32_t(fp >> (64 - params.posting_bucket_bits)); }
+  std::uint32_t tag_of(std::uint64_t fp) const { return std::uint32_t(fp >> (32 - params.posting_bucket_bits)); }
+
+  std::int64_t agency_id(const std::string& canonical, bool create) {
+    Statement find = prepare("SELECT id FROM agencies WHERE name = ?");
+    find.bind(1, canonical);
+    if (find.step()) return find.column_int(0);
+    if (!create) return 0;
+    Statement insert = prepare("INSERT INTO agencies(name) VALUES (?)");
+    insert.bind(1, canonical).run();
+    return sqlite3_last_insert_rowid(db);
+  }
+};
+
+Archive::Archive(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Archive::Archive(Archive&&) noexcept = default;
+Archive& Archive::operator=(Archive&&) noexcept = default;
+Archive::~Archive() = default;
+
+const ArchiveParams& Archive::params() const { return impl_->params; }
+const std::filesystem::path& Archive::path() const { return impl_->path; }
+
+Archive Archive::open(const std::filesystem::path& path, Mode mode, const ArchiveParams& params_for_new,
+                      const ArchiveParams* requested) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->name = path.string();
+  impl->mode = mode;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && mode == Mode::kReadOnly)
+    throw_error("{}: no such archive (create one with `leitong add`)", impl->name);
+  if (exists && std::filesystem::is_directory(path, ec)) throw_error("{}: is a directory, not an archive", impl->name);
+  if (exists && std::filesystem::file_size(path, ec) == 0 && !ec)
+    throw_error("{}: empty file, not a leitong archive", impl->name);
+
+  const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(impl->name.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+    throw_error("{}: cannot open archive: {}", impl->name, impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
+  sqlite3_busy_timeout(impl->db, 30000);
+
+  try {
+    if (!exists) {
+      validate(params_for_new);
+      impl->exec("PRAGMA journal_mode = WAL");
+      impl->exec("BEGIN IMMEDIATE");
+      impl->exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
+      impl->exec(fmt::format("PRAGMA user_version = {}", kArchiveSchemaVersion).c_str());
+      impl->exec(kSchema);
+      Statement meta = impl->prepare("INSERT INTO meta(key, value) VALUES (?, ?)");
+      meta.bind(1, "params").bind(2, params_to_json(params_for_new).dump()).run();
+      meta.bind(1, "created_by").bind(2, "leitong " LEITONG_VERSION).run();
+      meta.bind(1, "created_at").bind(2, now_iso8601()).run();
+      impl->exec("COMMIT");
+      impl->params = params_for_new;
+    } else {
+      std::int64_t app_id = 0, version = 0;
+      {
+        Statement s = impl->prepare("PRAGMA application_id");
+        if (s.step()) app_id = s.column_int(0);
+      }
+      if (app_id != kApplicationId) throw_error("{}: not a leitong archive", impl->name);
+      {
+        Statement s = impl->prepare("PRAGMA user_version");
+        if (s.step()) version = s.column_int(0);
+      }
+      if (version > kArchiveSchemaVersion)
+        throw_error("{}: archive format version {} is newer than this leitong supports ({}); upgrade leitong",
+                    impl->name, version, kArchiveSchemaVersion);
+      if (version != kArchiveSchemaVersion)
+        throw_error("{}: archive format version {} is not supported (this leitong reads version {})", impl->name,
+                    version, kArchiveSchemaVersion);
+      Statement s = impl->prepare("SELECT value FROM meta WHERE key = 'params'");
+      if (!s.step()) throw_error("{}: damaged archive: parameters missing", impl->name);
+      json stored;
+      try {
+        stored = json::parse(s.column_text(0));
+        if (stored.at("normalization_version").get<int>() != kNormalizationVersion)
+          throw_error("{}: archive was built with normalization version {}; this leitong uses version {}. "
+                      "Rebuild the archive from its files.",
+                      impl->name, stored.at("normalization_version").get<int>(), kNormalizationVersion);
+        impl->params = params_from_json(stored);
+      } catch (const json::exception& e) {
+        throw_error("{}: damaged archive: unreadable parameters ({})", impl->name, e.what());
+      }
+      if (mode == Mode::kReadWrite) impl->exec("PRAGMA journal_mode = WAL");
+    }
+  } catch (const Error&) {
+    throw;
+  }
+  if (requested && *requested != impl->params)
+    throw_error("{}: archive was built with other parameters ({}, archive vs requested); "
+                "use a new archive for these parameters",
+                impl->name, describe_archive_difference(impl->params, *requested));
+  return Archive(std::move(impl));
+}
+
+AddOutcome Archive::add(const Document& document) {
+  Impl& d = *impl_;
+  if (d.mode != Mode::kReadWrite) throw_error("{}: archive opened read-only", d.name);
+  const std::string agency = canonical_agency(document.info.agency);
+  if (agency.empty()) throw_error("{}: agency name is empty", document.info.file);
+  const Sketch sketch = make_sketch(document.text, d.params.sketch);
+  if (sketch.shingles.empty())
+    throw_error("{}: too short to compare (fewer than {} characters after normalization)", document.info.file,
+                d.params.sketch.shingle.n);
+  const std::string hash = content_hash(document.text);
+  const std::string utf8 = encode_utf8(document.text);
+  std::vector<std::uint8_t> compressed(ZSTD_compressBound(utf8.size()));
+  const std::size_t csize = ZSTD_compress(compressed.data(), compressed.size(), utf8.data(), utf8.size(), 3);
+  if (ZSTD_isError(csize)) throw_error("{}: compression failed: {}", d.name, ZSTD_getErrorName(csize));
+  compressed.resize(csize);
+
+  d.exec("BEGIN IMMEDIATE");
+  try {
+    const std::int64_t agency_id = d.agency_id(agency, true);
+    {
+      Statement existing = d.prepare("SELECT id FROM documents WHERE agency_id = ? AND year = ? AND content_hash = ?");
+      existing.bind(1, agency_id).bind(2, document.info.year).bind(3, hash);
+      if (existing.step()) {
+        const std::int64_t id = existing.column_int(0);
+        d.exec("ROLLBACK");  // may have created nothing but the agency row, which a rollback drops
+        return {false, id};
+      }
+    }
+    Statement insert = d.prepare(
+        "INSERT INTO documents(agency_id, year, kind, file, content_hash, chars, added_at) VALUES (?,?,?,?,?,?,?)");
+    insert.bind(1, agency_id)
+        .bind(2, document.info.year)
+        .bind(3, kind_name(document.info.kind))
+        .bind(4, document.info.file)
+        .bind(5, hash)
+        .bind(6, static_cast<std::int64_t>(document.text.size()))
+        .bind(7, now_iso8601())
+        .run();
+    const std::int64_t id = sqlite3_last_insert_rowid(d.db);
+    if (id > std::int64_t(UINT32_MAX)) throw_error("{}: archive is full (document ids exceed 32 bits)", d.name);
+    d.prepare("INSERT INTO texts(doc_id, utf8_zstd) VALUES (?, ?)")
+        .bind(1, id)
+        .bind_blob(2, compressed.data(), compressed.size())
+        .run();
+
+    std::vector<Fingerprint> fps = sketch.fingerprints;
+    std::sort(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
+    fps.erase(std::unique(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) {
+                return a.hash == b.hash;
+              }), fps.end());
+    d.prepare("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
+        .bind(1, id)
+        .bind_blob(2, sketch.minhash.data(), sketch.minhash.size() * sizeof(std::uint32_t))
+        .bind(3, static_cast<std::int64_t>(sketch.simhash))
+        .bind(4, static_cast<std::int64_t>(fps.size()))
+        .run();
+
+    // Blobs are read, extended and written back inside this transaction.
+    Statement read_lsh = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+    Statement write_lsh = d.prepare("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
+    std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, d.params.lsh);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<std::uint8_t> blob;
+    for (std::uint64_t key : keys) {
+      read_lsh.bind(1, static_cast<std::int64_t>(key));
+      blob.clear();
+      if (read_lsh.step()) {
+        auto b = read_lsh.column_blob(0);
+        blob.assign(b.begin(), b.end());
+      }
+      read_lsh.reset();
+      append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
+      write_lsh.bind(1, static_cast<std::int64_t>(key)).bind_blob(2, blob.data(), blob.size()).run();
+    }
+
+    const std::uint32_t posting_agency =
+        document.info.kind == DocumentKind::kReport ? static_cast<std::uint32_t>(agency_id) : 0;
+    Statement read_post = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
+    Statement write_post = d.prepare("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
+    for (std::size_t i = 0; i < fps.size();) {
+      const std::uint32_t bucket = d.bucket_of(fps[i].hash);
+      read_post.bind(1, static_cast<std::int64_t>(bucket));
+      blob.clear();
+      if (read_post.step()) {
+        auto b = read_post.column_blob(0);
+        blob.assign(b.begin(), b.end());
+      }
+      read_post.reset();
+      for (; i < fps.size() && d.bucket_of(fps[i].hash) == bucket; ++i) {
+        append_le<std::uint32_t>(blob, d.tag_of(fps[i].hash));
+        append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
+        append_le<std::uint32_t>(blob, posting_agency);
+      }
+      write_post.bind(1, static_cast<std::int64_t>(bucket)).bind_blob(2, blob.data(), blob.size()).run();
+    }
+    d.exec("COMMIT");
+    return {true, id};
+  } catch (...) {
+    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::int64_t Archive::document_count() const {
+  Statement s = impl_->prepare("SELECT count(*) FROM documents");
+  s.step();
+  return s.column_int(0);
+}
+
+ArchiveStats Archive::stats() const {
+  ArchiveStats st;
+  st.params = impl_->params;
+  {
+    Statement s = impl_->prepare(
+        "SELECT count(*), coalesce(sum(kind = 'report'), 0), coalesce(sum(kind = 'template'), 0), "
+        "count(DISTINCT agency_id), coalesce(min(year), 0), coalesce(max(year), 0), coalesce(sum(chars), 0) "
+        "FROM documents");
+    s.step();
+    st.documents = s.column_int(0);
+    st.reports = s.column_int(1);
+    st.templates = s.column_int(2);
+    st.agencies = s.column_int(3);
+    st.first_year = static_cast<int>(s.column_int(4));
+    st.last_year = static_cast<int>(s.column_int(5));
+    st.text_chars = s.column_int(6);
+  }
+  auto scalar = [&](const char* sql) {
+    Statement s = impl_->prepare(sql);
+    s.step();
+    return s.column_int(0);
+  };
+  st.text_bytes = scalar("SELECT coalesce(sum(length(utf8_zstd)), 0) FROM texts");
+  st.lsh_buckets = scalar("SELECT count(*) FROM lsh_buckets");
+  st.posting_blobs = scalar("SELECT count(*) FROM postings");
+  const std::int64_t posting_bytes = scalar("SELECT coalesce(sum(length(entries)), 0) FROM postings");
+  st.postings = posting_bytes / std::int64_t(kPostingBytes);
+  st.index_bytes = posting_bytes + scalar("SELECT coalesce(sum(length(doc_ids)), 0) FROM lsh_buckets") +
+                   scalar("SELECT coalesce(sum(length(minhash) + 8), 0) FROM sketches");
+  std::error_code ec;
+  st.file_bytes = static_cast<std::int64_t>(std::filesystem::file_size(impl_->path, ec));
+  auto wal = impl_->path;
+  wal += "-wal";
+  if (std::filesystem::exists(wal, ec)) st.file_bytes += static_cast<std::int64_t>(std::filesystem::file_size(wal, ec));
+  return st;
+}
+
+DocumentInfo Archive::info(std::int64_t id) const {
+  Statement s = impl_->prepare(
+      "SELECT d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = ?");
+  s.bind(1, id);
+  if (!s.step()) throw_error("{}: no document with id {}", impl_->name, id);
+  DocumentInfo info;
+  info.id = id;
+  info.file = s.column_text(0);
+  info.agency = s.column_text(1);
+  info.year = static_cast<int>(s.column_int(2));
+  info.kind = parse_kind(s.column_text(3)).value_or(DocumentKind::kReport);
+  return info;
+}
+
+std::u32string Archive::text(std::int64_t id) const {
+  Statement s = impl_->prepare("SELECT utf8_zstd FROM texts WHERE doc_id = ?");
+  s.bind(1, id);
+  if (!s.step()) throw_error("{}: damaged archive: text of document {} missing", impl_->name, id);
+  const auto blob = s.column_blob(0);
+  const unsigned long long size = ZSTD_getFrameContentSize(blob.data(), blob.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 32))
+    throw_error("{}: damaged archive: text of document {} is unreadable", impl_->name, id);
+  std::string utf8(static_cast<std::size_t>(size), '\0');
+  const std::size_t got = ZSTD_decompress(utf8.data(), utf8.size(), blob.data(), blob.size());
+  if (ZSTD_isError(got) || got != size)
+    throw_error("{}: damaged archive: text of document {} is unreadable", impl_->name, id);
+  return decode_utf8(utf8, impl_->name + ": document " + std::to_string(id));
+}
+
+std::vector<std::int64_t> Archive::ids_with_content(std::u32string_view text) const {
+  Statement s = impl_->prepare("SELECT id FROM documents WHERE content_hash = ?");
+  s.bind(1, content_hash(text));
+  std::vector<std::int64_t> ids;
+  while (s.step()) ids.push_back(s.column_int(0));
+  return ids;
+}
+
+std::vector<std::int64_t> Archive::ids_of_agency(const std::string& agency) const {
+  Statement s = impl_->prepare(
+      "SELECT d.id FROM documents d JOIN agencies a ON a.id = d.agency_id "
+      "WHERE a.name = ? AND d.kind = 'report' ORDER BY d.year, d.id");
+  s.bind(1, canonical_agency(agency));
+  std::vector<std::int64_t> ids;
+  while (s.step()) ids.push_back(s.column_int(0));
+  return ids;
+}
+
+std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(const MinHashSignature& signature) const {
+  Statement bucket = impl_->prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+  std::unordered_set<std::int64_t> ids;
+  for (std::uint64_t key : lsh_band_keys(signature, impl_->params.lsh)) {
+    bucket.bind(1, static_cast<std::int64_t>(key));
+    if (bucket.step()) {
+      const auto blob = bucket.column_blob(0);
+      for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) ids.insert(read_le<std::uint32_t>(blob.data() + at));
+    }
+    bucket.reset();
+  }
+  Statement sig = impl_->prepare("SELECT minhash FROM sketches WHERE doc_id = ?");
+  std::vector<std::pair<std::int64_t, double>> out;
+  for (std::int64_t id : ids) {
+    sig.bind(1, id);
+    if (sig.step()) {
+      const auto blob = sig.column_blob(0);
+      std::vector<std::uint32_t> other(blob.size() / 4);
+      std::memcpy(other.data(), blob.data(), other.size() * 4);
+      out.emplace_back(id, estimate_jaccard(signature, other));
+    }
+    sig.reset();
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  return out;
+}
+
+FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
+                                          const std::string& exclude_agency) const {
+  Impl& d = *impl_;
+  const auto excluded_agency =
+      exclude_agency.empty() ? 0 : static_cast<std::uint32_t>(d.agency_id(canonical_agency(exclude_agency), false));
+  FingerprintHits hits;
+  hits.agencies_per_fingerprint.assign(fingerprints.size(), 0);
+  std::vector<std::size_t> order(fingerprints.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return fingerprints[a].hash < fingerprints[b].hash; });
+  Statement read = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
+  std::unordered_map<std::int64_t, int> per_document;
+  std::unordered_set<std::uint32_t> agencies;
+  std::unordered_set<std::int64_t> documents_of_fp;
+  for (std::size_t k = 0; k < order.size();) {
+    const std::uint32_t bucket = d.bucket_of(fingerprints[order[k]].hash);
+    read.bind(1, static_cast<std::int64_t>(bucket));
+    std::vector<std::uint8_t> blob;
+    if (read.step()) {
+      const auto b = read.column_blob(0);
+      blob.assign(b.begin(), b.end());
+    }
+    read.reset();
+    for (; k < order.size() && d.bucket_of(fingerprints[order[k]].hash) == bucket; ++k) {
+      const std::size_t i = order[k];
+      if (k > 0 && fingerprints[order[k - 1]].hash == fingerprints[i].hash) {
+        hits.agencies_per_fingerprint[i] = hits.agencies_per_fingerprint[order[k - 1]];
+        continue;  // a repeated fingerprint counts once per document
+      }
+      const std::uint32_t tag = d.tag_of(fingerprints[i].hash);
+      agencies.clear();
+      documents_of_fp.clear();
+      for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes) {
+        if (read_le<std::uint32_t>(blob.data() + at) != tag) continue;
+        const std::int64_t doc = read_le<std::uint32_t>(blob.data() + at + 4);
+        const std::uint32_t agency = read_le<std::uint32_t>(blob.data() + at + 8);
+        if (documents_of_fp.insert(doc).second) ++per_document[doc];
+        if (agency && agency != excluded_agency) agencies.insert(agency);
+      }
+      hits.agencies_per_fingerprint[i] = static_cast<std::uint16_t>(std::min<std::size_t>(agencies.size(), 65535));
+    }
+  }
+  hits.documents.assign(per_document.begin(), per_document.end());
+  std::sort(hits.documents.begin(), hits.documents.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  return hits;
+}
+
+Findings check_against_archive(const Archive& archive, const Document& report, const CheckParams& params) {
+  const SketchParams& sp = archive.params().sketch;
+  const Sketch sketch = make_sketch(report.text, sp);
+
+  const auto excluded_ids = archive.ids_with_content(report.text);
+  const std::unordered_set<std::int64_t> excluded(excluded_ids.begin(), excluded_ids.end());
+  std::vector<std::int64_t> chosen;
+  std::unordered_set<std::int64_t> seen;
+  auto take = [&](std::int64_t id) {
+    if (!excluded.count(id) && seen.insert(id).second) chosen.push_back(id);
+  };
+  if (!report.info.agency.empty())
+    for (std::int64_t id : archive.ids_of_agency(report.info.agency)) take(id);
+  for (const auto& [id, j] : archive.lsh_candidates(sketch.minhash))
+    if (j >= params.lsh_threshold) take(id);
+  const FingerprintHits hits = archive.fingerprint_hits(sketch.fingerprints, report.info.agency);
+  int taken = 0;
+  for (const auto& [id, shared] : hits.documents) {
+    if (shared < params.min_shared_fingerprints || taken >= params.max_candidates) break;
+    if (!excluded.count(id) && !seen.count(id)) ++taken;
+    take(id);
+  }
+
+  // Agencies per normalized position from the postings: a fingerprint covers its shingle.
+  std::vector<std::uint16_t> agencies_at(sketch.normalized.size(), 0);
+  const auto n = static_cast<std::size_t>(sp.shingle.n);
+  for (std::size_t i = 0; i < sketch.fingerprints.size(); ++i) {
+    const std::size_t p = sketch.fingerprints[i].position;
+    for (std::size_t q = p; q < p + n && q < agencies_at.size(); ++q)
+      agencies_at[q] = std::max(agencies_at[q], hits.agencies_per_fingerprint[i]);
+  }
+
+  std::vector<DocumentInfo> infos;
+  std::vector<std::u32string> texts;
+  std::vector<Sketch> sketches;
+  infos.reserve(chosen.size());
+  texts.reserve(chosen.size());
+  sketches.reserve(chosen.size());
+  for (std::int64_t id : chosen) {
+    infos.push_back(archive.info(id));
+    texts.push_back(archive.text(id));
+    sketches.push_back(make_sketch(texts.back(), sp));
+  }
+  std::vector<ReferenceDocument> refs;
+  for (std::size_t i = 0; i < chosen.size(); ++i) refs.push_back({infos[i], &texts[i], &sketches[i]});
+  return analyze(report, sketch, refs, sp, params, agencies_at);
+}
+
+}  // namespace leitong

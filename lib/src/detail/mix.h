@@ -1,0 +1,18 @@
+// 64-bit mixing functions shared by the sketches (internal).
+#pragma once
+
+#include <cstdint>
+
+namespace leitong::detail {
+
+// The finalizer of splitmix64 / Stafford's variant 13: a bijection with full avalanche.
+inline std::uint64_t mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace leitong::detail

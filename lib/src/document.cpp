@@ -1,0 +1,26 @@
+#include <leitong/document.h>
+#include <leitong/normalize.h>
+#include <leitong/text.h>
+
+namespace leitong {
+
+std::string_view kind_name(DocumentKind kind) {
+  return kind == DocumentKind::kTemplate ? "template" : "report";
+}
+
+std::optional<DocumentKind> parse_kind(std::string_view name) {
+  if (name == "report") return DocumentKind::kReport;
+  if (name == "template") return DocumentKind::kTemplate;
+  return std::nullopt;
+}
+
+std::string canonical_agency(std::string_view name) {
+  NormalizeParams params;
+  params.canonical_punctuation = false;
+  params.mask_digits = false;
+  params.fold_case = true;
+  const std::u32string decoded = decode_utf8(name, "agency name");
+  return encode_utf8(normalize(decoded, params).chars);
+}
+
+}  // namespace leitong

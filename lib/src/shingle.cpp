@@ -1,0 +1,52 @@
+#include <leitong/shingle.h>
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <bit>
+
+namespace leitong {
+
+static_assert(std::endian::native == std::endian::little,
+              "shingle hashes are defined over little-endian UTF-32");
+
+void shingle_hashes(std::u32string_view text, const ShingleParams& params,
+                    std::vector<std::uint64_t>& out) {
+  out.clear();
+  const std::size_t n = static_cast<std::size_t>(params.n);
+  if (n == 0 || text.size() < n) return;
+  const std::size_t count = text.size() - n + 1;
+  out.resize(count);
+  const char32_t* data = text.data();
+  const std::size_t bytes = n * sizeof(char32_t);
+  for (std::size_t i = 0; i < count; ++i) out[i] = XXH3_64bits_withSeed(data + i, bytes, params.seed);
+}
+
+std::vector<std::uint64_t> shingle_hashes(std::u32string_view text, const ShingleParams& params) {
+  std::vector<std::uint64_t> out;
+  shingle_hashes(text, params, out);
+  return out;
+}
+
+std::vector<std::uint64_t> shingle_set(std::vector<std::uint64_t> hashes) {
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  return hashes;
+}
+
+double exact_jaccard(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  if (a.empty() && b.empty()) return 0.0;
+  std::size_t i = 0, j = 0, common = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      ++common, ++i, ++j;
+    }
+  }
+  return double(common) / double(a.size() + b.size() - common);
+}
+
+}  // namespace leitong

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs leitong's build dependencies from Debian's packages (skips what is already there).
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config
+  libxxhash-dev libboost-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
+  python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

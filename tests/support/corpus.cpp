@@ -1,0 +1,67 @@
+#include "corpus.h"
+
+#include <leitong/error.h>
+#include <leitong/extract.h>
+#include <leitong/manifest.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+namespace leitong::testing {
+
+std::filesystem::path source_dir() { return LEITONG_SOURCE_DIR; }
+std::filesystem::path corpora_dir() { return source_dir() / "corpora"; }
+
+std::u32string read_corpus_text(const std::string& relative) {
+  return extract_file(corpora_dir() / relative).text;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() / ("leitong-test-" + std::to_string(rd()) + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void write_file(const std::filesystem::path& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw Error("cannot write " + path.string());
+}
+
+const std::vector<Seed>& seeds() {
+  static const std::vector<Seed> all = [] {
+    std::vector<Seed> out;
+    const auto manifest = corpora_dir() / "manifest.csv";
+    for (const ManifestRow& row : read_manifest(manifest))
+      out.push_back({row.path.lexically_relative(corpora_dir()).string(), row.agency, row.year, row.kind});
+    return out;
+  }();
+  return all;
+}
+
+const Seed& seed(const std::string& stem) {
+  for (const Seed& s : seeds())
+    if (std::filesystem::path(s.file).stem() == stem) return s;
+  throw Error("no seed named " + stem);
+}
+
+void add_seeds(Archive& archive, const std::vector<Seed>& which) {
+  for (const Seed& s : which) {
+    Document doc;
+    doc.info.file = s.file;
+    doc.info.agency = s.agency;
+    doc.info.year = s.year;
+    doc.info.kind = s.kind;
+    doc.text = read_corpus_text(s.file);
+    archive.add(doc);
+  }
+}
+
+}  // namespace leitong::testing

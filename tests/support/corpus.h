@@ -1,0 +1,46 @@
+// Test support: the bundled corpora, temporary folders and archives built from them.
+#pragma once
+
+#include <leitong/archive.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace leitong::testing {
+
+std::filesystem::path source_dir();   // the repository root
+std::filesystem::path corpora_dir();  // <root>/corpora
+std::u32string read_corpus_text(const std::string& relative);  // decoded file under corpora/
+
+// A fresh folder under the system temp dir, removed when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Writes UTF-8 text (or raw bytes) to a file.
+void write_file(const std::filesystem::path& path, std::string_view bytes);
+
+// The seed reports of corpora/manifest.csv.
+struct Seed {
+  std::string file;    // relative to corpora/
+  std::string agency;
+  int year;
+  DocumentKind kind;
+};
+const std::vector<Seed>& seeds();  // every row of corpora/manifest.csv
+const Seed& seed(const std::string& file_stem);  // by file name without folder and extension
+
+// Adds the given seeds to `archive` (through the library, not the CLI).
+void add_seeds(Archive& archive, const std::vector<Seed>& which);
+
+}  // namespace leitong::testing

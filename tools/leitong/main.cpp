@@ -1,0 +1,75 @@
+// leitong: finds recycled, copied and templated text in government annual reports.
+#include "commands.h"
+
+#include <leitong/error.h>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+namespace leitong::cli {
+
+void print_error(const std::string& message) { fmt::print(stderr, "leitong: {}\n", message); }
+
+void write_output(const std::string& path, const std::string& content) {
+  if (path.empty() || path == "-") {
+    std::fwrite(content.data(), 1, content.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw_error("{}: cannot open for writing", path);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  if (!out.flush()) throw_error("{}: write failed", path);
+}
+
+}  // namespace leitong::cli
+
+int main(int argc, char** argv) {
+  using namespace leitong::cli;
+  CLI::App app{
+      "leitong (雷同) finds recycled, copied and templated text in government annual reports.\n"
+      "It keeps an archive of reports (agency, year, text) and says, for a report, how much of it is\n"
+      "copied, from which documents, exactly which passages, and how much is shared boilerplate."};
+  app.name("leitong");
+  app.set_version_flag("--version", std::string("leitong ") + LEITONG_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run `leitong COMMAND --help` for a command's options.");
+  std::map<CLI::App*, Runner> runners;
+  auto add = [&](Runner (*reg)(CLI::App&), const char* name, const char* description) {
+    CLI::App* sub = app.add_subcommand(name, description);
+    runners[sub] = reg(*sub);
+  };
+  add(register_add, "add", "Add reports or template pages to the archive");
+  add(register_check, "check", "Check one report against the archive (never adds it)");
+  add(register_compare, "compare", "Compare two files directly, without an archive");
+  add(register_stats, "stats", "Describe the archive");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    print_error(e.what());
+    fmt::print(stderr, "Run `leitong --help` for usage.\n");
+    return kExitUsage;
+  }
+  for (CLI::App* sub : app.get_subcommands()) {
+    try {
+      return runners.at(sub)();
+    } catch (const leitong::Error& e) {
+      print_error(e.what());
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      print_error(std::string("internal error: ") + e.what());
+      return 3;
+    }
+  }
+  return kExitUsage;
+}

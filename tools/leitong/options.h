@@ -1,0 +1,37 @@
+// Options shared by several subcommands (internal to the tool).
+#pragma once
+
+#include <leitong/archive.h>
+#include <leitong/check.h>
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace leitong::cli {
+
+inline void add_archive_option(CLI::App& app, std::string& archive) {
+  archive = "leitong.db";
+  app.add_option("--archive", archive, "Archive file (created by `add` if missing)")->capture_default_str();
+}
+
+// Alignment and boilerplate settings of a check; the defaults are CheckParams{}.
+inline void add_check_options(CLI::App& app, CheckParams& params) {
+  app.add_option("--min-passage", params.align.min_passage, "Shortest passage reported, in normalized characters")
+      ->capture_default_str()
+      ->check(CLI::Range(5, 100000));
+  app.add_option("--max-gap", params.align.max_gap, "Longest unmatched stretch inside one passage")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  app.add_option("--boilerplate-agencies", params.boilerplate_agencies,
+                 "Text shared by reports of this many other agencies is boilerplate")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--max-candidates", params.max_candidates, "Most archived documents aligned per check")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+}
+
+inline const char* kFormatHelp = "Output format";
+
+}  // namespace leitong::cli
