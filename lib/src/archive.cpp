@@ -195,7 +195,7 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode, const Archiv
     throw_error("{}: cannot open archive: {}", impl->name, impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
   sqlite3_busy_timeout(impl->db, 30000);
 
-  try {
+  {
     if (!exists) {
       validate(params_for_new);
       impl->exec("PRAGMA journal_mode = WAL");
@@ -226,11 +226,15 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode, const Archiv
       if (version != kArchiveSchemaVersion)
         throw_error("{}: archive format version {} is not supported (this leitong reads version {})", impl->name,
                     version, kArchiveSchemaVersion);
-      Statement s = impl->prepare("SELECT value FROM meta WHERE key = 'params'");
-      if (!s.step()) throw_error("{}: damaged archive: parameters missing", impl->name);
+      std::string stored_text;
+      {
+        Statement s = impl->prepare("SELECT value FROM meta WHERE key = 'params'");
+        if (!s.step()) throw_error("{}: damaged archive: parameters missing", impl->name);
+        stored_text = s.column_text(0);
+      }  // finalized here: an open statement would hold a read transaction
       json stored;
       try {
-        stored = json::parse(s.column_text(0));
+        stored = json::parse(stored_text);
         if (stored.at("normalization_version").get<int>() != kNormalizationVersion)
           throw_error("{}: archive was built with normalization version {}; this leitong uses version {}. "
                       "Rebuild the archive from its files.",
@@ -241,8 +245,6 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode, const Archiv
       }
       if (mode == Mode::kReadWrite) impl->exec("PRAGMA journal_mode = WAL");
     }
-  } catch (const Error&) {
-    throw;
   }
   if (requested && *requested != impl->params)
     throw_error("{}: archive was built with other parameters ({}, archive vs requested); "
