@@ -176,6 +176,78 @@ Archive::~Archive() = default;
 const ArchiveParams& Archive::params() const { return impl_->params; }
 const std::filesystem::path& Archive::path() const { return impl_->path; }
 
+namespace {
+
+// Writes the schema and parameters into a new, empty database. Returns false if another process
+// created the archive first (the caller then reads it like any existing archive).
+bool create_schema(Archive::Impl& impl, const ArchiveParams& params) {
+  impl.exec("PRAGMA journal_mode = WAL");
+  impl.exec("BEGIN IMMEDIATE");
+  try {
+    Statement app = impl.prepare("PRAGMA application_id");
+    if (app.step() && app.column_int(0) == kApplicationId) {
+      app.reset();
+      impl.exec("ROLLBACK");
+      return false;
+    }
+    app.reset();
+    impl.exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
+    impl.exec(fmt::format("PRAGMA user_version = {}", kArchiveSchemaVersion).c_str());
+    impl.exec(kSchema);
+    Statement meta = impl.prepare("INSERT INTO meta(key, value) VALUES (?, ?)");
+    meta.bind(1, "params").bind(2, params_to_json(params).dump()).run();
+    meta.bind(1, "created_by").bind(2, "leitong " LEITONG_VERSION).run();
+    meta.bind(1, "created_at").bind(2, now_iso8601()).run();
+    impl.exec("COMMIT");
+    return true;
+  } catch (...) {
+    sqlite3_exec(impl.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+// Reads and checks the header fields and the stored parameters of an existing archive.
+ArchiveParams read_params(const Archive::Impl& impl) {
+  std::int64_t app_id = 0, version = 0;
+  {
+    Statement s = impl.prepare("PRAGMA application_id");
+    if (s.step()) app_id = s.column_int(0);
+  }
+  if (app_id != kApplicationId) throw_error("{}: not a leitong archive", impl.name);
+  {
+    Statement s = impl.prepare("PRAGMA user_version");
+    if (s.step()) version = s.column_int(0);
+  }
+  if (version > kArchiveSchemaVersion)
+    throw_error("{}: archive format version {} is newer than this leitong supports ({}); upgrade leitong", impl.name,
+                version, kArchiveSchemaVersion);
+  if (version != kArchiveSchemaVersion)
+    throw_error("{}: archive format version {} is not supported (this leitong reads version {})", impl.name, version,
+                kArchiveSchemaVersion);
+  std::string stored_text;
+  {
+    Statement s = impl.prepare("SELECT value FROM meta WHERE key = 'params'");
+    if (!s.step()) throw_error("{}: damaged archive: parameters missing", impl.name);
+    stored_text = s.column_text(0);
+  }  // finalized here: an open statement would hold a read transaction
+  int normalization_version = 0;
+  ArchiveParams params;
+  try {
+    const json stored = json::parse(stored_text);
+    normalization_version = stored.at("normalization_version").get<int>();
+    params = params_from_json(stored);
+  } catch (const json::exception& e) {
+    throw_error("{}: damaged archive: unreadable parameters ({})", impl.name, e.what());
+  }
+  if (normalization_version != kNormalizationVersion)
+    throw_error("{}: archive was built with normalization version {}; this leitong uses version {}. "
+                "Rebuild the archive from its files.",
+                impl.name, normalization_version, kNormalizationVersion);
+  return params;
+}
+
+}  // namespace
+
 Archive Archive::open(const std::filesystem::path& path, Mode mode, const ArchiveParams& params_for_new,
                       const ArchiveParams* requested) {
   auto impl = std::make_unique<Impl>();
@@ -189,63 +261,26 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode, const Archiv
   if (exists && std::filesystem::is_directory(path, ec)) throw_error("{}: is a directory, not an archive", impl->name);
   if (exists && std::filesystem::file_size(path, ec) == 0 && !ec)
     throw_error("{}: empty file, not a leitong archive", impl->name);
+  if (!exists) validate(params_for_new);
 
   const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(impl->name.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
     throw_error("{}: cannot open archive: {}", impl->name, impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
   sqlite3_busy_timeout(impl->db, 30000);
 
-  {
-    if (!exists) {
-      validate(params_for_new);
-      impl->exec("PRAGMA journal_mode = WAL");
-      impl->exec("BEGIN IMMEDIATE");
-      impl->exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str());
-      impl->exec(fmt::format("PRAGMA user_version = {}", kArchiveSchemaVersion).c_str());
-      impl->exec(kSchema);
-      Statement meta = impl->prepare("INSERT INTO meta(key, value) VALUES (?, ?)");
-      meta.bind(1, "params").bind(2, params_to_json(params_for_new).dump()).run();
-      meta.bind(1, "created_by").bind(2, "leitong " LEITONG_VERSION).run();
-      meta.bind(1, "created_at").bind(2, now_iso8601()).run();
-      impl->exec("COMMIT");
-      impl->params = params_for_new;
-    } else {
-      std::int64_t app_id = 0, version = 0;
-      {
-        Statement s = impl->prepare("PRAGMA application_id");
-        if (s.step()) app_id = s.column_int(0);
-      }
-      if (app_id != kApplicationId) throw_error("{}: not a leitong archive", impl->name);
-      {
-        Statement s = impl->prepare("PRAGMA user_version");
-        if (s.step()) version = s.column_int(0);
-      }
-      if (version > kArchiveSchemaVersion)
-        throw_error("{}: archive format version {} is newer than this leitong supports ({}); upgrade leitong",
-                    impl->name, version, kArchiveSchemaVersion);
-      if (version != kArchiveSchemaVersion)
-        throw_error("{}: archive format version {} is not supported (this leitong reads version {})", impl->name,
-                    version, kArchiveSchemaVersion);
-      std::string stored_text;
-      {
-        Statement s = impl->prepare("SELECT value FROM meta WHERE key = 'params'");
-        if (!s.step()) throw_error("{}: damaged archive: parameters missing", impl->name);
-        stored_text = s.column_text(0);
-      }  // finalized here: an open statement would hold a read transaction
-      json stored;
-      try {
-        stored = json::parse(stored_text);
-        if (stored.at("normalization_version").get<int>() != kNormalizationVersion)
-          throw_error("{}: archive was built with normalization version {}; this leitong uses version {}. "
-                      "Rebuild the archive from its files.",
-                      impl->name, stored.at("normalization_version").get<int>(), kNormalizationVersion);
-        impl->params = params_from_json(stored);
-      } catch (const json::exception& e) {
-        throw_error("{}: damaged archive: unreadable parameters ({})", impl->name, e.what());
-      }
-      if (mode == Mode::kReadWrite) impl->exec("PRAGMA journal_mode = WAL");
+  if (!exists) {
+    try {
+      create_schema(*impl, params_for_new);
+    } catch (...) {
+      // Leave no half-made file behind: the next run would take it for a damaged archive.
+      sqlite3_close_v2(impl->db);
+      impl->db = nullptr;
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(impl->name + suffix, ec);
+      throw;
     }
   }
+  impl->params = read_params(*impl);
+  if (mode == Mode::kReadWrite) impl->exec("PRAGMA journal_mode = WAL");
   if (requested && *requested != impl->params)
     throw_error("{}: archive was built with other parameters ({}, archive vs requested); "
                 "use a new archive for these parameters",

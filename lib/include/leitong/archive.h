@@ -92,8 +92,9 @@ class Archive {
   FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
                                    const std::string& exclude_agency = {}) const;
 
+  struct Impl;  // opaque: the SQLite connection and the archive's parameters
+
  private:
-  struct Impl;
   explicit Archive(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
