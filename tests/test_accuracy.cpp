@@ -205,3 +205,55 @@ TEST_F(Accuracy, IndependentReportsShareLittleBeyondBoilerplate) {
 
 }  // namespace
 }  // namespace leitong::testing
+
+namespace leitong::testing {
+namespace {
+
+// Text no archived report shares: random ideographs from a wide range.
+std::u32string unrelated_text(std::size_t length, std::uint64_t seed) {
+  Random rng(seed);
+  std::u32string out;
+  for (std::size_t i = 0; i < length; ++i) out.push_back(char32_t(0x4E00 + 7 * rng.below(2900)));
+  return out;
+}
+
+// The political formula that three seed agencies' reports (沙坪坝, 合川, 罗湖) all use.
+const std::u32string kFormula = U"坚持以习近平新时代中国特色社会主义思想为指导";
+
+TEST_F(Accuracy, FormulaSharedByManyAgenciesIsBoilerplate) {
+  add_seeds(*archive_, seeds());
+  MarkedText report;
+  report.append(U"2024年，福田区教育局" + kFormula + U"，", false);
+  report.append(unrelated_text(600, 1) + U"。\n", false);
+  const Findings f = check_text(*archive_, report, "深圳市福田区教育局", 2024);
+  std::printf("[accuracy] formula only: copy_ratio %.3f boilerplate_ratio %.3f excluding %.3f\n", f.copy_ratio,
+              f.boilerplate_ratio, f.copy_ratio_excluding_boilerplate);
+  EXPECT_GT(f.boilerplate_ratio, 0.025);
+  EXPECT_LT(f.copy_ratio_excluding_boilerplate, 0.01);
+  bool formula_flagged = false;
+  for (const auto& p : f.passages)
+    if (p.boilerplate && u32(p.text).find(kFormula.substr(2, 15)) != std::u32string::npos) formula_flagged = true;
+  EXPECT_TRUE(formula_flagged);
+}
+
+TEST_F(Accuracy, ParagraphCopiedFromOnePeerStaysCopiedAroundItsFormula) {
+  add_seeds(*archive_, seeds());
+  // 罗湖区民政局's opening paragraph (which contains the formula) lifted by another agency.
+  const auto paras = paragraphs(read_corpus_text(seed("luohu-minzheng-2024").file));
+  ASSERT_NE(paras[0].find(kFormula), std::u32string::npos);
+  MarkedText report;
+  report.append(unrelated_text(400, 2) + U"。\n", false);
+  report.append(paras[0], true);
+  report.append(U"\n" + unrelated_text(400, 3) + U"。\n", false);
+  const Findings f = check_text(*archive_, report, "深圳市福田区民政局", 2024);
+  std::printf("[accuracy] copied paragraph with formula: copy %.3f boilerplate %.3f excluding %.3f\n", f.copy_ratio,
+              f.boilerplate_ratio, f.copy_ratio_excluding_boilerplate);
+  ASSERT_FALSE(f.sources.empty());
+  EXPECT_EQ(f.sources[0].document.file, seed("luohu-minzheng-2024").file);
+  EXPECT_GT(f.boilerplate_ratio, 0.0);
+  // Most of the lifted paragraph is not boilerplate and still counts as copied.
+  EXPECT_GT(f.copy_ratio_excluding_boilerplate, 0.6 * truth_share(report));
+}
+
+}  // namespace
+}  // namespace leitong::testing

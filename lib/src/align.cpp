@@ -153,13 +153,33 @@ std::vector<AlignedPassage> join_reordered(std::vector<AlignedPassage> passages,
   return out;
 }
 
+// A chain that is too sparse as a whole may hold a dense passage (a shared formula followed by
+// scattered stock phrases): split it at its widest gap, recursively, keeping the dense pieces.
+void split_until_dense(const AlignedPassage& p, const AlignParams& params, std::uint32_t min_len,
+                       std::vector<AlignedPassage>& out) {
+  if (p.query_end - p.query_begin < min_len || p.matched < min_len) return;
+  if (p.density() >= params.min_density) {
+    out.push_back(p);
+    return;
+  }
+  if (p.runs.size() < 2) return;
+  std::size_t cut = 1;
+  std::int64_t widest = -1;
+  for (std::size_t i = 1; i < p.runs.size(); ++i) {
+    const std::int64_t gap = std::int64_t(p.runs[i].query) - (std::int64_t(p.runs[i - 1].query) + p.runs[i - 1].length);
+    if (gap > widest) widest = gap, cut = i;
+  }
+  AlignedPassage left, right;
+  if (restrict_passage(p, p.query_begin, p.runs[cut].query, 1, left)) split_until_dense(left, params, min_len, out);
+  if (restrict_passage(p, p.runs[cut].query, p.query_end, 1, right)) split_until_dense(right, params, min_len, out);
+}
+
 // Keeps passages long and dense enough; resolves the rare query overlaps (a chance passage inside a
 // longer one) in favour of the passage with more matched characters.
-std::vector<AlignedPassage> select(std::vector<AlignedPassage> passages, const AlignParams& params) {
+std::vector<AlignedPassage> select(const std::vector<AlignedPassage>& chained, const AlignParams& params) {
   const auto min_len = static_cast<std::uint32_t>(std::max(1, params.min_passage));
-  std::erase_if(passages, [&](const AlignedPassage& p) {
-    return p.query_end - p.query_begin < min_len || p.density() < params.min_density;
-  });
+  std::vector<AlignedPassage> passages;
+  for (const AlignedPassage& p : chained) split_until_dense(p, params, min_len, passages);
   std::sort(passages.begin(), passages.end(),
             [](const AlignedPassage& a, const AlignedPassage& b) { return a.matched > b.matched; });
   std::vector<AlignedPassage> out;

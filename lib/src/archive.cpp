@@ -209,9 +209,12 @@ bool create_schema(Archive::Impl& impl, const ArchiveParams& params) {
 // Reads and checks the header fields and the stored parameters of an existing archive.
 ArchiveParams read_params(const Archive::Impl& impl) {
   std::int64_t app_id = 0, version = 0;
-  {
+  try {
     Statement s = impl.prepare("PRAGMA application_id");
     if (s.step()) app_id = s.column_int(0);
+  } catch (const Error&) {
+    // SQLite says "file is not a database" (or similar) for anything that is not SQLite.
+    throw_error("{}: not a leitong archive ({})", impl.name, sqlite3_errmsg(impl.db));
   }
   if (app_id != kApplicationId) throw_error("{}: not a leitong archive", impl.name);
   {
@@ -512,12 +515,14 @@ std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(const MinHa
 }
 
 FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
-                                          const std::string& exclude_agency) const {
+                                          const std::string& exclude_agency,
+                                          std::size_t holders_per_fingerprint) const {
   Impl& d = *impl_;
   const auto excluded_agency =
       exclude_agency.empty() ? 0 : static_cast<std::uint32_t>(d.agency_id(canonical_agency(exclude_agency), false));
   FingerprintHits hits;
   hits.agencies_per_fingerprint.assign(fingerprints.size(), 0);
+  hits.holders.assign(fingerprints.size(), {});
   std::vector<std::size_t> order(fingerprints.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
@@ -539,6 +544,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       const std::size_t i = order[k];
       if (k > 0 && fingerprints[order[k - 1]].hash == fingerprints[i].hash) {
         hits.agencies_per_fingerprint[i] = hits.agencies_per_fingerprint[order[k - 1]];
+        hits.holders[i] = hits.holders[order[k - 1]];
         continue;  // a repeated fingerprint counts once per document
       }
       const std::uint32_t tag = d.tag_of(fingerprints[i].hash);
@@ -549,7 +555,9 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
         const std::int64_t doc = read_le<std::uint32_t>(blob.data() + at + 4);
         const std::uint32_t agency = read_le<std::uint32_t>(blob.data() + at + 8);
         if (documents_of_fp.insert(doc).second) ++per_document[doc];
-        if (agency && agency != excluded_agency) agencies.insert(agency);
+        if (agency && agency != excluded_agency && agencies.insert(agency).second &&
+            hits.holders[i].size() < holders_per_fingerprint)
+          hits.holders[i].push_back(doc);
       }
       hits.agencies_per_fingerprint[i] = static_cast<std::uint16_t>(std::min<std::size_t>(agencies.size(), 65535));
     }
@@ -576,12 +584,24 @@ Findings check_against_archive(const Archive& archive, const Document& report, c
     for (std::int64_t id : archive.ids_of_agency(report.info.agency)) take(id);
   for (const auto& [id, j] : archive.lsh_candidates(sketch.minhash))
     if (j >= params.lsh_threshold) take(id);
-  const FingerprintHits hits = archive.fingerprint_hits(sketch.fingerprints, report.info.agency);
+  const auto boilerplate_agencies = static_cast<std::size_t>(std::max(1, params.boilerplate_agencies));
+  const FingerprintHits hits =
+      archive.fingerprint_hits(sketch.fingerprints, report.info.agency, boilerplate_agencies + 1);
   int taken = 0;
   for (const auto& [id, shared] : hits.documents) {
     if (shared < params.min_shared_fingerprints || taken >= params.max_candidates) break;
     if (!excluded.count(id) && !seen.count(id)) ++taken;
     take(id);
+  }
+  // Holders of widely shared fingerprints, so that boilerplate is measured by alignment.
+  int references = 0;
+  for (std::size_t i = 0; i < sketch.fingerprints.size() && references < params.boilerplate_references; ++i) {
+    if (hits.agencies_per_fingerprint[i] < boilerplate_agencies) continue;
+    for (std::int64_t id : hits.holders[i]) {
+      if (references >= params.boilerplate_references) break;
+      if (!excluded.count(id) && !seen.count(id)) ++references;
+      take(id);
+    }
   }
 
   // Agencies per normalized position from the postings: a fingerprint covers its shingle.

@@ -55,6 +55,9 @@ struct FingerprintHits {
   std::vector<std::pair<std::int64_t, int>> documents;  // (id, shared fingerprints), most first
   // For each query fingerprint (same order as given): distinct agencies of *reports* holding it.
   std::vector<std::uint16_t> agencies_per_fingerprint;
+  // For each query fingerprint: reports holding it, at most one per agency and at most
+  // `holders_per_fingerprint` (see fingerprint_hits), in posting order.
+  std::vector<std::vector<std::int64_t>> holders;
 };
 
 class Archive {
@@ -90,7 +93,8 @@ class Archive {
   std::vector<std::pair<std::int64_t, double>> lsh_candidates(const MinHashSignature& signature) const;
   // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
   FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
-                                   const std::string& exclude_agency = {}) const;
+                                   const std::string& exclude_agency = {},
+                                   std::size_t holders_per_fingerprint = 0) const;
 
   struct Impl;  // opaque: the SQLite connection and the archive's parameters
 

@@ -24,6 +24,10 @@ struct CheckParams {
   // (other than the report's own) contain it. Chosen in README ("Defaults and why").
   int boilerplate_agencies = 3;
   int max_candidates = 50;       // archive documents aligned per check, besides the same agency's
+  // Reports of other agencies brought in because they hold a fingerprint of the report that at
+  // least `boilerplate_agencies` agencies share: aligning them measures exactly how far the shared
+  // (boilerplate) text extends, which sparse fingerprints alone cannot.
+  int boilerplate_references = 12;
   int min_shared_fingerprints = 2;  // a document sharing fewer is not a candidate
   double lsh_threshold = 0.4;    // estimated Jaccard for an LSH near-duplicate candidate
 };
