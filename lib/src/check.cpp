@@ -251,9 +251,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     }
     f.sources.push_back(std::move(sf));
   }
-  std::stable_sort(f.sources.begin(), f.sources.end(), [](const SourceFinding& a, const SourceFinding& b) {
-    return a.copy_ratio > b.copy_ratio;
-  });  // already in this order (rank = coverage); kept explicit for the contract
+  // f.sources is in rank order, i.e. by copy_ratio descending as the contract requires; passage
+  // `source` indices refer to that order, so it must not be re-sorted.
 
   // 5. Ratios over the attributed passages.
   std::size_t copied = 0, boilerplate = 0;
