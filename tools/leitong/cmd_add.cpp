@@ -98,7 +98,7 @@ int run_add(const AddOptions& o) {
 
 Runner register_add(CLI::App& app) {
   auto o = std::make_shared<AddOptions>();
-  app.description(
+  app.footer(
       "Add reports or template pages to the archive. Each file is added in its own transaction: a\n"
       "refused or interrupted file leaves the archive as it was, and re-running the same add only\n"
       "adds what is missing (a text already archived for that agency and year is left unchanged).");

@@ -48,7 +48,7 @@ int run_check(const CheckOptions& o) {
 
 Runner register_check(CLI::App& app) {
   auto o = std::make_shared<CheckOptions>();
-  app.description(
+  app.footer(
       "Check one report against every archived document (except copies of the report itself) and\n"
       "say how much of it is copied, from where, and which passages. The report is not added.");
   add_archive_option(app, o->archive);

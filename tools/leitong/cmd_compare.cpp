@@ -50,7 +50,7 @@ int run_compare(const CompareOptions& o) {
 
 Runner register_compare(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
-  app.description(
+  app.footer(
       "Compare FILE_A with FILE_B: which passages of FILE_A also appear in FILE_B (offsets into\n"
       "FILE_A, source offsets into FILE_B). No archive is read or written, so nothing is boilerplate.");
   app.add_option("--format", o->format, kFormatHelp)

@@ -27,7 +27,7 @@ int run_stats(const StatsOptions& o) {
 
 Runner register_stats(CLI::App& app) {
   auto o = std::make_shared<StatsOptions>();
-  app.description("Describe the archive: documents, agencies, years, sizes and parameters.");
+  app.footer("Describe the archive: documents, agencies, years, sizes and parameters.");
   add_archive_option(app, o->archive);
   app.add_option("--format", o->format, kFormatHelp)->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   return [o] { return run_stats(*o); };

@@ -47,6 +47,16 @@ int main(int argc, char** argv) {
   add(register_check, "check", "Check one report against the archive (never adds it)");
   add(register_compare, "compare", "Compare two files directly, without an archive");
   add(register_stats, "stats", "Describe the archive");
+  auto is_command = [&](const std::string& name) {
+    for (const CLI::App* sub : app.get_subcommands({}))
+      if (sub->get_name() == name) return true;
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
+    print_error(fmt::format("unknown command '{}'", argv[1]));
+    fmt::print(stderr, "Run `leitong --help` for the list of commands.\n");
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
