@@ -66,13 +66,11 @@ MinHashSignature classic(std::span<const std::uint64_t> hashes, const MinHashPar
 MinHashSignature minhash(std::span<const std::uint64_t> shingle_hashes, const MinHashParams& params) {
   if (params.k <= 0 || params.k > 4096)
     throw_error("MinHash k must be in [1, 4096], not {}", params.k);
+  const bool one_perm = params.variant == MinHashVariant::kOnePermutation;
+  if (one_perm && (!std::has_single_bit(static_cast<unsigned>(params.k)) || params.k < 8))
+    throw_error("one-permutation MinHash needs k a power of two >= 8, not {}", params.k);
   if (shingle_hashes.empty()) return MinHashSignature(static_cast<std::size_t>(params.k), kEmpty);
-  if (params.variant == MinHashVariant::kOnePermutation) {
-    if (!std::has_single_bit(static_cast<unsigned>(params.k)) || params.k < 8)
-      throw_error("one-permutation MinHash needs k a power of two >= 8, not {}", params.k);
-    return one_permutation(shingle_hashes, params);
-  }
-  return classic(shingle_hashes, params);
+  return one_perm ? one_permutation(shingle_hashes, params) : classic(shingle_hashes, params);
 }
 
 double estimate_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {

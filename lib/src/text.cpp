@@ -52,6 +52,21 @@ inline std::size_t decode_one(std::string_view s, std::size_t i, char32_t& out) 
   return len;
 }
 
+// Strict UTF-8; error offsets are reported as `base` + position (the byte offset in the file).
+std::u32string decode_utf8_at(std::string_view bytes, std::string_view file_name, std::size_t base) {
+  std::u32string out;
+  out.reserve(bytes.size() / 2);
+  char32_t cp;
+  for (std::size_t i = 0; i < bytes.size();) {
+    const std::size_t len = decode_one(bytes, i, cp);
+    if (len == 0) throw_error("{}: invalid UTF-8 at byte {}", file_name, base + i);
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+// UTF-16 after a 2-byte byte-order mark; error offsets count the mark.
 std::u32string decode_utf16(std::string_view bytes, bool little_endian, std::string_view file) {
   if (bytes.size() % 2 != 0) throw_error("{}: truncated UTF-16 text (odd number of bytes)", file);
   std::u32string out;
@@ -65,11 +80,11 @@ std::u32string decode_utf16(std::string_view bytes, bool little_endian, std::str
     char16_t u = unit(i);
     if (u >= 0xD800 && u <= 0xDBFF) {
       if (i + 3 >= bytes.size() || unit(i + 2) < 0xDC00 || unit(i + 2) > 0xDFFF)
-        throw_error("{}: invalid UTF-16 surrogate at byte {}", file, i);
+        throw_error("{}: invalid UTF-16 surrogate at byte {}", file, i + 2);
       out.push_back(0x10000 + ((char32_t(u) - 0xD800) << 10) + (unit(i + 2) - 0xDC00));
       i += 2;
     } else if (u >= 0xDC00 && u <= 0xDFFF) {
-      throw_error("{}: invalid UTF-16 surrogate at byte {}", file, i);
+      throw_error("{}: invalid UTF-16 surrogate at byte {}", file, i + 2);
     } else {
       out.push_back(u);
     }
@@ -122,48 +137,63 @@ std::size_t find_invalid_utf8(std::string_view bytes) {
 }
 
 std::u32string decode_utf8(std::string_view bytes, std::string_view file_name) {
-  std::u32string out;
-  out.reserve(bytes.size() / 2);
+  return decode_utf8_at(bytes, file_name, 0);
+}
+
+namespace {
+
+void refuse_nul(const std::u32string& text, std::string_view file_name) {
+  if (const auto at = text.find(U'\0'); at != std::u32string::npos)
+    throw_error("{}: binary data (NUL character {} of the text), not text", file_name, at);
+}
+
+// True when `bytes` look like UTF-8 with a few damaged bytes rather than another encoding: many
+// valid multi-byte UTF-8 sequences and few invalid positions. GB18030 text rarely forms valid
+// UTF-8 sequences, so decoding such a file as GB18030 would only produce mojibake.
+bool damaged_utf8(std::string_view bytes) {
+  std::size_t valid_multibyte = 0, invalid = 0;
   char32_t cp;
   for (std::size_t i = 0; i < bytes.size();) {
     const std::size_t len = decode_one(bytes, i, cp);
-    if (len == 0) throw_error("{}: invalid UTF-8 at byte {}", file_name, i);
-    out.push_back(cp);
-    i += len;
+    if (len == 0) {
+      ++invalid;
+      ++i;
+    } else {
+      valid_multibyte += len > 1;
+      i += len;
+    }
   }
-  return out;
+  return valid_multibyte >= 8 * invalid;
 }
+
+}  // namespace
 
 DecodedText decode_text(std::string_view bytes, std::string_view file_name) {
   DecodedText result;
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
     result.encoding = Encoding::kUtf8Bom;
-    result.text = decode_utf8(bytes.substr(3), file_name);
-    return result;
-  }
-  if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
+    result.text = decode_utf8_at(bytes.substr(3), file_name, 3);
+  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
     result.encoding = Encoding::kUtf16Le;
     result.text = decode_utf16(bytes.substr(2), true, file_name);
-    return result;
-  }
-  if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
+  } else if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
     result.encoding = Encoding::kUtf16Be;
     result.text = decode_utf16(bytes.substr(2), false, file_name);
-    return result;
+  } else {
+    if (const auto nul = bytes.find('\0'); nul != std::string_view::npos)
+      throw_error("{}: binary data (NUL byte at offset {}), not text", file_name, nul);
+    const std::size_t bad = find_invalid_utf8(bytes);
+    if (bad == std::string_view::npos) {
+      result.encoding = Encoding::kUtf8;
+      result.text = decode_utf8(bytes, file_name);
+    } else if (!damaged_utf8(bytes) && decode_gb18030(bytes, result.text)) {
+      result.encoding = Encoding::kGb18030;
+    } else {
+      throw_error("{}: invalid UTF-8 at byte {} (and not GB18030 text either)", file_name, bad);
+    }
   }
-  if (bytes.find('\0') != std::string_view::npos)
-    throw_error("{}: binary data (NUL byte at offset {}), not text", file_name, bytes.find('\0'));
-  const std::size_t bad = find_invalid_utf8(bytes);
-  if (bad == std::string_view::npos) {
-    result.encoding = Encoding::kUtf8;
-    result.text = decode_utf8(bytes, file_name);
-    return result;
-  }
-  if (decode_gb18030(bytes, result.text)) {
-    result.encoding = Encoding::kGb18030;
-    return result;
-  }
-  throw_error("{}: invalid UTF-8 at byte {} (and not valid GB18030 either)", file_name, bad);
+  refuse_nul(result.text, file_name);
+  return result;
 }
 
 std::string encode_utf8(std::u32string_view text) {

@@ -19,9 +19,10 @@ inline constexpr int kNormalizationVersion = 1;
 struct NormalizeParams {
   bool nfkc = true;                 // Unicode NFKC: full-width → half-width, compatibility forms
   bool fold_case = true;            // Latin letters to lower case
-  bool canonical_punctuation = true;  // one form per punctuation mark (，, → ,  。. → 。  “”"' → ")
+  bool canonical_punctuation = true;  // one form per punctuation mark (，、, → ,  。. → .  “”"' → ")
   bool drop_whitespace = true;      // all Unicode whitespace removed (line breaks inside sentences)
-  bool mask_digits = true;          // every run of digits (with inner . or ,) becomes one '#'
+  bool mask_digits = true;          // every run of digits (with inner . or ,) becomes one '#';
+                                    // with drop_whitespace, digits separated by spaces are one run
   friend bool operator==(const NormalizeParams&, const NormalizeParams&) = default;
 };
 

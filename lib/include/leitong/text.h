@@ -25,9 +25,10 @@ struct DecodedText {
 };
 
 // Decodes plain-text bytes. A UTF-8 or UTF-16 byte-order mark decides the encoding; otherwise the
-// bytes must be valid UTF-8, or else valid GB18030 (which covers GBK and GB2312). Throws Error
-// naming `file_name` and the reason (for invalid UTF-8 that is not GB18030 either: the byte offset
-// of the first invalid UTF-8 sequence). NUL bytes are refused as binary data.
+// bytes must be valid UTF-8, or else valid GB18030 (which covers GBK and GB2312). UTF-8 with a few
+// damaged bytes is refused rather than read as GB18030 mojibake. Throws Error naming `file_name`
+// and the reason (for invalid UTF-8: the file byte offset of the first invalid sequence). NUL is
+// refused as binary data, in every encoding.
 DecodedText decode_text(std::string_view bytes, std::string_view file_name);
 
 // Strict UTF-8 → code points. Throws Error("FILE: invalid UTF-8 at byte N") on malformed,
