@@ -1,0 +1,268 @@
+// Unit tests for normalize.h: every step switched on and off, and the offset map back to the
+// extracted text (shape checks and a round-trip property on random strings).
+#include <gtest/gtest.h>
+#include <leitong/normalize.h>
+#include <leitong/text.h>
+
+#include <string>
+#include <vector>
+
+#include "support/variants.h"
+
+namespace leitong::testing {
+namespace {
+
+std::string norm(std::string_view text, const NormalizeParams& params = {}) {
+  return utf8(normalize(u32(text), params).chars);
+}
+
+NormalizeParams all_off() {
+  NormalizeParams p;
+  p.nfkc = p.fold_case = p.canonical_punctuation = p.drop_whitespace = p.mask_digits = false;
+  return p;
+}
+
+// Checks the documented shape of the offset map; returns false (after reporting) on a violation.
+void expect_valid_map(const NormalizedText& n, std::size_t input_size) {
+  ASSERT_EQ(n.begin.size(), n.chars.size());
+  ASSERT_EQ(n.end.size(), n.chars.size());
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    ASSERT_LT(n.begin[i], n.end[i]) << "at " << i;
+    ASSERT_LE(n.end[i], input_size) << "at " << i;
+    if (i > 0) {
+      ASSERT_LE(n.begin[i - 1], n.begin[i]) << "begin decreases at " << i;
+      ASSERT_LE(n.end[i - 1], n.end[i]) << "end decreases at " << i;
+    }
+  }
+}
+
+TEST(Normalize, AllStepsOffIsIdentity) {
+  const std::u32string in = U"２０２３年，我局 ＡＢＣ “四个意识”……\n";
+  const NormalizedText n = normalize(in, all_off());
+  EXPECT_EQ(n.chars, in);
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(n.begin[i], i);
+    EXPECT_EQ(n.end[i], i + 1);
+  }
+}
+
+TEST(Normalize, EmptyInput) {
+  const NormalizedText n = normalize(U"");
+  EXPECT_TRUE(n.chars.empty());
+  EXPECT_TRUE(n.begin.empty());
+  EXPECT_TRUE(n.end.empty());
+}
+
+TEST(Normalize, NfkcFullWidthToHalfWidth) {
+  EXPECT_EQ(norm("ＡＢＣ１２３"), "abc#");
+  NormalizeParams p = all_off();
+  p.nfkc = true;
+  EXPECT_EQ(norm("ＡＢＣ１２３ｘ", p), "ABC123x");
+  EXPECT_EQ(norm("ﬁ㎏㈠①", p), "fikg(一)1");
+  EXPECT_EQ(norm("e\u0301", p), "\u00E9");  // canonical composition
+  // Off: the full-width forms survive (case folding only touches Latin letters below U+3000).
+  NormalizeParams off;
+  off.nfkc = false;
+  off.mask_digits = false;
+  EXPECT_EQ(norm("ＡＢＣ１２３", off), "ＡＢＣ１２３");
+}
+
+TEST(Normalize, FoldCase) {
+  NormalizeParams p = all_off();
+  p.fold_case = true;
+  EXPECT_EQ(norm("GDP增长ABCxyz", p), "gdp增长abcxyz");
+  p.fold_case = false;
+  EXPECT_EQ(norm("GDP增长ABCxyz", p), "GDP增长ABCxyz");
+  NormalizeParams nfkc_on;
+  nfkc_on.fold_case = false;
+  EXPECT_EQ(norm("ＧＤＰ", nfkc_on), "GDP");
+  nfkc_on.fold_case = true;
+  EXPECT_EQ(norm("ＧＤＰ", nfkc_on), "gdp");
+}
+
+TEST(Normalize, CanonicalPunctuation) {
+  EXPECT_EQ(norm("甲，乙,丙、丁"), "甲,乙,丙,丁");
+  EXPECT_EQ(norm("甲。乙.丙"), "甲.乙.丙");
+  EXPECT_EQ(norm("“甲”\"乙\"'丙'‘丁’"), "\"甲\"\"乙\"\"丙\"\"丁\"");
+  EXPECT_EQ(norm("《条例》"), "<条例>");
+  EXPECT_EQ(norm("【甲】〔乙〕(丙)（丁）"), "(甲)(乙)(丙)(丁)");
+  EXPECT_EQ(norm("；：！？"), ";:!?");
+  EXPECT_EQ(norm("甲——乙"), "甲-乙");
+  EXPECT_EQ(norm("甲—乙"), "甲-乙");
+  EXPECT_EQ(norm("等等……"), "等等.");
+  EXPECT_EQ(norm("等等…"), "等等.");
+  EXPECT_EQ(norm("完成。。"), "完成.");
+  // Other marks do not collapse.
+  EXPECT_EQ(norm("甲，，乙"), "甲,,乙");
+  for (char32_t c : {U'，', U'、', U','}) EXPECT_EQ(canonical_punctuation(c), U',');
+  for (char32_t c : {U'。', U'.'}) EXPECT_EQ(canonical_punctuation(c), U'.');
+  for (char32_t c : {U'“', U'”', U'"', U'\''}) EXPECT_EQ(canonical_punctuation(c), U'"');
+  EXPECT_EQ(canonical_punctuation(U'《'), U'<');
+  EXPECT_EQ(canonical_punctuation(U'》'), U'>');
+  for (char32_t c : {U'【', U'〔', U'(', U'（'}) EXPECT_EQ(canonical_punctuation(c), U'(');
+  for (char32_t c : {U'】', U'〕', U')', U'）'}) EXPECT_EQ(canonical_punctuation(c), U')');
+  EXPECT_EQ(canonical_punctuation(U'—'), U'-');
+  EXPECT_EQ(canonical_punctuation(U'…'), U'.');
+  EXPECT_EQ(canonical_punctuation(U'中'), U'中');
+  EXPECT_EQ(canonical_punctuation(U'a'), U'a');
+
+  NormalizeParams off;
+  off.canonical_punctuation = false;
+  off.nfkc = false;  // NFKC alone would already turn the full-width comma into ','
+  EXPECT_EQ(norm("甲，乙、丙。“丁”——戊……", off), "甲，乙、丙。“丁”——戊……");
+}
+
+TEST(Normalize, DropWhitespace) {
+  EXPECT_EQ(norm("坚持 以人民\n为中心\u3000的\t发展\u00A0思想\r\n。\uFEFF"),
+            "坚持以人民为中心的发展思想.");
+  NormalizeParams keep;
+  keep.drop_whitespace = false;
+  EXPECT_EQ(norm("坚持 以人民\n为中心", keep), "坚持 以人民\n为中心");
+  keep.nfkc = false;
+  EXPECT_EQ(norm("中\u3000文", keep), "中\u3000文");
+  // Line breaks inside a sentence do not stop two copies from matching.
+  EXPECT_EQ(norm("全面推进依法\n行政"), norm("全面推进依法行政"));
+}
+
+TEST(Normalize, MaskDigits) {
+  EXPECT_EQ(norm("2023年"), "#年");
+  EXPECT_EQ(norm("2023年"), norm("2024年"));
+  EXPECT_EQ(norm("增长3.5%"), "增长#%");
+  EXPECT_EQ(norm("1,234,567元"), "#元");
+  EXPECT_EQ(norm("学习33次"), norm("学习5次"));
+  EXPECT_EQ(norm("学习33次"), "学习#次");
+  EXPECT_EQ(norm("２０２３年"), "#年");  // full-width digits, through NFKC
+  NormalizeParams no_nfkc;
+  no_nfkc.nfkc = false;
+  EXPECT_EQ(norm("２０２３年", no_nfkc), "#年");  // full-width digits, without NFKC
+  // A separator that is not followed by a digit stays.
+  EXPECT_EQ(norm("共3，其中"), "共#,其中");
+  EXPECT_EQ(norm("完成3."), "完成#.");
+  EXPECT_EQ(norm("a1b22c"), "a#b#c");
+  NormalizeParams off;
+  off.mask_digits = false;
+  EXPECT_EQ(norm("2023年3.5", off), "2023年3.5");
+}
+
+TEST(Normalize, OffsetMapOnCraftedInput) {
+  // 0:Ａ 1:b 2:' ' 3..6:2023 7:年 8:， 9:ﬁ 10:① 11:㈠ 12:— 13:— 14:e 15:U+0301
+  const std::u32string in = U"Ａb 2023年，ﬁ①㈠——e\u0301";
+  const NormalizedText n = normalize(in);
+  expect_valid_map(n, in.size());
+  EXPECT_EQ(utf8(n.chars), "ab#年,fi#(一)-\u00E9");
+  const std::vector<std::uint32_t> begin = {0, 1, 3, 7, 8, 9, 9, 10, 11, 11, 11, 12, 14};
+  const std::vector<std::uint32_t> end = {1, 2, 7, 8, 9, 10, 10, 11, 12, 12, 12, 14, 16};
+  EXPECT_EQ(n.begin, begin);
+  EXPECT_EQ(n.end, end);
+  EXPECT_EQ(n.source_begin(2), 3u);
+  EXPECT_EQ(n.source_end(3), 7u);
+}
+
+// Random strings over an alphabet mixing CJK, ASCII, full-width forms, digits, whitespace,
+// punctuation that canonicalizes or collapses, NFKC expansions and a combining mark.
+std::u32string random_text(Random& rng, std::size_t length) {
+  static const std::u32string alphabet =
+      U"中国政府工作报告坚持发展年月日我局市区县"
+      U"aBcZ"
+      U"0123456789"
+      U"ＡｂＣ１２３"
+      U" \n\t\u3000\u00A0\uFEFF"
+      U"，,、。.；：！？“”\"'《》【】〔〕()（）—-…·"
+      U"㈠①⑽ﬁ½㎏\u0301\u00A8";
+  std::u32string out;
+  for (std::size_t i = 0; i < length; ++i) {
+    // Runs of digits and repeated marks are likelier than the alphabet alone would make them.
+    if (!out.empty() && rng.chance(0.2)) {
+      out.push_back(out.back());
+      continue;
+    }
+    out.push_back(alphabet[rng.below(alphabet.size())]);
+  }
+  return out;
+}
+
+TEST(Normalize, OffsetMapShapeOnRandomInputs) {
+  Random rng(7);
+  const NormalizeParams variants[] = {NormalizeParams{}, all_off(),
+                                      [] {
+                                        NormalizeParams p;
+                                        p.drop_whitespace = false;
+                                        return p;
+                                      }(),
+                                      [] {
+                                        NormalizeParams p;
+                                        p.nfkc = false;
+                                        return p;
+                                      }()};
+  for (int t = 0; t < 300; ++t) {
+    const std::u32string in = random_text(rng, 1 + rng.below(60));
+    for (const NormalizeParams& p : variants) {
+      SCOPED_TRACE(utf8(in));
+      const NormalizedText n = normalize(in, p);
+      expect_valid_map(n, in.size());
+    }
+  }
+}
+
+TEST(Normalize, EveryNonWhitespaceCodePointIsCovered) {
+  Random rng(11);
+  for (int t = 0; t < 300; ++t) {
+    const std::u32string in = random_text(rng, 1 + rng.below(60));
+    const NormalizedText n = normalize(in);
+    std::vector<bool> covered(in.size(), false);
+    for (std::size_t i = 0; i < n.size(); ++i)
+      for (std::uint32_t k = n.begin[i]; k < n.end[i] && k < in.size(); ++k) covered[k] = true;
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      if (is_whitespace(in[k])) continue;
+      ASSERT_TRUE(covered[k]) << "code point " << k << " (U+" << std::hex << unsigned(in[k])
+                              << ") of '" << utf8(in) << "' is not covered";
+    }
+  }
+}
+
+// A normalized span maps back to an extracted-text substring that normalizes to the same span.
+// Span ends are chosen where the source ranges of the neighbours do not overlap (a span cannot cut
+// an NFKC expansion or a masked number in two).
+TEST(Normalize, SourceRangeOfSpanRenormalizesToSameSpan) {
+  Random rng(12345);
+  std::size_t checked = 0;
+  for (int t = 0; t < 400; ++t) {
+    const std::u32string in = random_text(rng, 1 + rng.below(80));
+    const NormalizedText n = normalize(in);
+    if (n.size() == 0) continue;
+    std::vector<std::size_t> starts, stops;  // clean span starts and (exclusive) ends
+    for (std::size_t i = 0; i < n.size(); ++i)
+      if (i == 0 || n.end[i - 1] <= n.begin[i]) starts.push_back(i);
+    for (std::size_t i = 1; i <= n.size(); ++i)
+      if (i == n.size() || n.end[i - 1] <= n.begin[i]) stops.push_back(i);
+    for (int s = 0; s < 4; ++s) {
+      const std::size_t first = starts[rng.below(starts.size())];
+      std::vector<std::size_t> later;
+      for (std::size_t e : stops)
+        if (e > first) later.push_back(e);
+      ASSERT_FALSE(later.empty());
+      const std::size_t last = later[rng.below(later.size())];
+      const std::uint32_t b = n.source_begin(first), e = n.source_end(last);
+      ASSERT_LT(b, e);
+      ASSERT_LE(e, in.size());
+      const std::u32string sub = in.substr(b, e - b);
+      const std::u32string again = normalize(sub).chars;
+      ASSERT_EQ(utf8(again), utf8(n.chars.substr(first, last - first)))
+          << "input '" << utf8(in) << "' span [" << first << ", " << last << ") source [" << b
+          << ", " << e << ") '" << utf8(sub) << "'";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+}
+
+TEST(Normalize, ParamsEquality) {
+  NormalizeParams a, b;
+  EXPECT_EQ(a, b);
+  b.mask_digits = false;
+  EXPECT_FALSE(a == b);
+  EXPECT_GE(kNormalizationVersion, 1);
+}
+
+}  // namespace
+}  // namespace leitong::testing
