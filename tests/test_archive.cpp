@@ -1,0 +1,502 @@
+// The archive through the library API: persistence, idempotent and atomic adds, refusal of
+// files that are not (usable) leitong archives, exact text round trips and the index queries
+// (agency ids, LSH candidates, fingerprint postings) that `check` relies on.
+#include <gtest/gtest.h>
+#include <leitong/archive.h>
+#include <leitong/error.h>
+#include <leitong/sketch.h>
+#include <leitong/text.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "support/corpus.h"
+
+namespace leitong::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+Document make_document(const std::u32string& text, const std::string& agency, int year,
+                       DocumentKind kind = DocumentKind::kReport,
+                       const std::string& file = "doc.txt") {
+  Document d;
+  d.info.file = file;
+  d.info.agency = agency;
+  d.info.year = year;
+  d.info.kind = kind;
+  d.text = text;
+  return d;
+}
+
+Document seed_document(const std::string& stem) {
+  const Seed& s = seed(stem);
+  return make_document(read_corpus_text(s.file), s.agency, s.year, s.kind, s.file);
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Writes a 32-bit big-endian value at `offset` of the file (SQLite header fields).
+void patch_be32(const fs::path& path, std::size_t offset, std::uint32_t value) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  ASSERT_TRUE(f) << path;
+  f.seekp(static_cast<std::streamoff>(offset));
+  const char bytes[4] = {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
+  f.write(bytes, 4);
+  ASSERT_TRUE(f.flush());
+}
+
+// Expects `fn` to throw leitong::Error whose message contains every part.
+void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "no leitong::Error thrown";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    for (const auto& part : parts)
+      EXPECT_NE(message.find(part), std::string::npos) << "\"" << part << "\" not in: " << message;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "threw something other than leitong::Error: " << e.what();
+  }
+}
+
+// Every stats field that describes contents (file_bytes aside, which a journal may change).
+void expect_same_contents(const ArchiveStats& a, const ArchiveStats& b) {
+  EXPECT_EQ(a.documents, b.documents);
+  EXPECT_EQ(a.reports, b.reports);
+  EXPECT_EQ(a.templates, b.templates);
+  EXPECT_EQ(a.agencies, b.agencies);
+  EXPECT_EQ(a.first_year, b.first_year);
+  EXPECT_EQ(a.last_year, b.last_year);
+  EXPECT_EQ(a.text_chars, b.text_chars);
+  EXPECT_EQ(a.text_bytes, b.text_bytes);
+  EXPECT_EQ(a.index_bytes, b.index_bytes);
+  EXPECT_EQ(a.lsh_buckets, b.lsh_buckets);
+  EXPECT_EQ(a.posting_blobs, b.posting_blobs);
+  EXPECT_EQ(a.postings, b.postings);
+  EXPECT_TRUE(a.params == b.params);
+  EXPECT_EQ(a.schema_version, b.schema_version);
+}
+
+// A closed archive holding two seed reports (its journal checkpointed into the main file).
+fs::path make_small_archive(const TempDir& dir, const std::string& name = "a.db") {
+  const fs::path path = dir / name;
+  Archive archive = Archive::open(path, Archive::Mode::kReadWrite);
+  archive.add(seed_document("hechuan-sifa-2024"));
+  archive.add(seed_document("luohu-minzheng-2024"));
+  return path;
+}
+
+TEST(Archive, CreateAndReopenKeepsDocumentsAndParams) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  ArchiveParams custom;
+  custom.sketch.shingle.n = 6;
+  custom.lsh = {16, 8};
+  std::vector<std::int64_t> ids;
+  ArchiveStats before;
+  {
+    Archive archive = Archive::open(path, Archive::Mode::kReadWrite, custom);
+    EXPECT_TRUE(archive.params() == custom);
+    EXPECT_EQ(archive.path(), path);
+    EXPECT_EQ(archive.document_count(), 0);
+    for (const char* stem : {"hechuan-sifa-2024", "luohu-minzheng-2024", "fanwen-page-2023"}) {
+      const AddOutcome out = archive.add(seed_document(stem));
+      EXPECT_TRUE(out.added);
+      EXPECT_GT(out.id, 0);
+      ids.push_back(out.id);
+    }
+    before = archive.stats();
+  }
+  ASSERT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), 3u);
+  for (Archive::Mode mode : {Archive::Mode::kReadOnly, Archive::Mode::kReadWrite}) {
+    // The stored parameters win over params_for_new when the archive exists.
+    Archive archive = Archive::open(path, mode);
+    EXPECT_TRUE(archive.params() == custom);
+    EXPECT_EQ(archive.document_count(), 3);
+    expect_same_contents(archive.stats(), before);
+    const DocumentInfo info = archive.info(ids[1]);
+    EXPECT_EQ(info.id, ids[1]);
+    EXPECT_EQ(info.file, seed("luohu-minzheng-2024").file);
+    EXPECT_EQ(info.agency, canonical_agency(seed("luohu-minzheng-2024").agency));
+    EXPECT_EQ(info.year, 2024);
+    EXPECT_EQ(info.kind, DocumentKind::kReport);
+    EXPECT_EQ(archive.info(ids[2]).kind, DocumentKind::kTemplate);
+    EXPECT_EQ(archive.text(ids[0]), read_corpus_text(seed("hechuan-sifa-2024").file));
+    // The same parameters, requested explicitly, are accepted.
+    EXPECT_NO_THROW(Archive::open(path, Archive::Mode::kReadOnly, {}, &custom));
+  }
+  EXPECT_THROW(Archive::open(path, Archive::Mode::kReadOnly).info(9999), Error);
+}
+
+TEST(Archive, SameTextForSameAgencyAndYearIsAddedOnce) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  const Document doc = seed_document("luohu-minzheng-2024");
+  const AddOutcome first = archive.add(doc);
+  ASSERT_TRUE(first.added);
+  const ArchiveStats after_first = archive.stats();
+
+  const AddOutcome second = archive.add(doc);
+  EXPECT_FALSE(second.added);
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_EQ(archive.document_count(), 1);
+
+  // Another file name and the agency written with extra spaces: still the same text, agency, year.
+  Document renamed = doc;
+  renamed.info.file = "elsewhere/copy.txt";
+  renamed.info.agency = "  " + doc.info.agency + " ";
+  const AddOutcome third = archive.add(renamed);
+  EXPECT_FALSE(third.added);
+  EXPECT_EQ(third.id, first.id);
+  expect_same_contents(archive.stats(), after_first);
+}
+
+TEST(Archive, SameTextForAnotherYearOrAgencyIsAdded) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  const Document doc = seed_document("luohu-minzheng-2024");
+  const AddOutcome a = archive.add(doc);
+  Document next_year = doc;
+  next_year.info.year = 2025;
+  const AddOutcome b = archive.add(next_year);
+  EXPECT_TRUE(b.added);
+  EXPECT_NE(b.id, a.id);
+  Document other_agency = doc;
+  other_agency.info.agency = "深圳市福田区民政局";
+  const AddOutcome c = archive.add(other_agency);
+  EXPECT_TRUE(c.added);
+  EXPECT_EQ(archive.document_count(), 3);
+
+  std::vector<std::int64_t> same = archive.ids_with_content(doc.text);
+  std::sort(same.begin(), same.end());
+  std::vector<std::int64_t> expected = {a.id, b.id, c.id};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(same, expected);
+  EXPECT_TRUE(archive.ids_with_content(doc.text + U"。补充").empty());
+  EXPECT_EQ(content_hash(doc.text).size(), 32u);
+  EXPECT_NE(content_hash(doc.text), content_hash(doc.text + U" "));
+}
+
+TEST(Archive, OtherParametersAreRefusedNamingTheDifference) {
+  TempDir dir;
+  const fs::path path = make_small_archive(dir);
+  const ArchiveStats before = Archive::open(path, Archive::Mode::kReadOnly).stats();
+
+  ArchiveParams shingle6;
+  shingle6.sketch.shingle.n = 6;
+  for (Archive::Mode mode : {Archive::Mode::kReadOnly, Archive::Mode::kReadWrite})
+    expect_error([&] { Archive::open(path, mode, shingle6, &shingle6); },
+                 {"a.db", "shingle", "5", "6"});
+
+  ArchiveParams bands16;
+  bands16.lsh = {16, 4};
+  expect_error([&] { Archive::open(path, Archive::Mode::kReadWrite, bands16, &bands16); },
+               {"LSH", "16"});
+
+  ArchiveParams k64;
+  k64.sketch.minhash.k = 64;
+  k64.lsh = {16, 4};
+  expect_error([&] { Archive::open(path, Archive::Mode::kReadWrite, k64, &k64); },
+               {"MinHash", "64"});
+
+  ArchiveParams no_digit_mask;
+  no_digit_mask.sketch.normalize.mask_digits = false;
+  expect_error(
+      [&] { Archive::open(path, Archive::Mode::kReadWrite, no_digit_mask, &no_digit_mask); },
+      {"digit"});
+
+  const ArchiveParams defaults;
+  Archive same = Archive::open(path, Archive::Mode::kReadWrite, defaults, &defaults);
+  expect_same_contents(same.stats(), before);
+}
+
+TEST(Archive, InvalidParametersForNewArchiveAreRefused) {
+  TempDir dir;
+  ArchiveParams too_many_bands;
+  too_many_bands.lsh = {64, 4};  // 256 values from a 128-value signature
+  EXPECT_THROW(Archive::open(dir / "a.db", Archive::Mode::kReadWrite, too_many_bands), Error);
+  ArchiveParams zero_shingle;
+  zero_shingle.sketch.shingle.n = 0;
+  EXPECT_THROW(Archive::open(dir / "b.db", Archive::Mode::kReadWrite, zero_shingle), Error);
+}
+
+TEST(Archive, FilesThatAreNotArchivesAreRefusedWithoutCrash) {
+  TempDir dir;
+  const std::string text = "这不是档案文件。This is a plain text file, not a database.\n";
+  write_file(dir / "notes.txt", text);
+  write_file(dir / "empty.db", "");
+  std::string garbage(8192, '\0');
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = char((i * 2654435761u) >> 13);
+  write_file(dir / "garbage.db", garbage);
+  fs::create_directories(dir / "folder.db");
+
+  for (Archive::Mode mode : {Archive::Mode::kReadOnly, Archive::Mode::kReadWrite}) {
+    expect_error([&] { Archive::open(dir / "notes.txt", mode); }, {"notes.txt"});
+    expect_error([&] { Archive::open(dir / "empty.db", mode); }, {"empty.db"});
+    expect_error([&] { Archive::open(dir / "garbage.db", mode); }, {"garbage.db"});
+    expect_error([&] { Archive::open(dir / "folder.db", mode); }, {"folder.db"});
+  }
+  expect_error([&] { Archive::open(dir / "missing.db", Archive::Mode::kReadOnly); },
+               {"missing.db"});
+  EXPECT_FALSE(fs::exists(dir / "missing.db")) << "a read-only open must not create the archive";
+  // Nothing was written to the refused files.
+  EXPECT_EQ(read_bytes(dir / "notes.txt"), text);
+  EXPECT_EQ(fs::file_size(dir / "empty.db"), 0u);
+  EXPECT_EQ(read_bytes(dir / "garbage.db"), garbage);
+}
+
+TEST(Archive, NonArchiveTextFileIsCalledNotALeitongArchive) {
+  TempDir dir;
+  write_file(dir / "notes.txt", "这不是档案文件。This is a plain text file, not a database.\n");
+  expect_error([&] { Archive::open(dir / "notes.txt", Archive::Mode::kReadOnly); },
+               {"notes.txt", "not a leitong archive"});
+}
+
+TEST(Archive, TruncatedArchiveThrowsErrorNotCrash) {
+  TempDir dir;
+  const fs::path path = make_small_archive(dir);
+  const std::string bytes = read_bytes(path);
+  ASSERT_GT(bytes.size(), 8192u);
+  write_file(dir / "cut.db", bytes.substr(0, 8192));
+  try {
+    Archive archive = Archive::open(dir / "cut.db", Archive::Mode::kReadOnly);
+    const ArchiveStats s = archive.stats();
+    for (std::int64_t id = 1; id <= 2; ++id) archive.text(id);
+    ADD_FAILURE() << "a truncated archive read without error (" << s.documents << " documents)";
+  } catch (const Error&) {
+    SUCCEED();
+  }
+}
+
+TEST(Archive, SqliteFileOfAnotherApplicationIsNotALeitongArchive) {
+  TempDir dir;
+  const fs::path path = make_small_archive(dir);
+  fs::path wal = path;
+  wal += "-wal";
+  ASSERT_TRUE(!fs::exists(wal) || fs::file_size(wal) == 0) << "closing must checkpoint the journal";
+  patch_be32(path, 68, 0x12345678);  // application_id
+  for (Archive::Mode mode : {Archive::Mode::kReadOnly, Archive::Mode::kReadWrite})
+    expect_error([&] { Archive::open(path, mode); }, {"a.db", "not a leitong archive"});
+}
+
+TEST(Archive, NewerFormatVersionIsRefused) {
+  TempDir dir;
+  const fs::path path = make_small_archive(dir);
+  patch_be32(path, 60, 99);  // user_version
+  for (Archive::Mode mode : {Archive::Mode::kReadOnly, Archive::Mode::kReadWrite})
+    expect_error([&] { Archive::open(path, mode); }, {"a.db", "newer", "99"});
+  patch_be32(path, 60, 0);
+  expect_error([&] { Archive::open(path, Archive::Mode::kReadOnly); }, {"a.db", "version"});
+  patch_be32(path, 60, kArchiveSchemaVersion);
+  EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 2);
+}
+
+TEST(Archive, TextRoundTripsExactly) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  const std::u32string tricky =
+      U"\U00020BB7野家的报告𠀀𪚥😀：全角ＡＢＣ１２３，半角abc123,\r\n"
+      U"第二行\t制表符　全角空格\u200B零宽\U0010FFFF末尾。重复重复重复重复重复。\n\n";
+  const AddOutcome a = archive.add(make_document(tricky, "测试单位", 2024));
+  ASSERT_TRUE(a.added);
+  EXPECT_EQ(archive.text(a.id), tricky);
+  const std::u32string corpus_text = read_corpus_text(seed("luohu-minzheng-2024").file);
+  const AddOutcome b = archive.add(make_document(corpus_text, "深圳市罗湖区民政局", 2024));
+  EXPECT_EQ(archive.text(b.id), corpus_text);
+  EXPECT_EQ(archive.ids_with_content(tricky), std::vector<std::int64_t>{a.id});
+  EXPECT_EQ(archive.stats().text_chars, std::int64_t(tricky.size() + corpus_text.size()));
+}
+
+TEST(Archive, IdsOfAgencyAreItsReportsOldestFirst) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  std::map<int, std::int64_t> by_year;
+  for (int year : {2021, 2017, 2019}) {
+    const Document d = seed_document(std::to_string(year));
+    by_year[year] = archive.add(d).id;
+  }
+  archive.add(seed_document("hechuan-sifa-2024"));
+  // A template filed under the same agency is not one of its reports.
+  archive.add(make_document(read_corpus_text(seed("fanwen-page-2023").file), "国务院", 2018,
+                            DocumentKind::kTemplate));
+  const std::vector<std::int64_t> expected = {by_year[2017], by_year[2019], by_year[2021]};
+  EXPECT_EQ(archive.ids_of_agency("国务院"), expected);
+  EXPECT_EQ(archive.ids_of_agency(" 国务院 "), expected);
+  EXPECT_EQ(archive.ids_of_agency("重庆市合川区司法局").size(), 1u);
+  EXPECT_TRUE(archive.ids_of_agency("不存在的单位").empty());
+}
+
+TEST(Archive, LshCandidatesFindAnIdenticalDocument) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  add_seeds(archive, seeds());
+  const Document doc = seed_document("luohu-minzheng-2024");
+  const std::int64_t id = archive.ids_with_content(doc.text).at(0);
+  const Sketch sketch = make_sketch(doc.text, archive.params().sketch);
+  const auto candidates = archive.lsh_candidates(sketch.minhash);
+  ASSERT_FALSE(candidates.empty());
+  EXPECT_EQ(candidates[0].first, id);
+  EXPECT_DOUBLE_EQ(candidates[0].second, 1.0);
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    EXPECT_LE(candidates[i].second, candidates[i - 1].second);
+    EXPECT_LT(candidates[i].second, 0.5) << "no other archived document is a near-duplicate";
+  }
+  // An unrelated text with no shared band finds nothing.
+  const Sketch other = make_sketch(U"完全无关的一段文字，用于测试局部敏感哈希的候选结果为空。",
+                                   archive.params().sketch);
+  for (const auto& [cid, j] : archive.lsh_candidates(other.minhash)) EXPECT_LT(j, 0.5) << cid;
+}
+
+TEST(Archive, FingerprintHitsCountDocumentsAndAgencies) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  const std::u32string t = read_corpus_text(seed("hechuan-sifa-2024").file);
+  const std::u32string u = read_corpus_text(seed("shapingba-minzheng-2024").file);
+  const std::int64_t x = archive.add(make_document(t, "甲区司法局", 2024)).id;
+  const std::int64_t y = archive.add(make_document(t, "乙区司法局", 2024)).id;
+  const std::int64_t z =
+      archive.add(make_document(t, "范文网站", 2024, DocumentKind::kTemplate)).id;
+  const std::int64_t w = archive.add(make_document(u, "丙区民政局", 2024)).id;
+
+  const SketchParams& sp = archive.params().sketch;
+  const std::vector<Fingerprint> fps = make_sketch(t, sp).fingerprints;
+  ASSERT_FALSE(fps.empty());
+  std::unordered_set<std::uint64_t> t_hashes, u_hashes;
+  for (const Fingerprint& f : fps) t_hashes.insert(f.hash);
+  for (const Fingerprint& f : make_sketch(u, sp).fingerprints) u_hashes.insert(f.hash);
+  int shared_with_u = 0;
+  for (std::uint64_t h : t_hashes) shared_with_u += u_hashes.count(h) ? 1 : 0;
+  ASSERT_LT(shared_with_u, int(t_hashes.size()) / 2);
+
+  // Query with each fingerprint twice: repeats count once per document.
+  std::vector<Fingerprint> query = fps;
+  query.insert(query.end(), fps.begin(), fps.end());
+  const FingerprintHits hits = archive.fingerprint_hits(query);
+  std::map<std::int64_t, int> per_doc(hits.documents.begin(), hits.documents.end());
+  EXPECT_EQ(per_doc[x], int(t_hashes.size()));
+  EXPECT_EQ(per_doc[y], int(t_hashes.size()));
+  EXPECT_EQ(per_doc[z], int(t_hashes.size())) << "templates are documents too";
+  EXPECT_EQ(per_doc.count(w) ? per_doc[w] : 0, shared_with_u);
+  for (std::size_t i = 1; i < hits.documents.size(); ++i)
+    EXPECT_GE(hits.documents[i - 1].second, hits.documents[i].second) << "most shared first";
+
+  // Agencies of reports per fingerprint: x's and y's (templates do not count), plus w's if shared.
+  ASSERT_EQ(hits.agencies_per_fingerprint.size(), query.size());
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    const int expected = 2 + (u_hashes.count(query[i].hash) ? 1 : 0);
+    EXPECT_EQ(hits.agencies_per_fingerprint[i], expected) << "fingerprint " << i;
+  }
+  // The report's own agency is left out of the counts (its name canonicalized).
+  const FingerprintHits without_x = archive.fingerprint_hits(fps, " 甲区司法局 ");
+  ASSERT_EQ(without_x.agencies_per_fingerprint.size(), fps.size());
+  for (std::size_t i = 0; i < fps.size(); ++i)
+    EXPECT_EQ(without_x.agencies_per_fingerprint[i], 1 + (u_hashes.count(fps[i].hash) ? 1 : 0));
+  // An agency the archive does not know excludes nothing.
+  const FingerprintHits unknown = archive.fingerprint_hits(fps, "不存在的单位");
+  for (std::size_t i = 0; i < fps.size(); ++i)
+    EXPECT_EQ(unknown.agencies_per_fingerprint[i], hits.agencies_per_fingerprint[i]);
+  // No fingerprints, no hits.
+  const FingerprintHits none = archive.fingerprint_hits({});
+  EXPECT_TRUE(none.documents.empty());
+  EXPECT_TRUE(none.agencies_per_fingerprint.empty());
+}
+
+TEST(Archive, FailedAddLeavesTheArchiveUnchanged) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  Archive archive = Archive::open(path, Archive::Mode::kReadWrite);
+  archive.add(seed_document("hechuan-sifa-2024"));
+  const ArchiveStats before = archive.stats();
+  const std::int64_t count = archive.document_count();
+
+  expect_error(
+      [&] {
+        archive.add(make_document(U"短文", "某单位", 2024, DocumentKind::kReport, "short.txt"));
+      },
+      {"short.txt"});
+  expect_error(
+      [&] {
+        archive.add(make_document(U"，。！？  \n", "某单位", 2024, DocumentKind::kReport, "p.txt"));
+      },
+      {"p.txt"});
+  Document no_agency = seed_document("luohu-minzheng-2024");
+  no_agency.info.agency = "  ";
+  no_agency.info.file = "no-agency.txt";
+  expect_error([&] { archive.add(no_agency); }, {"no-agency.txt", "agency"});
+  EXPECT_EQ(archive.document_count(), count);
+  expect_same_contents(archive.stats(), before);
+
+  // A read-only archive refuses to add, unchanged too.
+  {
+    Archive read_only = Archive::open(path, Archive::Mode::kReadOnly);
+    expect_error([&] { read_only.add(seed_document("luohu-minzheng-2024")); }, {"read-only"});
+    expect_same_contents(read_only.stats(), before);
+  }
+  // The archive is still usable: a valid add afterwards succeeds.
+  EXPECT_TRUE(archive.add(seed_document("luohu-minzheng-2024")).added);
+  EXPECT_EQ(archive.document_count(), count + 1);
+  EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), count + 1);
+}
+
+TEST(Archive, StatsAreConsistent) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  const ArchiveStats empty = archive.stats();
+  EXPECT_EQ(empty.documents, 0);
+  EXPECT_EQ(empty.text_chars, 0);
+  EXPECT_EQ(empty.index_bytes, 0);
+  EXPECT_EQ(empty.postings, 0);
+  EXPECT_GT(empty.file_bytes, 0);
+  EXPECT_EQ(empty.schema_version, kArchiveSchemaVersion);
+
+  add_seeds(archive, seeds());
+  const ArchiveStats s = archive.stats();
+  std::int64_t chars = 0, templates = 0;
+  int first = 9999, last = 0;
+  std::set<std::string> agencies;
+  for (const Seed& seed : seeds()) {
+    chars += std::int64_t(read_corpus_text(seed.file).size());
+    templates += seed.kind == DocumentKind::kTemplate;
+    agencies.insert(canonical_agency(seed.agency));
+    first = std::min(first, seed.year);
+    last = std::max(last, seed.year);
+  }
+  EXPECT_EQ(s.documents, std::int64_t(seeds().size()));
+  EXPECT_EQ(s.documents, archive.document_count());
+  EXPECT_EQ(s.templates, templates);
+  EXPECT_EQ(s.reports + s.templates, s.documents);
+  EXPECT_EQ(s.agencies, std::int64_t(agencies.size()));
+  EXPECT_EQ(s.first_year, first);
+  EXPECT_EQ(s.last_year, last);
+  EXPECT_EQ(s.text_chars, chars);
+  EXPECT_GT(s.text_bytes, 0);
+  EXPECT_LT(s.text_bytes, chars * 3) << "texts are stored compressed";
+  EXPECT_GT(s.index_bytes, 0);
+  EXPECT_GT(s.lsh_buckets, 0);
+  EXPECT_LE(s.lsh_buckets, s.documents * s.params.lsh.bands);
+  EXPECT_GT(s.postings, 0);
+  EXPECT_GT(s.posting_blobs, 0);
+  EXPECT_LE(s.posting_blobs, s.postings);
+  EXPECT_GE(s.index_bytes, s.postings * 8)
+      << "each posting stores at least a hash tag and a document";
+  EXPECT_GT(s.file_bytes, empty.file_bytes);
+  EXPECT_GE(s.file_bytes, s.text_bytes + s.index_bytes);
+  EXPECT_TRUE(s.params == archive.params());
+  EXPECT_EQ(s.schema_version, kArchiveSchemaVersion);
+}
+
+}  // namespace
+}  // namespace leitong::testing
