@@ -53,7 +53,9 @@ json params_to_json(const ArchiveParams& p) {
                 {"fold_case", n.fold_case},
                 {"canonical_punctuation", n.canonical_punctuation},
                 {"drop_whitespace", n.drop_whitespace},
-                {"mask_digits", n.mask_digits}}},
+                {"mask_digits", n.mask_digits},
+                {"traditional_to_simplified", n.traditional_to_simplified},
+                {"mask_chinese_numerals", n.mask_chinese_numerals}}},
               {"shingle", {{"n", p.sketch.shingle.n}, {"seed", p.sketch.shingle.seed}}},
               {"minhash",
                {{"k", p.sketch.minhash.k},
@@ -67,8 +69,14 @@ json params_to_json(const ArchiveParams& p) {
 ArchiveParams params_from_json(const json& j) {
   ArchiveParams p;
   const auto& n = j.at("normalize");
-  p.sketch.normalize = {n.at("nfkc"), n.at("fold_case"), n.at("canonical_punctuation"),
-                        n.at("drop_whitespace"), n.at("mask_digits")};
+  p.sketch.normalize.nfkc = n.at("nfkc");
+  p.sketch.normalize.fold_case = n.at("fold_case");
+  p.sketch.normalize.canonical_punctuation = n.at("canonical_punctuation");
+  p.sketch.normalize.drop_whitespace = n.at("drop_whitespace");
+  p.sketch.normalize.mask_digits = n.at("mask_digits");
+  // Switches added after the first archives: absent means the archive was built without them.
+  p.sketch.normalize.traditional_to_simplified = n.value("traditional_to_simplified", false);
+  p.sketch.normalize.mask_chinese_numerals = n.value("mask_chinese_numerals", false);
   p.sketch.shingle = {j.at("shingle").at("n"), j.at("shingle").at("seed")};
   p.sketch.minhash.k = j.at("minhash").at("k");
   p.sketch.minhash.seed = j.at("minhash").at("seed");

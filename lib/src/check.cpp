@@ -40,6 +40,8 @@ std::string normalization_label(const NormalizeParams& p) {
   add(p.canonical_punctuation, "punctuation");
   add(p.drop_whitespace, "whitespace");
   add(p.mask_digits, "digits");
+  add(p.traditional_to_simplified, "t2s");
+  add(p.mask_chinese_numerals, "chinese_numerals");
   return fmt::format("v{}:{}", kNormalizationVersion, steps);
 }
 

@@ -19,6 +19,12 @@ std::string describe_difference(const SketchParams& a, const SketchParams& b) {
     return fmt::format("whitespace dropping {} vs {}", flag(na.drop_whitespace), flag(nb.drop_whitespace));
   if (na.mask_digits != nb.mask_digits)
     return fmt::format("digit masking {} vs {}", flag(na.mask_digits), flag(nb.mask_digits));
+  if (na.traditional_to_simplified != nb.traditional_to_simplified)
+    return fmt::format("traditional-to-simplified folding {} vs {}", flag(na.traditional_to_simplified),
+                       flag(nb.traditional_to_simplified));
+  if (na.mask_chinese_numerals != nb.mask_chinese_numerals)
+    return fmt::format("Chinese numeral masking {} vs {}", flag(na.mask_chinese_numerals),
+                       flag(nb.mask_chinese_numerals));
   if (a.shingle.n != b.shingle.n) return fmt::format("shingle size {} vs {}", a.shingle.n, b.shingle.n);
   if (a.shingle.seed != b.shingle.seed)
     return fmt::format("shingle seed {} vs {}", a.shingle.seed, b.shingle.seed);

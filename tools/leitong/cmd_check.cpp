@@ -1,6 +1,7 @@
 // leitong check: one report against the archive.
 #include "commands.h"
 #include "options.h"
+#include "output.h"
 
 #include <leitong/archive.h>
 #include <leitong/error.h>
@@ -24,10 +25,6 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& o) {
-  if (o.format == "html") {
-    print_error("check: --format html is not available in this version; use text or json");
-    return kExitUsage;
-  }
   Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
   Document report;
   report.info.file = o.file;
@@ -40,7 +37,7 @@ int run_check(const CheckOptions& o) {
     return kExitRefused;
   }
   const Findings findings = check_against_archive(archive, report, o.params);
-  write_output(o.output, o.format == "json" ? render_json(findings) : render_text(findings));
+  write_findings(findings, o.format, o.output);
   return kExitOk;
 }
 

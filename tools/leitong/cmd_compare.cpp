@@ -1,6 +1,7 @@
 // leitong compare: two files against each other, no archive involved.
 #include "commands.h"
 #include "options.h"
+#include "output.h"
 
 #include <leitong/check.h>
 #include <leitong/error.h>
@@ -22,10 +23,6 @@ struct CompareOptions {
 };
 
 int run_compare(const CompareOptions& o) {
-  if (o.format == "html") {
-    print_error("compare: --format html is not available in this version; use text or json");
-    return kExitUsage;
-  }
   Document a, b;
   a.info.file = o.file_a;
   b.info.file = o.file_b;
@@ -42,7 +39,7 @@ int run_compare(const CompareOptions& o) {
   const Sketch sb = make_sketch(b.text, sp);
   const ReferenceDocument ref{b.info, &b.text, &sb};
   const Findings findings = analyze(a, sa, {&ref, 1}, sp, o.params);
-  write_output(o.output, o.format == "json" ? render_json(findings) : render_text(findings));
+  write_findings(findings, o.format, o.output);
   return kExitOk;
 }
 

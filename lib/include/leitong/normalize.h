@@ -23,6 +23,9 @@ struct NormalizeParams {
   bool drop_whitespace = true;      // all Unicode whitespace removed (line breaks inside sentences)
   bool mask_digits = true;          // every run of digits (with inner . or ,) becomes one '#';
                                     // with drop_whitespace, digits separated by spaces are one run
+  // Added after format version 1: archives that do not record these switches have them off.
+  bool traditional_to_simplified = true;  // 國務院 → 国务院 (OpenCC t2s, character level)
+  bool mask_chinese_numerals = true;      // 二〇二三, 十五, 一百二十 → '#' like digits
   friend bool operator==(const NormalizeParams&, const NormalizeParams&) = default;
 };
 
