@@ -582,6 +582,97 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   return hits;
 }
 
+std::vector<DocumentInfo> Archive::documents() const {
+  Statement s = impl_->prepare(
+      "SELECT d.id, d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = d.agency_id "
+      "ORDER BY d.id");
+  std::vector<DocumentInfo> out;
+  while (s.step()) {
+    DocumentInfo info;
+    info.id = s.column_int(0);
+    info.file = s.column_text(1);
+    info.agency = s.column_text(2);
+    info.year = static_cast<int>(s.column_int(3));
+    info.kind = parse_kind(s.column_text(4)).value_or(DocumentKind::kReport);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+MinHashSignature Archive::signature(std::int64_t id) const {
+  Statement s = impl_->prepare("SELECT minhash FROM sketches WHERE doc_id = ?");
+  s.bind(1, id);
+  if (!s.step()) throw_error("{}: damaged archive: signature of document {} missing", impl_->name, id);
+  const auto blob = s.column_blob(0);
+  MinHashSignature out(blob.size() / 4);
+  std::memcpy(out.data(), blob.data(), out.size() * 4);
+  return out;
+}
+
+std::vector<std::vector<std::int64_t>> Archive::lsh_groups() const {
+  Statement s = impl_->prepare("SELECT doc_ids FROM lsh_buckets WHERE length(doc_ids) >= 8");
+  std::vector<std::vector<std::int64_t>> out;
+  while (s.step()) {
+    const auto blob = s.column_blob(0);
+    std::vector<std::int64_t> ids;
+    for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) ids.push_back(read_le<std::uint32_t>(blob.data() + at));
+    out.push_back(std::move(ids));
+  }
+  return out;
+}
+
+std::uint64_t Archive::fingerprint_key(std::uint64_t hash) const {
+  return (std::uint64_t(impl_->bucket_of(hash)) << 32) | impl_->tag_of(hash);
+}
+
+std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agencies, std::size_t holder_cap) const {
+  std::unordered_map<std::int64_t, int> year_of;
+  {
+    Statement s = impl_->prepare("SELECT id, year FROM documents");
+    while (s.step()) year_of[s.column_int(0)] = static_cast<int>(s.column_int(1));
+  }
+  Statement s = impl_->prepare("SELECT bucket, entries FROM postings");
+  std::vector<SharedFingerprint> out;
+  struct Entry {
+    std::uint32_t tag, doc, agency;
+  };
+  std::vector<Entry> entries;
+  while (s.step()) {
+    const auto bucket = static_cast<std::uint64_t>(s.column_int(0));
+    const auto blob = s.column_blob(1);
+    if (blob.size() < std::size_t(min_agencies) * kPostingBytes) continue;
+    entries.clear();
+    for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
+      entries.push_back({read_le<std::uint32_t>(blob.data() + at), read_le<std::uint32_t>(blob.data() + at + 4),
+                         read_le<std::uint32_t>(blob.data() + at + 8)});
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
+    for (std::size_t i = 0; i < entries.size();) {
+      std::size_t j = i;
+      while (j < entries.size() && entries[j].tag == entries[i].tag) ++j;
+      if (j - i >= std::size_t(min_agencies)) {
+        std::unordered_set<std::uint32_t> agencies;
+        std::unordered_set<int> years;
+        SharedFingerprint fp;
+        fp.key = (bucket << 32) | entries[i].tag;
+        for (std::size_t k = i; k < j; ++k) {
+          ++fp.documents;
+          if (auto y = year_of.find(entries[k].doc); y != year_of.end()) years.insert(y->second);
+          if (entries[k].agency && agencies.insert(entries[k].agency).second && fp.holders.size() < holder_cap)
+            fp.holders.push_back(entries[k].doc);
+        }
+        fp.agencies = static_cast<int>(agencies.size());
+        fp.years = static_cast<int>(years.size());
+        if (fp.agencies >= min_agencies) out.push_back(std::move(fp));
+      }
+      i = j;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SharedFingerprint& a, const SharedFingerprint& b) {
+    return a.agencies != b.agencies ? a.agencies > b.agencies : a.key < b.key;
+  });
+  return out;
+}
+
 Findings check_against_archive(const Archive& archive, const Document& report, const CheckParams& params) {
   const SketchParams& sp = archive.params().sketch;
   const Sketch sketch = make_sketch(report.text, sp);

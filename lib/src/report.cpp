@@ -199,4 +199,146 @@ std::string render_stats_text(const ArchiveStats& s) {
   return out;
 }
 
+namespace {
+
+json document_ref(const DocumentInfo& d) {
+  return json{{"id", d.id}, {"file", d.file}, {"agency", d.agency}, {"year", d.year}, {"kind", kind_name(d.kind)}};
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+json yoy_to_json(const YoyResult& r) {
+  json rows = json::array();
+  for (const YoyRow& row : r.rows) {
+    json j{{"agency", row.report.agency},
+           {"year", row.report.year},
+           {"file", row.report.file},
+           {"prior_year", row.prior.year},
+           {"prior_file", row.prior.file},
+           {"copy_ratio", round4(row.copy_ratio)},
+           {"copy_ratio_excluding_boilerplate", round4(row.copy_ratio_excluding_boilerplate)},
+           {"flagged", row.flagged},
+           {"nearest_prior", row.nearest}};
+    if (row.max_source)
+      j["max_source"] = {{"id", row.max_source->document.id},
+                         {"file", row.max_source->document.file},
+                         {"agency", row.max_source->document.agency},
+                         {"year", row.max_source->document.year},
+                         {"relation", relation_name(row.max_source->relation)},
+                         {"copy_ratio", round4(row.max_source->copy_ratio)}};
+    else
+      j["max_source"] = nullptr;
+    rows.push_back(std::move(j));
+  }
+  return json{{"schema", "leitong.yoy/1"}, {"threshold", r.threshold}, {"rows", rows}};
+}
+
+std::string render_yoy_csv(const YoyResult& r) {
+  std::string out =
+      "agency,year,file,prior_year,prior_file,copy_ratio,copy_ratio_excluding_boilerplate,flagged,"
+      "max_source_file,max_source_agency,max_source_year,max_source_relation,max_source_copy_ratio\n";
+  for (const YoyRow& row : r.rows) {
+    out += fmt::format("{},{},{},{},{},{:.4f},{:.4f},{}", csv_field(row.report.agency), row.report.year,
+                       csv_field(row.report.file), row.prior.year, csv_field(row.prior.file), row.copy_ratio,
+                       row.copy_ratio_excluding_boilerplate, row.flagged ? "true" : "false");
+    if (row.max_source)
+      out += fmt::format(",{},{},{},{},{:.4f}\n", csv_field(row.max_source->document.file),
+                         csv_field(row.max_source->document.agency), row.max_source->document.year,
+                         relation_name(row.max_source->relation), row.max_source->copy_ratio);
+    else
+      out += ",,,,,\n";
+  }
+  return out;
+}
+
+std::string render_yoy_text(const YoyResult& r, std::size_t max_rows) {
+  std::size_t flagged = 0;
+  for (const YoyRow& row : r.rows) flagged += row.flagged;
+  std::string out = fmt::format("Year over year: {} reports compared with an earlier report of their agency; "
+                                "{} flagged (boilerplate excluded ≥ {:.0f}%)\n\n",
+                                r.rows.size(), flagged, 100 * r.threshold);
+  if (r.rows.empty()) return out;
+  out += fmt::format("  {:<4} {:>7} {:>9}  {:<5} {:<5}  {:<28}  {}\n", "flag", "copied", "excl.boil", "year",
+                     "prior", "agency", "copies most from");
+  const std::size_t shown = std::min(max_rows, r.rows.size());
+  for (std::size_t i = 0; i < shown; ++i) {
+    const YoyRow& row = r.rows[i];
+    std::string most = "-";
+    if (row.max_source)
+      most = fmt::format("{} {} ({}, {})", row.max_source->document.agency, row.max_source->document.year,
+                         relation_name(row.max_source->relation), percent(row.max_source->copy_ratio));
+    out += fmt::format("  {:<4} {:>7} {:>9}  {:<5} {:<5}  {:<28}  {}\n", row.flagged ? "!!" : "",
+                       percent(row.copy_ratio), percent(row.copy_ratio_excluding_boilerplate), row.report.year,
+                       row.prior.year, row.report.agency, most);
+  }
+  if (r.rows.size() > shown) out += fmt::format("  … {} more rows (use --format csv or json)\n", r.rows.size() - shown);
+  return out;
+}
+
+json boilerplate_to_json(const BoilerplateResult& r) {
+  json passages = json::array();
+  for (const BoilerplatePassage& p : r.passages)
+    passages.push_back({{"text", p.text},
+                        {"agencies", p.agencies},
+                        {"documents", p.documents},
+                        {"years", p.years},
+                        {"example", document_ref(p.example)},
+                        {"start", p.start},
+                        {"end", p.end}});
+  return json{{"schema", "leitong.boilerplate/1"}, {"min_agencies", r.min_agencies}, {"passages", passages}};
+}
+
+std::string render_boilerplate_text(const BoilerplateResult& r) {
+  std::string out = fmt::format(
+      "Boilerplate: {} passages shared by the reports of at least {} agencies (excluded from "
+      "copy_ratio_excluding_boilerplate)\n\n",
+      r.passages.size(), r.min_agencies);
+  out += fmt::format("  {:>8} {:>9} {:>5}  {}\n", "agencies", "documents", "years", "passage");
+  for (const BoilerplatePassage& p : r.passages)
+    out += fmt::format("  {:>8} {:>9} {:>5}  {}\n", p.agencies, p.documents, p.years, excerpt(p.text, 40));
+  return out;
+}
+
+json clusters_to_json(const ClusterResult& r) {
+  json clusters = json::array();
+  for (const Cluster& c : r.clusters) {
+    json members = json::array();
+    for (const DocumentInfo& m : c.members) members.push_back(document_ref(m));
+    clusters.push_back({{"year", c.year ? json(c.year) : json(nullptr)},
+                        {"size", c.members.size()},
+                        {"agencies", c.agencies},
+                        {"mean_copy_ratio", round4(c.mean_copy_ratio)},
+                        {"confirmed_pairs", c.confirmed_pairs},
+                        {"members", members}});
+  }
+  return json{{"schema", "leitong.clusters/1"},
+              {"candidate_pairs", r.candidate_pairs},
+              {"aligned_pairs", r.aligned_pairs},
+              {"confirmed_pairs", r.confirmed_pairs},
+              {"clusters", clusters}};
+}
+
+std::string render_clusters_text(const ClusterResult& r) {
+  std::string out = fmt::format("{} clusters of near-duplicate reports ({} candidate pairs from LSH, {} aligned, "
+                                "{} confirmed)\n",
+                                r.clusters.size(), r.candidate_pairs, r.aligned_pairs, r.confirmed_pairs);
+  for (std::size_t i = 0; i < r.clusters.size(); ++i) {
+    const Cluster& c = r.clusters[i];
+    out += fmt::format("\n  #{}  {} reports, {} agencies, {}, mean shared {}\n", i + 1, c.members.size(), c.agencies,
+                       c.year ? std::to_string(c.year) : std::string("several years"), percent(c.mean_copy_ratio));
+    for (const DocumentInfo& m : c.members) out += fmt::format("      {} {}  {}\n", m.agency, m.year, m.file);
+  }
+  return out;
+}
+
 }  // namespace leitong

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <leitong/findings.h>
+#include <leitong/yoy.h>
 
 #include <string>
 
@@ -9,5 +10,8 @@ namespace leitong::cli {
 
 // `format`: text, json or html; `output`: a file, or "" / "-" for standard output. Throws Error.
 void write_findings(const Findings& findings, const std::string& format, const std::string& output);
+
+// `format`: text, json, csv or html (html needs a file: evidence pages go into a folder beside it).
+void write_yoy(const YoyResult& result, const std::string& format, const std::string& output);
 
 }  // namespace leitong::cli

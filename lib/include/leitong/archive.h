@@ -60,6 +60,15 @@ struct FingerprintHits {
   std::vector<std::vector<std::int64_t>> holders;
 };
 
+// A fingerprint held by the reports of many agencies (see Archive::widely_shared_fingerprints).
+struct SharedFingerprint {
+  std::uint64_t key = 0;       // Archive::fingerprint_key of the fingerprint hash
+  int agencies = 0;            // distinct agencies of reports holding it
+  int documents = 0;           // documents (reports and templates) holding it
+  int years = 0;               // distinct years of those documents
+  std::vector<std::int64_t> holders;  // reports holding it, one per agency, at most holder_cap
+};
+
 class Archive {
  public:
   enum class Mode { kReadOnly, kReadWrite };
@@ -92,6 +101,16 @@ class Archive {
   // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard.
   std::vector<std::pair<std::int64_t, double>> lsh_candidates(const MinHashSignature& signature) const;
   // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
+  // Every document, in id order (metadata only).
+  std::vector<DocumentInfo> documents() const;
+  MinHashSignature signature(std::int64_t id) const;
+  // The documents of every LSH bucket that holds two or more: the near-duplicate candidate groups.
+  std::vector<std::vector<std::int64_t>> lsh_groups() const;
+  // The identity under which postings store a fingerprint hash (its top 32 + bucket bits).
+  std::uint64_t fingerprint_key(std::uint64_t hash) const;
+  // Fingerprints held by reports of at least `min_agencies` distinct agencies, most agencies
+  // first. Streams over the posting blobs; memory grows with the result, not the archive.
+  std::vector<SharedFingerprint> widely_shared_fingerprints(int min_agencies, std::size_t holder_cap) const;
   FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
                                    const std::string& exclude_agency = {},
                                    std::size_t holders_per_fingerprint = 0) const;

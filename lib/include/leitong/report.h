@@ -4,7 +4,10 @@
 #pragma once
 
 #include <leitong/archive.h>
+#include <leitong/boilerplate.h>
+#include <leitong/clusters.h>
 #include <leitong/findings.h>
+#include <leitong/yoy.h>
 
 #include <nlohmann/json.hpp>
 
@@ -23,5 +26,19 @@ std::string render_text(const Findings& findings, const TextRenderOptions& optio
 
 nlohmann::json stats_to_json(const ArchiveStats& stats);
 std::string render_stats_text(const ArchiveStats& stats);
+
+// Year over year: JSON schema "leitong.yoy/1"; CSV with a header row, one row per YoyRow (RFC 4180
+// quoting); text: a ranked table, flagged rows marked.
+nlohmann::json yoy_to_json(const YoyResult& result);
+std::string render_yoy_csv(const YoyResult& result);
+std::string render_yoy_text(const YoyResult& result, std::size_t max_rows = 50);
+
+// Boilerplate: JSON schema "leitong.boilerplate/1".
+nlohmann::json boilerplate_to_json(const BoilerplateResult& result);
+std::string render_boilerplate_text(const BoilerplateResult& result);
+
+// Clusters: JSON schema "leitong.clusters/1".
+nlohmann::json clusters_to_json(const ClusterResult& result);
+std::string render_clusters_text(const ClusterResult& result);
 
 }  // namespace leitong

@@ -1,0 +1,52 @@
+// Year-over-year inspection: every report that has an earlier report of the same agency, compared
+// with the nearest earlier year — the inspector's annual check for recycled reports.
+//
+// Each row is a full check of the archived report against the archive (check.h), read off for the
+// prior-year source: copy_ratio and copy_ratio_excluding_boilerplate as in check, but against that
+// prior report; max_source is the single archived document the report copies most from, whatever
+// its relation. Rows are ranked by copy_ratio_excluding_boilerplate; `flagged` is that ratio at or
+// above the threshold. JSON schema "leitong.yoy/1" (DESIGN.md).
+#pragma once
+
+#include <leitong/archive.h>
+#include <leitong/check.h>
+#include <leitong/findings.h>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace leitong {
+
+struct YoyParams {
+  CheckParams check;
+  // Default threshold, chosen from measured distributions (README "Year over year"): recycled
+  // reports score 0.35–0.95 against their prior year, independent reports ≤ 0.05 and consecutive
+  // national government work reports 0.02–0.31.
+  double threshold = 0.5;
+  std::optional<int> year;  // only reports of this year
+  bool all_prior = false;   // one row per earlier year, not only the nearest
+  bool keep_findings = false;  // keep each row's whole check (for evidence pages; memory grows)
+};
+
+struct YoyRow {
+  DocumentInfo report;
+  DocumentInfo prior;
+  double copy_ratio = 0;
+  double copy_ratio_excluding_boilerplate = 0;
+  bool flagged = false;
+  bool nearest = true;  // prior is the nearest earlier year (false only with all_prior)
+  std::optional<SourceFinding> max_source;  // none if the report shares no passage at all
+  Findings findings;  // the whole check, only with YoyParams::keep_findings
+};
+
+struct YoyResult {
+  double threshold = 0;
+  std::vector<YoyRow> rows;  // by copy_ratio_excluding_boilerplate, descending
+};
+
+// `progress(done, total)` is called after each report (may be empty).
+YoyResult year_over_year(const Archive& archive, const YoyParams& params,
+                         const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+}  // namespace leitong

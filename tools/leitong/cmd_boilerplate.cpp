@@ -1,0 +1,48 @@
+// leitong boilerplate: the passages shared by the most distinct agencies.
+#include "commands.h"
+#include "options.h"
+
+#include <leitong/archive.h>
+#include <leitong/boilerplate.h>
+#include <leitong/report.h>
+
+#include <memory>
+
+namespace leitong::cli {
+
+namespace {
+
+struct BoilerplateOptions {
+  std::string archive;
+  std::string format = "text";
+  std::string output;
+  BoilerplateParams params;
+};
+
+int run_boilerplate(const BoilerplateOptions& o) {
+  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  const BoilerplateResult result = mine_boilerplate(archive, o.params);
+  write_output(o.output, o.format == "json" ? boilerplate_to_json(result).dump(2) + "\n"
+                                            : render_boilerplate_text(result));
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner register_boilerplate(CLI::App& app) {
+  auto o = std::make_shared<BoilerplateOptions>();
+  app.footer(
+      "List the passages that the reports of the most distinct agencies share (political formulae,\n"
+      "mandated headings): what `check` reports as boilerplate and leaves out of\n"
+      "copy_ratio_excluding_boilerplate.");
+  add_archive_option(app, o->archive);
+  app.add_option("--top", o->params.top, "Passages listed")->capture_default_str()->check(CLI::Range(1, 100000));
+  app.add_option("--boilerplate-agencies", o->params.min_agencies, "Agencies that must share a passage")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--format", o->format, kFormatHelp)->capture_default_str()->check(CLI::IsMember({"text", "json"}));
+  app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
+  return [o] { return run_boilerplate(*o); };
+}
+
+}  // namespace leitong::cli

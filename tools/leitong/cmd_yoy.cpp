@@ -1,0 +1,71 @@
+// leitong yoy: the year-over-year check over the whole archive.
+#include "commands.h"
+#include "options.h"
+#include "output.h"
+
+#include <leitong/archive.h>
+#include <leitong/report.h>
+#include <leitong/yoy.h>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <memory>
+
+namespace leitong::cli {
+
+namespace {
+
+struct YoyOptions {
+  std::string archive;
+  std::string format = "text";
+  std::string output;
+  int year = 0;
+  bool all_prior = false;
+  bool quiet = false;
+  YoyParams params;
+};
+
+int run_yoy(YoyOptions& o) {
+  if (o.format == "html" && (o.output.empty() || o.output == "-")) {
+    print_error("yoy: --format html writes an overview page and evidence pages beside it; give -o FILE.html");
+    return kExitUsage;
+  }
+  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  if (o.year) o.params.year = o.year;
+  o.params.all_prior = o.all_prior;
+  o.params.keep_findings = o.format == "html";
+  const bool progress = !o.quiet && isatty(STDERR_FILENO);
+  const YoyResult result = year_over_year(archive, o.params, [&](std::size_t done, std::size_t total) {
+    if (progress) fmt::print(stderr, "\r[{}/{}] reports checked\x1b[K", done, total);
+  });
+  if (progress) fmt::print(stderr, "\r\x1b[K");
+  write_yoy(result, o.format, o.output);
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner register_yoy(CLI::App& app) {
+  auto o = std::make_shared<YoyOptions>();
+  app.footer(
+      "For every report that has an earlier report of the same agency, check it against the archive and\n"
+      "read off how much it copies from the nearest earlier year; rank by the share excluding boilerplate\n"
+      "and flag those at or above the threshold. html writes an overview (sortable table, histogram) and\n"
+      "one evidence page per row into a folder beside it.");
+  add_archive_option(app, o->archive);
+  app.add_option("--year", o->year, "Only reports of this year")->check(CLI::Range(1900, 2200));
+  app.add_option("--threshold", o->params.threshold, "Flag rows whose share excluding boilerplate reaches this")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_flag("--all-prior", o->all_prior, "One row per earlier year, not only the nearest");
+  app.add_option("--format", o->format, kFormatHelp)
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+  app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
+  app.add_flag("-q,--quiet", o->quiet, "No progress on stderr");
+  add_check_options(app, o->params.check);
+  return [o] { return run_yoy(*o); };
+}
+
+}  // namespace leitong::cli
