@@ -5,7 +5,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libxxhash-dev libboost-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
-  libgumbo-dev libzip-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
+  libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
   python3
 )
 missing=()

@@ -19,6 +19,7 @@ std::string norm(std::string_view text, const NormalizeParams& params = {}) {
 NormalizeParams all_off() {
   NormalizeParams p;
   p.nfkc = p.fold_case = p.canonical_punctuation = p.drop_whitespace = p.mask_digits = false;
+  p.traditional_to_simplified = p.mask_chinese_numerals = false;
   return p;
 }
 
@@ -254,6 +255,115 @@ TEST(Normalize, SourceRangeOfSpanRenormalizesToSameSpan) {
     }
   }
   EXPECT_GT(checked, 1000u);
+}
+
+TEST(Normalize, TraditionalToSimplifiedCharacterByCharacter) {
+  EXPECT_EQ(norm("國務院辦公廳關於印發《法治政府建設實施綱要》的通知"),
+            "国务院办公厅关于印发<法治政府建设实施纲要>的通知");
+  EXPECT_EQ(norm("依法行政，嚴格規範公正文明執法"), norm("依法行政，严格规范公正文明执法"));
+  // Simplified text is left as it is.
+  const std::string simplified = "坚持以习近平新时代中国特色社会主义思想为指导，深入推进依法行政";
+  EXPECT_EQ(norm(simplified), "坚持以习近平新时代中国特色社会主义思想为指导,深入推进依法行政");
+  // One code point for one: the offset map is the identity on a traditional text.
+  const std::u32string in = U"萬眾一心，兩個維護";
+  NormalizeParams p = all_off();
+  p.traditional_to_simplified = true;
+  const NormalizedText n = normalize(in, p);
+  EXPECT_EQ(utf8(n.chars), "万众一心，两个维护");
+  ASSERT_EQ(n.size(), in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(n.begin[i], i);
+    EXPECT_EQ(n.end[i], i + 1);
+  }
+  // Off: traditional characters stay.
+  NormalizeParams off;
+  off.traditional_to_simplified = false;
+  EXPECT_EQ(norm("國務院", off), "國務院");
+}
+
+TEST(Normalize, TraditionalReportMatchesItsSimplifiedOriginal) {
+  // A paragraph of a real report and the same paragraph typed in traditional characters.
+  const std::string simplified =
+      "坚持把习近平法治思想作为民政法治建设的根本遵循，将学习贯彻习近平法治思想列入党组理论中心组学"
+      "习、"
+      "党支部“三会一课”等重要议题，深刻理解把握习近平法治思想关于全面依法治国方向性、根本性、战略性"
+      "问题的重要论述。";
+  const std::string traditional =
+      "堅持把習近平法治思想作為民政法治建設的根本遵循，將學習貫徹習近平法治思想列入黨組理論中心組學"
+      "習、"
+      "黨支部“三會一課”等重要議題，深刻理解把握習近平法治思想關於全面依法治國方向性、根本性、戰略性"
+      "問題的重要論述。";
+  EXPECT_EQ(norm(traditional), norm(simplified));
+}
+
+TEST(Normalize, ChineseNumeralsMaskedLikeDigits) {
+  EXPECT_EQ(norm("二〇二三年"), "#年");
+  EXPECT_EQ(norm("二〇二三年"), norm("2023年"));
+  EXPECT_EQ(norm("二〇二三年"), norm("二〇二四年"));
+  EXPECT_EQ(norm("办理十五件"), "办理#件");
+  EXPECT_EQ(norm("办理十五件"), norm("办理20件"));
+  EXPECT_EQ(norm("一百二十人"), "#人");
+  EXPECT_EQ(norm("两千余次"), "#余次");
+  EXPECT_EQ(norm("党的二十大"), norm("党的十九大"));
+  EXPECT_EQ(norm("“十四五”规划"), "\"#\"规划");
+  EXPECT_EQ(norm("第五十条"), "第#条");
+  EXPECT_EQ(norm("壹萬兩千"), "壹#");  // t2s first: 萬兩千 → 万两千
+  // Words with a single numeral, and runs of digit-like numerals alone, keep their characters.
+  for (const char* kept : {"一是统一思想，进一步落实第一议题", "三中全会", "十大民生事项",
+                           "3470余万元", "一一对应", "五四运动", "近两三年", "两个维护"})
+    EXPECT_EQ(norm(kept), norm(kept,
+                               [] {
+                                 NormalizeParams p;
+                                 p.mask_chinese_numerals = false;
+                                 return p;
+                               }()))
+        << kept;
+  // Off.
+  NormalizeParams off;
+  off.mask_chinese_numerals = false;
+  EXPECT_EQ(norm("二〇二三年办理十五件", off), "二〇二三年办理十五件");
+  // With digits: a digit run and a numeral run next to each other are two numbers.
+  EXPECT_EQ(norm("2023年二十件"), "#年#件");
+}
+
+TEST(Normalize, ChineseNumeralOffsetMap) {
+  // 0:共 1:办 2:理 3:二 4:〇 5:二 6:三 7:年 8:' ' 9:十 10:\n 11:五 12:件 13:一 14:是
+  const std::u32string in = U"共办理二〇二三年 十\n五件一是";
+  const NormalizedText n = normalize(in);
+  expect_valid_map(n, in.size());
+  EXPECT_EQ(utf8(n.chars), "共办理#年#件一是");
+  const std::vector<std::uint32_t> begin = {0, 1, 2, 3, 7, 9, 12, 13, 14};
+  const std::vector<std::uint32_t> end = {1, 2, 3, 7, 8, 12, 13, 14, 15};
+  EXPECT_EQ(n.begin, begin);
+  EXPECT_EQ(n.end, end);
+  // Without dropping whitespace the line break splits 十 and 五: two single characters, kept.
+  NormalizeParams keep;
+  keep.drop_whitespace = false;
+  EXPECT_EQ(utf8(normalize(in, keep).chars), "共办理#年 十\n五件一是");
+}
+
+TEST(Normalize, NewStepsKeepTheMapPropertiesOnRandomInputs) {
+  static const std::u32string alphabet =
+      U"〇零一二三四五六七八九十百千万亿两萬兩國務院辦年件次个是统0123 \n，。";
+  Random rng(99);
+  for (int t = 0; t < 500; ++t) {
+    std::u32string in;
+    const std::size_t length = 1 + rng.below(40);
+    for (std::size_t i = 0; i < length; ++i) in.push_back(alphabet[rng.below(alphabet.size())]);
+    SCOPED_TRACE(utf8(in));
+    const NormalizedText n = normalize(in);
+    expect_valid_map(n, in.size());
+    // Every span between clean boundaries renormalizes to itself (the rule is context-free).
+    for (std::size_t first = 0; first < n.size(); ++first) {
+      if (first > 0 && n.end[first - 1] > n.begin[first]) continue;
+      for (std::size_t last = first + 1; last <= n.size(); ++last) {
+        if (last < n.size() && n.end[last - 1] > n.begin[last]) continue;
+        const std::u32string sub =
+            in.substr(n.source_begin(first), n.source_end(last) - n.source_begin(first));
+        ASSERT_EQ(utf8(normalize(sub).chars), utf8(n.chars.substr(first, last - first)));
+      }
+    }
+  }
 }
 
 TEST(Normalize, ParamsEquality) {

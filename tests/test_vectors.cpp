@@ -10,6 +10,11 @@
 // To regenerate on purpose: run
 //   LEITONG_PRINT_VECTORS=1 ./build/tests/leitong_tests --gtest_filter='Vectors.*'
 // which prints the current values as C++ literals, paste them below, and bump the version.
+//
+// The defaults include traditional → simplified and Chinese-numeral masking (normalize.h). They
+// were added after format version 1 as recorded switches (an archive without them has them off
+// and normalizes as before), so the vectors below changed with them without a version bump; the
+// t2s vector also pins OpenCC's data, which a different OpenCC release could change.
 #include <gtest/gtest.h>
 #include <leitong/fingerprint.h>
 #include <leitong/minhash.h>
@@ -60,15 +65,18 @@ const char* const kNormalizationInputs[] = {
     "Ｗｉ－Ｆｉ覆盖率达到９８．５％，ＧＤＰ增长　５．２％；①加强党建　②优化营商环境",
     "【工作亮点】\r\n  1. 深化“放管服”改革；\r\n  2. 推进‘一网通办’……",
     "㈠ 完成年度目标任务的１２０％；\t﹝注﹞ 数据截至12月31日。",
+    // Traditional characters and Chinese numerals (the t2s and numeral steps, on by default).
+    "二〇二三年，國務院辦公廳開展檢查十五次、一百二十件，兩個單位；一是統一落實第一議題。",
 };
 
 const char* const kExpectedNormalized[] = {
     "#年,我局坚持\"四个意识\".",
     "一,主要工作成效(一)全面推进依法行政.全年共办理行政许可事项#件,同比增长#%.",
-    "根据<中华人民共和国政府信息公开条例>(以下简称<条例>)第五十条规定-现将本局#年度报告公布如下:",
+    "根据<中华人民共和国政府信息公开条例>(以下简称<条例>)第#条规定-现将本局#年度报告公布如下:",
     "wi-fi覆盖率达到#%,gdp增长#%;#加强党建#优化营商环境",
     "(工作亮点)#.深化\"放管服\"改革;#.推进\"一网通办\".",
     "(一)完成年度目标任务的#%;(注)数据截至#月#日.",
+    "#年,国务院办公厅开展检查#次,#件,两个单位;一是统一落实第一议题.",
 };
 
 TEST(Vectors, Normalization) {
@@ -117,12 +125,12 @@ const std::vector<std::uint32_t> kExpectedOnePermutation8 = {0x43356865u, 0x5815
 const std::vector<std::uint32_t> kExpectedClassic8 = {0x00f776aau, 0x00be15c5u, 0x03f8b2dau,
                                                       0x01268932u, 0x000a4dcfu, 0x00494994u,
                                                       0x00e57008u, 0x00a766a1u};
-constexpr std::uint64_t kExpectedSimHash = 0x62cda4126399e91aull;
+constexpr std::uint64_t kExpectedSimHash = 0x63cda4526389ed1aull;
 const std::vector<Fingerprint> kExpectedFingerprints = {
-    {0x09289394758d882cull, 17},  {0x03c75d794911edc8ull, 38},  {0x06cf6c146a1baaafull, 54},
-    {0x19a927453c0eb194ull, 57},  {0x2607ef16e21dcf92ull, 81},  {0x1ba5ddd2fb5bf188ull, 93},
-    {0x05de151e0447a42aull, 96},  {0x02ef2f190a1023f9ull, 103}, {0x0040ad037101c273ull, 114},
-    {0x04f00f223cdeb9c7ull, 135}, {0x088f915882a110c5ull, 148}, {0x02eb0b4e45e2321eull, 160},
+    {0x09289394758d882cull, 17},  {0x03c75d794911edc8ull, 38},  {0x06cf6c146a1baaafull, 53},
+    {0x19a927453c0eb194ull, 56},  {0x2607ef16e21dcf92ull, 80},  {0x1ba5ddd2fb5bf188ull, 92},
+    {0x05de151e0447a42aull, 95},  {0x02ef2f190a1023f9ull, 102}, {0x0040ad037101c273ull, 113},
+    {0x04f00f223cdeb9c7ull, 134}, {0x088f915882a110c5ull, 147}, {0x02eb0b4e45e2321eull, 159},
 };
 
 void print_u32(const char* name, const std::vector<std::uint32_t>& v) {

@@ -1,20 +1,23 @@
-// leitong add: files (with --agency/--year) or a manifest into the archive, one transaction each.
-#include "commands.h"
-#include "options.h"
-
+// leitong add: files or folders (with --agency/--year, or what the files name themselves) or a
+// manifest into the archive, one transaction each.
+#include <fmt/format.h>
 #include <leitong/archive.h>
 #include <leitong/error.h>
 #include <leitong/extract.h>
 #include <leitong/manifest.h>
-
-#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+
+#include "commands.h"
+#include "options.h"
 
 namespace leitong::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 struct AddOptions {
   std::string archive;
@@ -24,46 +27,176 @@ struct AddOptions {
   std::string manifest;
   std::vector<std::string> files;
   int shingle = 0;
+  std::size_t max_file_mb = ExtractParams{}.max_file_bytes >> 20;
   bool quiet = false;
+  bool progress = false;
 };
 
 struct Job {
-  std::filesystem::path path;
+  fs::path path;
   std::string agency;
   int year;
   DocumentKind kind;
   std::string error;
   std::size_t manifest_line = 0;
+  std::string note;  // agency/year taken from the file itself
+};
+
+bool hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return name.size() > 1 && name[0] == '.';
+}
+
+// The files to add for one FILE argument: the file itself, or a folder's documents (by
+// extension, recursively, hidden entries skipped, sorted). `skipped` counts other files.
+std::vector<fs::path> expand(const std::string& arg, std::size_t& skipped, std::string& error) {
+  std::error_code ec;
+  if (!fs::is_directory(arg, ec)) return {fs::path(arg)};
+  std::vector<fs::path> out;
+  try {
+    fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied), end;
+    for (; it != end; it.increment(ec)) {
+      if (ec) {
+        error = fmt::format("{}: cannot read the folder: {}", arg, ec.message());
+        break;
+      }
+      if (hidden(it->path())) {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (!it->is_regular_file(ec)) continue;
+      std::string ext = it->path().extension().string();
+      std::transform(ext.begin(), ext.end(), ext.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (ext.empty() || is_document_extension(ext))
+        out.push_back(it->path());
+      else
+        ++skipped;
+    }
+  } catch (const fs::filesystem_error& e) {
+    error = fmt::format("{}: cannot read the folder: {}", arg, e.code().message());
+  }
+  std::sort(out.begin(), out.end());
+  if (out.empty() && error.empty())
+    error = fmt::format("{}: a folder without documents (.txt .md .html .docx .pdf .doc)", arg);
+  return out;
+}
+
+// Fills a missing agency or year from what the file names itself; returns false (with `missing`
+// set) when one is still missing.
+bool fill_in(Job& job, const ExtractedText& e, std::string& missing) {
+  std::vector<std::string> notes;
+  if (job.agency.find_first_not_of(" \t") == std::string::npos) {
+    if (e.metadata.agency.empty()) {
+      missing = "--agency";
+      return false;
+    }
+    job.agency = e.metadata.agency;
+    notes.push_back(fmt::format("agency {} from its {}", job.agency, e.metadata.agency_from));
+  }
+  if (job.year == 0) {
+    if (e.metadata.year == 0) {
+      missing = "--year";
+      return false;
+    }
+    job.year = e.metadata.year;
+    notes.push_back(fmt::format("year {} from its {}", job.year, e.metadata.year_from));
+  }
+  for (const std::string& n : notes) job.note += (job.note.empty() ? "" : ", ") + n;
+  return true;
+}
+
+class Progress {
+ public:
+  Progress(bool on, std::size_t total) : on_(on), tty_(isatty(STDERR_FILENO)), total_(total) {}
+  void show(std::size_t i, const fs::path& path) {
+    if (!on_) return;
+    if (tty_)
+      fmt::print(stderr, "\r[{}/{}] {:.60}\x1b[K", i + 1, total_, path.string());
+    else
+      fmt::print(stderr, "[{}/{}] {}\n", i + 1, total_, path.string());
+  }
+  void clear() {
+    if (on_ && tty_) fmt::print(stderr, "\r\x1b[K");
+  }
+
+ private:
+  bool on_, tty_;
+  std::size_t total_;
 };
 
 int run_add(const AddOptions& o) {
   if (o.files.empty() == o.manifest.empty()) {
-    print_error("add: give either FILE... (with --agency and --year) or --manifest CSV");
+    print_error("add: give either FILE... or --manifest CSV");
     return kExitUsage;
   }
+  ExtractParams extract_params;
+  extract_params.max_file_bytes = o.max_file_mb << 20;
+
   std::vector<Job> jobs;
+  std::size_t skipped_files = 0;
+  const bool needs_metadata =
+      o.manifest.empty() && (o.agency.find_first_not_of(" \t") == std::string::npos || o.year == 0);
   if (!o.manifest.empty()) {
     for (ManifestRow& row : read_manifest(o.manifest))
-      jobs.push_back({row.path, row.agency, row.year, row.kind,
-                      row.error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row.line, row.error),
-                      row.line});
+      jobs.push_back(
+          {row.path, row.agency, row.year, row.kind,
+           row.error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row.line, row.error),
+           row.line, ""});
   } else {
-    if (o.agency.find_first_not_of(" \t") == std::string::npos || o.year == 0) {
-      print_error("add: --agency and --year are required with FILE arguments");
+    if (!o.agency.empty() && o.agency.find_first_not_of(" \t") == std::string::npos) {
+      print_error("add: --agency is empty");
       return kExitUsage;
     }
-    for (const std::string& f : o.files) jobs.push_back({f, o.agency, o.year, *parse_kind(o.kind), "", 0});
+    for (const std::string& f : o.files) {
+      std::string error;
+      for (fs::path& p : expand(f, skipped_files, error))
+        jobs.push_back({std::move(p), o.agency, o.year, *parse_kind(o.kind), "", 0, ""});
+      if (!error.empty()) jobs.push_back({f, o.agency, o.year, *parse_kind(o.kind), error, 0, ""});
+    }
+  }
+
+  const bool progress_on = o.progress || (!o.quiet && jobs.size() >= 10 && isatty(STDERR_FILENO));
+  // Without --agency or --year, every file must name what is missing: read them all first, and
+  // make it a usage error (before the archive is touched) when one does not.
+  if (needs_metadata) {
+    Progress progress(progress_on, jobs.size());
+    std::vector<std::string> unnamed;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      Job& job = jobs[i];
+      if (!job.error.empty()) continue;
+      progress.show(i, job.path);
+      // Only what the file names is kept; its text is read again when added, so memory stays
+      // bounded for large folders.
+      ExtractedText extracted;
+      try {
+        extracted = extract_file(job.path, extract_params);
+      } catch (const Error& e) {
+        job.error = e.what();
+        continue;
+      }
+      std::string missing;
+      if (!fill_in(job, extracted, missing))
+        unnamed.push_back(
+            fmt::format("add: {}: give {} (the file names none)", job.path.string(), missing));
+    }
+    progress.clear();
+    if (!unnamed.empty()) {
+      for (const std::string& m : unnamed) print_error(m);
+      return kExitUsage;
+    }
   }
 
   ArchiveParams params;
   if (o.shingle) params.sketch.shingle.n = o.shingle;
-  Archive archive = Archive::open(o.archive, Archive::Mode::kReadWrite, params, o.shingle ? &params : nullptr);
+  Archive archive =
+      Archive::open(o.archive, Archive::Mode::kReadWrite, params, o.shingle ? &params : nullptr);
 
-  const bool progress = !o.quiet && jobs.size() >= 10 && isatty(STDERR_FILENO);
+  Progress progress(progress_on, jobs.size());
   std::size_t added = 0, present = 0, refused = 0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const Job& job = jobs[i];
-    if (progress) fmt::print(stderr, "\r[{}/{}] {:.60}\x1b[K", i + 1, jobs.size(), job.path.string());
+    Job& job = jobs[i];
+    progress.show(i, job.path);
     try {
       if (!job.error.empty()) throw Error(job.error);
       Document doc;
@@ -71,26 +204,34 @@ int run_add(const AddOptions& o) {
       doc.info.agency = job.agency;
       doc.info.year = job.year;
       doc.info.kind = job.kind;
-      doc.text = extract_file(job.path).text;
+      doc.text = extract_file(job.path, extract_params).text;
       const AddOutcome outcome = archive.add(doc);
+      progress.clear();
+      if (!o.quiet && !job.note.empty()) fmt::print("note       {}: {}\n", doc.info.file, job.note);
       if (outcome.added) {
         ++added;
-        if (!o.quiet) fmt::print("added      {} ({}, {}, {}) as #{}\n", doc.info.file, job.agency, job.year,
-                                 kind_name(job.kind), outcome.id);
+        if (!o.quiet)
+          fmt::print("added      {} ({}, {}, {}) as #{}\n", doc.info.file, job.agency, job.year,
+                     kind_name(job.kind), outcome.id);
       } else {
         ++present;
-        if (!o.quiet) fmt::print("unchanged  {} (already in the archive as #{})\n", doc.info.file, outcome.id);
+        if (!o.quiet)
+          fmt::print("unchanged  {} (already in the archive as #{})\n", doc.info.file, outcome.id);
       }
     } catch (const Error& e) {
       ++refused;
-      if (progress) fmt::print(stderr, "\r\x1b[K");
+      progress.clear();
       print_error(e.what());
     }
   }
-  if (progress) fmt::print(stderr, "\r\x1b[K");
-  if (!o.quiet)
-    fmt::print("{} added, {} already present, {} refused; archive {} holds {} documents\n", added, present,
-               refused, o.archive, archive.document_count());
+  progress.clear();
+  if (!o.quiet) {
+    if (skipped_files)
+      fmt::print("{} file{} of other types in the folders skipped\n", skipped_files,
+                 skipped_files == 1 ? "" : "s");
+    fmt::print("{} added, {} already present, {} refused; archive {} holds {} documents\n", added,
+               present, refused, o.archive, archive.document_count());
+  }
   return refused ? kExitRefused : kExitOk;
 }
 
@@ -101,20 +242,34 @@ Runner register_add(CLI::App& app) {
   app.footer(
       "Add reports or template pages to the archive. Each file is added in its own transaction: a\n"
       "refused or interrupted file leaves the archive as it was, and re-running the same add only\n"
-      "adds what is missing (a text already archived for that agency and year is left unchanged).");
+      "adds what is missing (a text already archived for that agency and year is left unchanged).\n"
+      "A FILE that is a folder adds its documents (.txt .md .html .htm .docx .pdf .doc and files\n"
+      "without extension), recursively. Without --agency or --year, each file must name them\n"
+      "itself (a portal header such as 名称/发布机构, its title, or its signature); what was "
+      "taken\n"
+      "from the file is said in a `note` line.");
   add_archive_option(app, o->archive);
-  app.add_option("--agency", o->agency, "Agency that published the files");
-  app.add_option("--year", o->year, "Year the report is about")->check(CLI::Range(1900, 2200));
+  app.add_option("--agency", o->agency,
+                 "Agency that published the files (default: what each file names)");
+  app.add_option("--year", o->year,
+                 "Year the report is about (default: the year in each file's title)")
+      ->check(CLI::Range(1900, 2200));
   app.add_option("--kind", o->kind, "report, or template for a 范文 page or model text")
       ->capture_default_str()
       ->check(CLI::IsMember({"report", "template"}));
   app.add_option("--manifest", o->manifest,
                  "CSV with header path,agency,year[,kind]; paths relative to the CSV")
       ->check(CLI::ExistingFile);
-  app.add_option("--shingle", o->shingle, "Shingle size for a new archive (an existing one must match)")
+  app.add_option("--shingle", o->shingle,
+                 "Shingle size for a new archive (an existing one must match)")
       ->check(CLI::Range(2, 32));
+  app.add_option("--max-file-mb", o->max_file_mb, "Refuse files larger than this many MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   app.add_flag("-q,--quiet", o->quiet, "Print only refusals");
-  app.add_option("FILE", o->files, "Files to add");
+  app.add_flag("--progress", o->progress,
+               "Show progress on standard error (default: on a terminal, 10+ files)");
+  app.add_option("FILE", o->files, "Files or folders to add");
   return [o] { return run_add(*o); };
 }
 

@@ -1,14 +1,15 @@
 // leitong check: one report against the archive.
-#include "commands.h"
-#include "options.h"
-#include "output.h"
-
+#include <fmt/format.h>
 #include <leitong/archive.h>
 #include <leitong/error.h>
 #include <leitong/extract.h>
 #include <leitong/report.h>
 
 #include <memory>
+
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
 namespace leitong::cli {
 
@@ -21,21 +22,49 @@ struct CheckOptions {
   std::string format = "text";
   std::string output;
   std::string file;
+  std::size_t max_file_mb = ExtractParams{}.max_file_bytes >> 20;
   CheckParams params;
 };
 
 int run_check(const CheckOptions& o) {
+  if (!o.agency.empty() && o.agency.find_first_not_of(" \t") == std::string::npos) {
+    print_error("check: --agency is empty");
+    return kExitUsage;
+  }
   Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
   Document report;
   report.info.file = o.file;
   report.info.agency = o.agency;
   report.info.year = o.year;
+  ExtractParams params;
+  params.max_file_bytes = o.max_file_mb << 20;
+  ExtractedText extracted;
   try {
-    report.text = extract_file(o.file).text;
+    extracted = extract_file(o.file, params);
   } catch (const Error& e) {
     print_error(e.what());
     return kExitRefused;
   }
+  // A missing --agency or --year may come from the file itself (a portal header, its title or
+  // signature); said on stderr, since stdout holds the findings.
+  const DocumentMetadata& md = extracted.metadata;
+  if (report.info.agency.empty()) {
+    if (md.agency.empty()) {
+      print_error(fmt::format("check: give --agency ({} names no agency)", o.file));
+      return kExitUsage;
+    }
+    report.info.agency = md.agency;
+    fmt::print(stderr, "note: {}: agency {} from its {}\n", o.file, md.agency, md.agency_from);
+  }
+  if (report.info.year == 0) {
+    if (md.year == 0) {
+      print_error(fmt::format("check: give --year ({} names no year in its title)", o.file));
+      return kExitUsage;
+    }
+    report.info.year = md.year;
+    fmt::print(stderr, "note: {}: year {} from its {}\n", o.file, md.year, md.year_from);
+  }
+  report.text = std::move(extracted.text);
   const Findings findings = check_against_archive(archive, report, o.params);
   write_findings(findings, o.format, o.output);
   return kExitOk;
@@ -49,8 +78,15 @@ Runner register_check(CLI::App& app) {
       "Check one report against every archived document (except copies of the report itself) and\n"
       "say how much of it is copied, from where, and which passages. The report is not added.");
   add_archive_option(app, o->archive);
-  app.add_option("--agency", o->agency, "Agency of the report (its earlier reports are always compared)")->required();
-  app.add_option("--year", o->year, "Year of the report")->required()->check(CLI::Range(1900, 2200));
+  app.add_option(
+      "--agency", o->agency,
+      "Agency of the report (its earlier reports are always compared); required unless the "
+      "file names it (portal header, title or signature)");
+  app.add_option("--year", o->year, "Year of the report; required unless the file's title names it")
+      ->check(CLI::Range(1900, 2200));
+  app.add_option("--max-file-mb", o->max_file_mb, "Refuse files larger than this many MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   app.add_option("--format", o->format, kFormatHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json", "html"}));

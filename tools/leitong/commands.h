@@ -16,6 +16,7 @@ Runner register_add(CLI::App& app);
 Runner register_check(CLI::App& app);
 Runner register_compare(CLI::App& app);
 Runner register_stats(CLI::App& app);
+Runner register_extract(CLI::App& app);
 Runner register_yoy(CLI::App& app);
 Runner register_boilerplate(CLI::App& app);
 Runner register_clusters(CLI::App& app);

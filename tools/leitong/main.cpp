@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   add(register_check, "check", "Check one report against the archive (never adds it)");
   add(register_compare, "compare", "Compare two files directly, without an archive");
   add(register_stats, "stats", "Describe the archive");
+  add(register_extract, "extract", "Print the text leitong compares for a file (what offsets point into)");
   add(register_yoy, "yoy", "Year-over-year check of every report against its agency's earlier year");
   add(register_boilerplate, "boilerplate", "The passages that the most agencies share");
   add(register_clusters, "clusters", "Groups of near-duplicate reports (one template, many agencies)");

@@ -24,8 +24,20 @@ struct NormalizeParams {
   bool mask_digits = true;          // every run of digits (with inner . or ,) becomes one '#';
                                     // with drop_whitespace, digits separated by spaces are one run
   // Added after format version 1: archives that do not record these switches have them off.
-  bool traditional_to_simplified = true;  // 國務院 → 国务院 (OpenCC t2s, character level)
-  bool mask_chinese_numerals = true;      // 二〇二三, 十五, 一百二十 → '#' like digits
+  //
+  // Traditional → simplified, one code point for one (國務院 → 国务院), so that offsets stay
+  // exact: each CJK ideograph is converted on its own with OpenCC's t2s data (libopencc), and
+  // kept as it is where OpenCC gives anything but exactly one code point. Applied after NFKC.
+  bool traditional_to_simplified = true;
+  // Chinese numerals become '#' like digits (二〇二三年 ≡ 2023年 ≡ 2024年, 十五件 ≡ 20件). A
+  // maximal run of the characters 〇零一二三四五六七八九十百千万亿两 (after t2s, so 萬 億 兩 count
+  // too) is masked as one '#' mapping to the whole run when it is clearly a number: it has at least
+  // two characters and one of them is 〇零十百千万亿 (二〇二三, 十五, 二十, 一百二十, 两千,
+  // 十四五). A single character is never masked, so 一是, 统一, 进一步, 第一, 三中全会, 十大 and
+  // 万人 keep their characters, nor are runs of digit-like characters alone (一一对应, 五四运动,
+  // 两三年). The rule looks at the run only, not at its neighbours, so a masked run is masked the
+  // same wherever a passage around it starts or ends.
+  bool mask_chinese_numerals = true;
   friend bool operator==(const NormalizeParams&, const NormalizeParams&) = default;
 };
 

@@ -1,0 +1,86 @@
+// leitong extract: prints the text leitong compares for a file (what passage offsets point into).
+#include <leitong/error.h>
+#include <leitong/extract.h>
+#include <leitong/text.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+
+namespace leitong::cli {
+
+namespace {
+
+struct ExtractOptions {
+  std::string format = "text";
+  std::string output;
+  std::string file;
+  std::size_t max_file_mb = ExtractParams{}.max_file_bytes >> 20;
+};
+
+nlohmann::json metadata_json(const DocumentMetadata& md) {
+  nlohmann::json j = {{"title", md.title},   {"title_from", md.title_from},
+                      {"agency", md.agency}, {"agency_from", md.agency_from},
+                      {"year", md.year},     {"year_from", md.year_from},
+                      {"date", md.date}};
+  j["fields"] = nlohmann::json::array();
+  for (const MetadataField& f : md.fields)
+    j["fields"].push_back({{"key", f.key}, {"value", f.value}});
+  return j;
+}
+
+int run_extract(const ExtractOptions& o) {
+  ExtractParams params;
+  params.max_file_bytes = o.max_file_mb << 20;
+  ExtractedText extracted;
+  try {
+    extracted = extract_file(o.file, params);
+  } catch (const Error& e) {
+    print_error(e.what());
+    return kExitRefused;
+  }
+  std::string text = encode_utf8(extracted.text);
+  if (o.format == "json") {
+    nlohmann::json j = {{"schema", "leitong.extract/1"},
+                        {"file", o.file},
+                        {"format", extracted.format},
+                        {"pages", extracted.pages},
+                        {"code_points", extracted.text.size()},
+                        {"chars", count_non_whitespace(extracted.text)},
+                        {"metadata", metadata_json(extracted.metadata)}};
+    j["removed"] = nlohmann::json::array();
+    for (const std::u32string& line : extracted.removed) j["removed"].push_back(encode_utf8(line));
+    j["text"] = text;
+    write_output(o.output, j.dump(2) + "\n");
+    return kExitOk;
+  }
+  // Exactly the extracted text; a final line break is added only after its end, where no offset
+  // points.
+  if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  write_output(o.output, text);
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner register_extract(CLI::App& app) {
+  auto o = std::make_shared<ExtractOptions>();
+  app.footer(
+      "Print the text leitong compares for FILE: decoded (UTF-8, GB18030, UTF-16), taken out of\n"
+      "HTML, DOCX or PDF, with page chrome (portal headers, navigation, share/print buttons,\n"
+      "footers) left out. Passage offsets of `check` are code points into exactly this text.\n"
+      "--format json adds how it was read, the agency/title/year/date the file names, and the\n"
+      "chrome lines left out.");
+  app.add_option("--format", o->format, "Output format")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
+  app.add_option("--max-file-mb", o->max_file_mb, "Refuse files larger than this many MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  app.add_option("FILE", o->file, "The file to extract")->required();
+  return [o] { return run_extract(*o); };
+}
+
+}  // namespace leitong::cli
