@@ -1,5 +1,8 @@
 #include <leitong/shingle.h>
 
+// Inlined XXH3: the call into the shared libxxhash costs 3.5 ns per 20-byte window, the inlined
+// code 1.9 ns (bench_sketch BM_HashWindows vs BM_HashWindowsInline), with identical values.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
