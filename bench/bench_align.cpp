@@ -16,6 +16,8 @@
 // Corpus: $LEITONG_CORPUS_DIR (a folder of YEAR.txt reports) if set, else
 // LEITONG_SHARED_CORPORA/gov-work-reports, else LEITONG_SOURCE_DIR/corpora/gov-work-reports.
 
+#include "bench_corpus.h"
+
 #include <leitong/align.h>
 #include <leitong/extract.h>
 #include <leitong/sketch.h>
@@ -37,12 +39,7 @@ namespace fs = std::filesystem;
 constexpr const char* kQueryYear = "2019";
 constexpr const char* kUnrelatedYear = "1957";
 
-fs::path corpus_dir() {
-  if (const char* env = std::getenv("LEITONG_CORPUS_DIR"); env && *env) return env;
-  const fs::path shared = fs::path(LEITONG_SHARED_CORPORA) / "gov-work-reports";
-  if (fs::is_directory(shared)) return shared;
-  return fs::path(LEITONG_SOURCE_DIR) / "corpora" / "gov-work-reports";
-}
+using leitong::bench::corpus_dir;
 
 struct Doc {
   std::string name;

@@ -17,6 +17,8 @@
 // Corpus: $LEITONG_CORPUS_DIR (a folder of *.txt reports) if set, else
 // LEITONG_SHARED_CORPORA/gov-work-reports, else LEITONG_SOURCE_DIR/corpora/gov-work-reports.
 
+#include "bench_corpus.h"
+
 #include <leitong/extract.h>
 #include <leitong/normalize.h>
 #include <leitong/text.h>
@@ -38,12 +40,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path corpus_dir() {
-  if (const char* env = std::getenv("LEITONG_CORPUS_DIR"); env && *env) return env;
-  const fs::path shared = fs::path(LEITONG_SHARED_CORPORA) / "gov-work-reports";
-  if (fs::is_directory(shared)) return shared;
-  return fs::path(LEITONG_SOURCE_DIR) / "corpora" / "gov-work-reports";
-}
+using leitong::bench::corpus_dir;
 
 struct Doc {
   std::string name;

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs leitong's build dependencies from Debian's packages (skips what is already there).
+# With --test, also what the test suite needs beyond the build: headless Chromium to render the HTML
+# reports, and a CJK font so that pages render (and screenshots read) as they do on inspectors' PCs.
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
@@ -8,6 +10,9 @@ packages=(
   libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
   python3
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium fonts-wqy-microhei)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -726,7 +726,7 @@ Findings check_against_archive(const Archive& archive, const Document& report, c
   for (std::int64_t id : chosen) {
     infos.push_back(archive.info(id));
     texts.push_back(archive.text(id));
-    sketches.push_back(make_sketch(texts.back(), sp));
+    sketches.push_back(make_alignment_sketch(texts.back(), sp));
   }
   std::vector<ReferenceDocument> refs;
   for (std::size_t i = 0; i < chosen.size(); ++i) refs.push_back({infos[i], &texts[i], &sketches[i]});

@@ -36,7 +36,7 @@ BoilerplateResult mine_boilerplate(const Archive& archive, const BoilerplatePara
     if (it == cache.end()) {
       if (cache.size() > 256) cache.clear();  // bounded: seeds of one passage share holders
       LoadedDocument doc{archive.info(id), archive.text(id), {}};
-      doc.sketch = make_sketch(doc.text, sp);
+      doc.sketch = make_sketch(doc.text, sp);  // fingerprints locate the seeds
       it = cache.emplace(id, std::move(doc)).first;
     }
     return it->second;

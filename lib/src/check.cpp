@@ -148,6 +148,7 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
                 params.max_candidates,
                 normalization_label(sketch_params.normalize)};
   f.candidates_compared = references.size();
+  f.text = encode_utf8(report.text);
   const double total = f.chars ? double(f.chars) : 1.0;
 
   // 1. Align every reference.

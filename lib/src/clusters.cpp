@@ -64,7 +64,7 @@ ClusterResult find_clusters(const Archive& archive, const ClusterParams& params)
   };
   auto sketch = [&](std::int64_t id) -> const Sketch& {
     auto it = sketches.find(id);
-    if (it == sketches.end()) it = sketches.emplace(id, make_sketch(archive.text(id), sp)).first;
+    if (it == sketches.end()) it = sketches.emplace(id, make_alignment_sketch(archive.text(id), sp)).first;
     return it->second;
   };
 

@@ -16,8 +16,12 @@ std::optional<DocumentKind> parse_kind(std::string_view name) {
 
 std::string canonical_agency(std::string_view name) {
   NormalizeParams params;
+  // Names are keys: only width, case and whitespace are folded. 第十二中学 must not become 第#中学,
+  // and keys must stay what format-1 archives stored.
   params.canonical_punctuation = false;
   params.mask_digits = false;
+  params.mask_chinese_numerals = false;
+  params.traditional_to_simplified = false;
   params.fold_case = true;
   const std::u32string decoded = decode_utf8(name, "agency name");
   return encode_utf8(normalize(decoded, params).chars);

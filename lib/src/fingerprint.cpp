@@ -1,7 +1,7 @@
 #include <leitong/error.h>
 #include <leitong/fingerprint.h>
 
-#include <deque>
+#include <algorithm>
 
 namespace leitong {
 
@@ -12,18 +12,27 @@ std::vector<Fingerprint> winnow(std::span<const std::uint64_t> hashes, const Fin
   if (n == 0) return out;
   const std::size_t w = std::min<std::size_t>(static_cast<std::size_t>(params.window), n);
   out.reserve(2 * n / (w + 1) + 1);
-  // Monotonic deque of positions with increasing hashes; the front is the window's minimum. Equal
-  // hashes pop the older one, so the rightmost minimum is chosen (robust winnowing).
-  std::deque<std::uint32_t> window;
-  std::size_t last = static_cast<std::size_t>(-1);
-  for (std::size_t i = 0; i < n; ++i) {
-    while (!window.empty() && hashes[window.back()] >= hashes[i]) window.pop_back();
-    window.push_back(static_cast<std::uint32_t>(i));
-    if (window.front() + w <= i) window.pop_front();
-    if (i + 1 >= w && window.front() != last) {
-      last = window.front();
-      out.push_back({hashes[last], static_cast<std::uint32_t>(last)});
+  // The rightmost minimum of the current window [i + 1 - w, i]. A new hash at or below it takes
+  // over; when it leaves the window, the window is rescanned (on average once per w/2 steps), which
+  // is cheaper than a monotonic deque's unpredictable branches.
+  std::size_t min_at = 0;
+  auto rescan = [&](std::size_t first, std::size_t last) {
+    min_at = first;
+    for (std::size_t k = first + 1; k <= last; ++k)
+      if (hashes[k] <= hashes[min_at]) min_at = k;
+  };
+  rescan(0, w - 1);
+  out.push_back({hashes[min_at], static_cast<std::uint32_t>(min_at)});
+  for (std::size_t i = w; i < n; ++i) {
+    const std::size_t first = i + 1 - w;
+    if (min_at < first) {
+      rescan(first, i);
+    } else if (hashes[i] <= hashes[min_at]) {
+      min_at = i;
+    } else {
+      continue;
     }
+    if (out.back().position != min_at) out.push_back({hashes[min_at], static_cast<std::uint32_t>(min_at)});
   }
   return out;
 }

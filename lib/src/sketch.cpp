@@ -48,4 +48,12 @@ Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& param
   return sketch;
 }
 
+Sketch make_alignment_sketch(std::u32string_view extracted_text, const SketchParams& params) {
+  Sketch sketch;
+  sketch.normalized = normalize(extracted_text, params.normalize);
+  shingle_hashes(sketch.normalized.chars, params.shingle, sketch.shingles);
+  sketch.simhash = simhash(sketch.shingles);
+  return sketch;
+}
+
 }  // namespace leitong

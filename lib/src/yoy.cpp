@@ -59,8 +59,16 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
       if (!inserted && row.copy_ratio_excluding_boilerplate > it->second.copy_ratio_excluding_boilerplate)
         it->second = row;
     }
+    // The document it copies most from: sources are ranked by copy_ratio; a later year's report
+    // cannot be a source of copying.
+    std::optional<SourceFinding> max_source;
+    for (const SourceFinding& s : findings.sources)
+      if (s.document.year <= job.report.year) {
+        max_source = s;
+        break;
+      }
     for (auto& [year, row] : per_year) {
-      if (!findings.sources.empty()) row.max_source = findings.sources.front();
+      row.max_source = max_source;
       row.flagged = row.copy_ratio_excluding_boilerplate >= params.threshold;
       if (params.keep_findings) row.findings = findings;
       result.rows.push_back(std::move(row));

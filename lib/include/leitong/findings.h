@@ -65,6 +65,7 @@ struct Findings {
   std::vector<SourceFinding> sources;    // sorted by copy_ratio, descending
   std::vector<PassageFinding> passages;  // sorted by start; archived sources first, then self
   std::size_t candidates_compared = 0;   // documents aligned against the report
+  std::string text;  // the report's extracted text, UTF-8, for renderers that show it whole
 };
 
 }  // namespace leitong

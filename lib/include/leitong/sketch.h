@@ -38,4 +38,8 @@ struct Sketch {
 
 Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params = {});
 
+// Only what alignment and its report need — normalized text, shingles, SimHash — for documents
+// that are compared but not indexed (a check's candidates): MinHash and fingerprints stay empty.
+Sketch make_alignment_sketch(std::u32string_view extracted_text, const SketchParams& params = {});
+
 }  // namespace leitong

@@ -1,0 +1,195 @@
+// Archive-wide inspection (issue #4): yoy flags recycled reports and nothing else, boilerplate finds
+// the shared political formula, clusters group one template filled in by several agencies, and the
+// CLI writes CSV and an HTML overview whose evidence links resolve.
+#include "support/corpus.h"
+#include "support/variants.h"
+
+#include <leitong/archive.h>
+#include <leitong/boilerplate.h>
+#include <leitong/clusters.h>
+#include <leitong/report.h>
+#include <leitong/yoy.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace leitong::testing {
+namespace {
+
+Document document(std::string file, std::string agency, int year, std::u32string text,
+                  DocumentKind kind = DocumentKind::kReport) {
+  return {{0, std::move(file), std::move(agency), year, kind}, std::move(text)};
+}
+
+// The seeds (four agencies, the national series 2017–2022, the 范文 page), plus 罗湖区民政局's
+// 2024 report recycled as its 2025 one, plus 沙坪坝区民政局 2025 written afresh (unrelated text
+// with the usual formula).
+class Inspect : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    archive_ = std::make_unique<Archive>(Archive::open(dir_ / "a.db", Archive::Mode::kReadWrite));
+    add_seeds(*archive_, seeds());
+    Random rng(2025);
+    recycled_ = recycle(read_corpus_text("reports/luohu-minzheng-2024.txt"),
+                        read_corpus_text("fixtures/filler-gov-1998.txt"), 0.2, rng);
+    archive_->add(document("luohu-2025.txt", "深圳市罗湖区民政局", 2025, recycled_.text));
+    std::u32string fresh = U"2025年，沙坪坝区民政局坚持以习近平新时代中国特色社会主义思想为指导，";
+    for (const auto& p : paragraphs(read_corpus_text("fixtures/filler-gov-1998.txt"))) {
+      if (fresh.size() > 3000) break;
+      fresh += p + U"\n";
+    }
+    archive_->add(document("shapingba-2025.txt", "重庆市沙坪坝区民政局", 2025, fresh));
+  }
+  TempDir dir_;
+  std::unique_ptr<Archive> archive_;
+  MarkedText recycled_;
+};
+
+TEST_F(Inspect, YoyFlagsTheRecycledReportAndNothingElse) {
+  const YoyResult result = year_over_year(*archive_, YoyParams{});
+  ASSERT_FALSE(result.rows.empty());
+  const YoyRow& top = result.rows.front();
+  EXPECT_EQ(top.report.agency, "深圳市罗湖区民政局");
+  EXPECT_EQ(top.report.year, 2025);
+  EXPECT_EQ(top.prior.year, 2024);
+  EXPECT_GE(top.copy_ratio_excluding_boilerplate, 0.65);
+  EXPECT_TRUE(top.flagged);
+  ASSERT_TRUE(top.max_source.has_value());
+  EXPECT_EQ(top.max_source->relation, Relation::kSameAgency);
+  for (std::size_t i = 1; i < result.rows.size(); ++i) {
+    EXPECT_FALSE(result.rows[i].flagged) << result.rows[i].report.agency << " " << result.rows[i].report.year;
+    EXPECT_LE(result.rows[i].copy_ratio_excluding_boilerplate, top.copy_ratio_excluding_boilerplate);
+  }
+  // One row per report with an earlier report of its agency: 罗湖 2025, 沙坪坝 2025, 国务院 2018–2022.
+  EXPECT_EQ(result.rows.size(), 7u);
+}
+
+TEST_F(Inspect, YoyYearFilterAndAllPriorYears) {
+  YoyParams params;
+  params.year = 2022;
+  params.all_prior = true;
+  const YoyResult result = year_over_year(*archive_, params);
+  ASSERT_EQ(result.rows.size(), 5u);  // 国务院 2022 against 2017–2021
+  int nearest = 0;
+  for (const YoyRow& row : result.rows) {
+    EXPECT_EQ(row.report.year, 2022);
+    EXPECT_LT(row.prior.year, 2022);
+    nearest += row.nearest;
+    if (row.nearest) {
+      EXPECT_EQ(row.prior.year, 2021);
+    }
+  }
+  EXPECT_EQ(nearest, 1);
+}
+
+TEST_F(Inspect, YoyJsonFollowsTheContract) {
+  const auto json = yoy_to_json(year_over_year(*archive_, YoyParams{}));
+  EXPECT_EQ(json.at("schema"), "leitong.yoy/1");
+  EXPECT_DOUBLE_EQ(json.at("threshold").get<double>(), 0.4);
+  double previous = 2;
+  for (const auto& row : json.at("rows")) {
+    for (const char* key : {"agency", "year", "prior_year", "copy_ratio", "copy_ratio_excluding_boilerplate",
+                            "flagged", "max_source"})
+      EXPECT_TRUE(row.contains(key)) << key;
+    const double r = row.at("copy_ratio_excluding_boilerplate");
+    EXPECT_LE(r, previous);
+    previous = r;
+    if (!row.at("max_source").is_null()) {
+      for (const char* key : {"file", "agency", "year", "relation", "copy_ratio"})
+        EXPECT_TRUE(row.at("max_source").contains(key)) << key;
+    }
+  }
+}
+
+TEST_F(Inspect, BoilerplateListsThePoliticalFormulaWithItsAgencies) {
+  const BoilerplateResult result = mine_boilerplate(*archive_);
+  ASSERT_FALSE(result.passages.empty());
+  bool found = false;
+  for (std::size_t i = 0; i < result.passages.size() && i < 5; ++i) {
+    const BoilerplatePassage& p = result.passages[i];
+    if (p.text.find("新时代中国特色社会主义思想") == std::string::npos) continue;
+    found = true;
+    EXPECT_GE(p.agencies, 3);  // 沙坪坝, 合川, 罗湖 and 国务院 use it
+    EXPECT_GE(p.documents, p.agencies);
+    // The passage is where it says it is.
+    const std::u32string text = archive_->text(p.example.id);
+    EXPECT_EQ(utf8(text.substr(p.start, p.end - p.start)), p.text);
+  }
+  EXPECT_TRUE(found) << "the formula is among the top five boilerplate passages";
+  for (std::size_t i = 1; i < result.passages.size(); ++i)
+    EXPECT_LE(result.passages[i].agencies, result.passages[i - 1].agencies);
+  EXPECT_EQ(boilerplate_to_json(result).at("schema"), "leitong.boilerplate/1");
+}
+
+TEST(Clusters, OneTemplateFilledInByFourCountiesIsOneCluster) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  add_seeds(archive, seeds());
+  // The 叙永县 sample of the 范文 page, filled in by four counties for 2024.
+  MarkedText sample;
+  bool in_sample = false;
+  for (const auto& p : paragraphs(read_corpus_text("reports/fanwen-page-2023.txt"))) {
+    if (p.rfind(U"2023年是全面贯彻落实叙永县", 0) == 0) in_sample = true;
+    else if (in_sample && p.rfind(U"依法治国是党领导人民治理国家", 0) == 0) break;
+    if (in_sample) sample.append(p + U"\n", true);
+  }
+  ASSERT_GT(sample.text.size(), 1000u);
+  const char32_t* counties[] = {U"古蔺县", U"合江县", U"泸县", U"纳溪区"};
+  for (int i = 0; i < 4; ++i) {
+    Random rng(40 + i);
+    const MarkedText filled = bump_years_and_numbers(replace_all(sample, U"叙永县", counties[i]), 1, 0.5, rng);
+    archive.add(document("filled-" + std::to_string(i) + ".txt", utf8(counties[i]) + "教育局", 2024, filled.text));
+  }
+  const ClusterResult result = find_clusters(archive);
+  ASSERT_EQ(result.clusters.size(), 1u);
+  const Cluster& c = result.clusters[0];
+  EXPECT_EQ(c.members.size(), 4u);
+  EXPECT_EQ(c.agencies, 4);
+  EXPECT_EQ(c.year, 2024);
+  EXPECT_GT(c.mean_copy_ratio, 0.9);
+  for (const auto& m : c.members) EXPECT_NE(m.file.find("filled-"), std::string::npos);
+}
+
+std::string run_cli(const std::string& arguments) {
+  const std::string command = std::string(LEITONG_CLI_PATH) + " " + arguments + " 2>&1";
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[4096];
+    std::size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    EXPECT_EQ(pclose(pipe), 0) << command << "\n" << out;
+  }
+  return out;
+}
+
+TEST_F(Inspect, CliWritesCsvAndAnHtmlOverviewWithEvidencePages) {
+  archive_.reset();  // the CLI opens the file itself
+  const std::string db = (dir_ / "a.db").string();
+  const std::string csv = run_cli("yoy -q --archive " + db + " --format csv");
+  std::istringstream lines(csv);
+  std::string header, first;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  EXPECT_EQ(header.rfind("agency,year,file,prior_year", 0), 0u);
+  EXPECT_EQ(first.rfind("深圳市罗湖区民政局,2025,", 0), 0u) << first;
+  EXPECT_NE(first.find(",true,"), std::string::npos);
+
+  run_cli("yoy -q --archive " + db + " --format html -o " + (dir_ / "overview.html").string());
+  std::ifstream in(dir_ / "overview.html");
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t links = 0;
+  for (std::size_t at = html.find("href=\"overview_files/"); at != std::string::npos;
+       at = html.find("href=\"overview_files/", at + 1)) {
+    const std::size_t end = html.find('"', at + 6);
+    EXPECT_TRUE(std::filesystem::exists(dir_ / html.substr(at + 6, end - at - 6)));
+    ++links;
+  }
+  EXPECT_EQ(links, 7u);
+  EXPECT_NE(html.find("<svg id=\"histogram\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leitong::testing
