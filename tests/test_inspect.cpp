@@ -1,6 +1,7 @@
 // Archive-wide inspection (issue #4): yoy flags recycled reports and nothing else, boilerplate finds
 // the shared political formula, clusters group one template filled in by several agencies, and the
 // CLI writes CSV and an HTML overview whose evidence links resolve.
+#include "support/cli.h"
 #include "support/corpus.h"
 #include "support/variants.h"
 
@@ -153,22 +154,17 @@ TEST(Clusters, OneTemplateFilledInByFourCountiesIsOneCluster) {
   for (const auto& m : c.members) EXPECT_NE(m.file.find("filled-"), std::string::npos);
 }
 
-std::string run_cli(const std::string& arguments) {
-  const std::string command = std::string(LEITONG_CLI_PATH) + " " + arguments + " 2>&1";
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[4096];
-    std::size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-    EXPECT_EQ(pclose(pipe), 0) << command << "\n" << out;
-  }
-  return out;
+// Runs the CLI and expects it to succeed; returns its standard output.
+std::string run_ok(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+  const CliResult r = run_cli(args, cwd);
+  EXPECT_EQ(r.status, 0) << describe(args, r);
+  return r.out;
 }
 
 TEST_F(Inspect, CliWritesCsvAndAnHtmlOverviewWithEvidencePages) {
   archive_.reset();  // the CLI opens the file itself
   const std::string db = (dir_ / "a.db").string();
-  const std::string csv = run_cli("yoy -q --archive " + db + " --format csv");
+  const std::string csv = run_ok({"yoy", "-q", "--archive", db, "--format", "csv"}, dir_.path());
   std::istringstream lines(csv);
   std::string header, first;
   std::getline(lines, header);
@@ -177,7 +173,7 @@ TEST_F(Inspect, CliWritesCsvAndAnHtmlOverviewWithEvidencePages) {
   EXPECT_EQ(first.rfind("深圳市罗湖区民政局,2025,", 0), 0u) << first;
   EXPECT_NE(first.find(",true,"), std::string::npos);
 
-  run_cli("yoy -q --archive " + db + " --format html -o " + (dir_ / "overview.html").string());
+  run_ok({"yoy", "-q", "--archive", db, "--format", "html", "-o", (dir_ / "overview.html").string()}, dir_.path());
   std::ifstream in(dir_ / "overview.html");
   const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::size_t links = 0;
