@@ -235,7 +235,9 @@ class Emitter {
   void put_plain(char32_t c, std::uint32_t b, std::uint32_t e) {
     if (params_.mask_digits) {
       const bool digit =
-          (c >= '0' && c <= '9') || (c >= 0x80 && u_isdigit(static_cast<UChar32>(c)));
+          (c >= '0' && c <= '9') ||
+          // No decimal digit among CJK punctuation and ideographs (U+3000–U+9FFF): skip ICU there.
+          (c >= 0x80 && !(c >= 0x3000 && c <= 0x9FFF) && u_isdigit(static_cast<UChar32>(c)));
       if (digit) {
         if (in_number_) {
           if (has_separator_) has_separator_ = false;  // "3.5": the separator joins the number

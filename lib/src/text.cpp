@@ -223,6 +223,9 @@ std::string encode_utf8(std::u32string_view text) {
 bool is_whitespace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
   if (c == 0xFEFF || c == 0x200B) return true;
+  // No White_Space character lies above U+3000 (besides U+FEFF, handled above): CJK text never
+  // needs the ICU call, which was a third of normalization time.
+  if (c > 0x3000) return false;
   return u_isUWhiteSpace(static_cast<UChar32>(c));
 }
 
