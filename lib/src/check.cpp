@@ -45,6 +45,19 @@ std::string normalization_label(const NormalizeParams& p) {
   return fmt::format("v{}:{}", kNormalizationVersion, steps);
 }
 
+// A passage should not begin with the previous sentence's closing mark or end with the next one's
+// opening mark (a match may start on "。" or stop after "（"): trims those and whitespace.
+bool closing_mark(char32_t c) {
+  return std::u32string_view(U"。，、；：！？）」』”’》〉】〕.,;:!?)]}").find(c) != std::u32string_view::npos;
+}
+bool opening_mark(char32_t c) {
+  return std::u32string_view(U"（「『“‘《〈【〔([{").find(c) != std::u32string_view::npos;
+}
+void trim_marks(const std::u32string& text, std::uint32_t& begin, std::uint32_t& end) {
+  while (begin < end && (is_whitespace(text[begin]) || closing_mark(text[begin]))) ++begin;
+  while (end > begin && (is_whitespace(text[end - 1]) || opening_mark(text[end - 1]))) --end;
+}
+
 // Character accounting in extracted-text coordinates: which code points are covered, counted
 // without whitespace (the unit of every ratio).
 class Coverage {
@@ -57,8 +70,11 @@ class Coverage {
   std::uint32_t end(std::uint32_t q_end) const { return normalized_.source_end(q_end); }
   std::size_t chars(std::uint32_t b, std::uint32_t e) const { return prefix_[e] - prefix_[b]; }
   std::vector<std::uint8_t> mask() const { return std::vector<std::uint8_t>(text_.size(), 0); }
+  // Marks the extracted-text range of normalized [q_begin, q_end), trimmed like passages are.
   void mark(std::vector<std::uint8_t>& m, std::uint32_t q_begin, std::uint32_t q_end) const {
-    std::fill(m.begin() + begin(q_begin), m.begin() + end(q_end), 1);
+    std::uint32_t b = begin(q_begin), e = end(q_end);
+    trim_marks(text_, b, e);
+    std::fill(m.begin() + b, m.begin() + e, 1);
   }
   std::size_t count(const std::vector<std::uint8_t>& m) const {
     std::size_t n = 0;
@@ -240,6 +256,9 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
           pf.source = f.sources.size();
           pf.source_start = src_norm.source_begin(piece.source_begin);
           pf.source_end = src_norm.source_end(piece.source_end);
+          trim_marks(report.text, pf.start, pf.end);
+          trim_marks(*ref.text, pf.source_start, pf.source_end);
+          if (pf.start >= pf.end) continue;
           pf.boilerplate = is_boiler;
           pf.similarity = piece.density();
           pf.chars = cov.chars(pf.start, pf.end);
@@ -279,6 +298,9 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     pf.end = cov.end(p.query_end);
     pf.source_start = cov.begin(p.source_begin);
     pf.source_end = cov.end(p.source_end);
+    trim_marks(report.text, pf.start, pf.end);
+    trim_marks(report.text, pf.source_start, pf.source_end);
+    if (pf.start >= pf.end) continue;
     pf.similarity = p.density();
     pf.chars = cov.chars(pf.start, pf.end);
     pf.text = encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
