@@ -1,10 +1,6 @@
 #include <leitong/archive.h>
 #include <leitong/error.h>
 #include <leitong/text.h>
-
-#include "detail/sqlite.h"
-
-#include <nlohmann/json.hpp>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -12,8 +8,13 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "detail/sqlite.h"
 
 namespace leitong {
 
@@ -47,23 +48,25 @@ CREATE TABLE postings(bucket INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 
 json params_to_json(const ArchiveParams& p) {
   const auto& n = p.sketch.normalize;
-  return json{{"normalization_version", kNormalizationVersion},
-              {"normalize",
-               {{"nfkc", n.nfkc},
-                {"fold_case", n.fold_case},
-                {"canonical_punctuation", n.canonical_punctuation},
-                {"drop_whitespace", n.drop_whitespace},
-                {"mask_digits", n.mask_digits},
-                {"traditional_to_simplified", n.traditional_to_simplified},
-                {"mask_chinese_numerals", n.mask_chinese_numerals}}},
-              {"shingle", {{"n", p.sketch.shingle.n}, {"seed", p.sketch.shingle.seed}}},
-              {"minhash",
-               {{"k", p.sketch.minhash.k},
-                {"seed", p.sketch.minhash.seed},
-                {"variant", p.sketch.minhash.variant == MinHashVariant::kClassic ? "classic" : "one_permutation"}}},
-              {"fingerprint", {{"window", p.sketch.fingerprint.window}}},
-              {"lsh", {{"bands", p.lsh.bands}, {"rows", p.lsh.rows}}},
-              {"posting_bucket_bits", p.posting_bucket_bits}};
+  return json{
+      {"normalization_version", kNormalizationVersion},
+      {"normalize",
+       {{"nfkc", n.nfkc},
+        {"fold_case", n.fold_case},
+        {"canonical_punctuation", n.canonical_punctuation},
+        {"drop_whitespace", n.drop_whitespace},
+        {"mask_digits", n.mask_digits},
+        {"traditional_to_simplified", n.traditional_to_simplified},
+        {"mask_chinese_numerals", n.mask_chinese_numerals}}},
+      {"shingle", {{"n", p.sketch.shingle.n}, {"seed", p.sketch.shingle.seed}}},
+      {"minhash",
+       {{"k", p.sketch.minhash.k},
+        {"seed", p.sketch.minhash.seed},
+        {"variant",
+         p.sketch.minhash.variant == MinHashVariant::kClassic ? "classic" : "one_permutation"}}},
+      {"fingerprint", {{"window", p.sketch.fingerprint.window}}},
+      {"lsh", {{"bands", p.lsh.bands}, {"rows", p.lsh.rows}}},
+      {"posting_bucket_bits", p.posting_bucket_bits}};
 }
 
 ArchiveParams params_from_json(const json& j) {
@@ -80,8 +83,9 @@ ArchiveParams params_from_json(const json& j) {
   p.sketch.shingle = {j.at("shingle").at("n"), j.at("shingle").at("seed")};
   p.sketch.minhash.k = j.at("minhash").at("k");
   p.sketch.minhash.seed = j.at("minhash").at("seed");
-  p.sketch.minhash.variant = j.at("minhash").at("variant") == "classic" ? MinHashVariant::kClassic
-                                                                       : MinHashVariant::kOnePermutation;
+  p.sketch.minhash.variant = j.at("minhash").at("variant") == "classic"
+                                 ? MinHashVariant::kClassic
+                                 : MinHashVariant::kOnePermutation;
   p.sketch.fingerprint.window = j.at("fingerprint").at("window");
   p.lsh = {j.at("lsh").at("bands"), j.at("lsh").at("rows")};
   p.posting_bucket_bits = j.at("posting_bucket_bits");
@@ -93,7 +97,8 @@ std::string describe_archive_difference(const ArchiveParams& a, const ArchivePar
   if (a.lsh != b.lsh)
     return fmt::format("LSH {}x{} vs {}x{}", a.lsh.bands, a.lsh.rows, b.lsh.bands, b.lsh.rows);
   if (a.posting_bucket_bits != b.posting_bucket_bits)
-    return fmt::format("posting bucket bits {} vs {}", a.posting_bucket_bits, b.posting_bucket_bits);
+    return fmt::format("posting bucket bits {} vs {}", a.posting_bucket_bits,
+                       b.posting_bucket_bits);
   return {};
 }
 
@@ -101,7 +106,8 @@ void validate(const ArchiveParams& p) {
   if (p.sketch.shingle.n < 1 || p.sketch.shingle.n > 64)
     throw_error("shingle size must be in [1, 64], not {}", p.sketch.shingle.n);
   if (p.lsh.bands < 1 || p.lsh.rows < 1 || p.lsh.bands * p.lsh.rows > p.sketch.minhash.k)
-    throw_error("LSH {}x{} needs at most k = {} MinHash values", p.lsh.bands, p.lsh.rows, p.sketch.minhash.k);
+    throw_error("LSH {}x{} needs at most k = {} MinHash values", p.lsh.bands, p.lsh.rows,
+                p.sketch.minhash.k);
   if (p.posting_bucket_bits < 1 || p.posting_bucket_bits > 32)
     throw_error("posting bucket bits must be in [1, 32], not {}", p.posting_bucket_bits);
 }
@@ -133,6 +139,22 @@ T read_le(const std::uint8_t* p) {
 // agency of a report (0 for templates, which boilerplate does not count).
 constexpr std::size_t kPostingBytes = 12;
 
+// One zstd frame (level 3) with the content size and a checksum of the content in its header and
+// trailer, so that a damaged text is refused on reading instead of decoding to other text.
+std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::string& archive_name) {
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  if (!cctx) throw_error("{}: compression failed: out of memory", archive_name);
+  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, 3);
+  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
+  std::vector<std::uint8_t> compressed(ZSTD_compressBound(utf8.size()));
+  const std::size_t csize =
+      ZSTD_compress2(cctx.get(), compressed.data(), compressed.size(), utf8.data(), utf8.size());
+  if (ZSTD_isError(csize))
+    throw_error("{}: compression failed: {}", archive_name, ZSTD_getErrorName(csize));
+  compressed.resize(csize);
+  return compressed;
+}
+
 }  // namespace
 
 std::string content_hash(std::u32string_view text) {
@@ -162,8 +184,12 @@ struct Archive::Impl {
     }
   }
 
-  std::uint32_t bucket_of(std::uint64_t fp) const { return std::uint32_t(fp >> (64 - params.posting_bucket_bits)); }
-  std::uint32_t tag_of(std::uint64_t fp) const { return std::uint32_t(fp >> (32 - params.posting_bucket_bits)); }
+  std::uint32_t bucket_of(std::uint64_t fp) const {
+    return std::uint32_t(fp >> (64 - params.posting_bucket_bits));
+  }
+  std::uint32_t tag_of(std::uint64_t fp) const {
+    return std::uint32_t(fp >> (32 - params.posting_bucket_bits));
+  }
 
   std::int64_t agency_id(const std::string& canonical, bool create) {
     Statement find = prepare("SELECT id FROM agencies WHERE name = ?");
@@ -224,17 +250,26 @@ ArchiveParams read_params(const Archive::Impl& impl) {
     // SQLite says "file is not a database" (or similar) for anything that is not SQLite.
     throw_error("{}: not a leitong archive ({})", impl.name, sqlite3_errmsg(impl.db));
   }
+  if (app_id == 0) {
+    Statement tables = impl.prepare("SELECT count(*) FROM sqlite_master");
+    if (tables.step() && tables.column_int(0) == 0)
+      throw_error(
+          "{}: not a leitong archive yet (an empty database: a first `leitong add` that was "
+          "interrupted, or is still creating it, leaves one; running the add again completes it)",
+          impl.name);
+  }
   if (app_id != kApplicationId) throw_error("{}: not a leitong archive", impl.name);
   {
     Statement s = impl.prepare("PRAGMA user_version");
     if (s.step()) version = s.column_int(0);
   }
   if (version > kArchiveSchemaVersion)
-    throw_error("{}: archive format version {} is newer than this leitong supports ({}); upgrade leitong", impl.name,
-                version, kArchiveSchemaVersion);
+    throw_error(
+        "{}: archive format version {} is newer than this leitong supports ({}); upgrade leitong",
+        impl.name, version, kArchiveSchemaVersion);
   if (version != kArchiveSchemaVersion)
-    throw_error("{}: archive format version {} is not supported (this leitong reads version {})", impl.name, version,
-                kArchiveSchemaVersion);
+    throw_error("{}: archive format version {} is not supported (this leitong reads version {})",
+                impl.name, version, kArchiveSchemaVersion);
   std::string stored_text;
   {
     Statement s = impl.prepare("SELECT value FROM meta WHERE key = 'params'");
@@ -251,16 +286,17 @@ ArchiveParams read_params(const Archive::Impl& impl) {
     throw_error("{}: damaged archive: unreadable parameters ({})", impl.name, e.what());
   }
   if (normalization_version != kNormalizationVersion)
-    throw_error("{}: archive was built with normalization version {}; this leitong uses version {}. "
-                "Rebuild the archive from its files.",
-                impl.name, normalization_version, kNormalizationVersion);
+    throw_error(
+        "{}: archive was built with normalization version {}; this leitong uses version {}. "
+        "Rebuild the archive from its files.",
+        impl.name, normalization_version, kNormalizationVersion);
   return params;
 }
 
 }  // namespace
 
-Archive Archive::open(const std::filesystem::path& path, Mode mode, const ArchiveParams& params_for_new,
-                      const ArchiveParams* requested) {
+Archive Archive::open(const std::filesystem::path& path, Mode mode,
+                      const ArchiveParams& params_for_new, const ArchiveParams* requested) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->name = path.string();
@@ -269,38 +305,79 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode, const Archiv
   const bool exists = std::filesystem::exists(path, ec);
   if (!exists && mode == Mode::kReadOnly)
     throw_error("{}: no such archive (create one with `leitong add`)", impl->name);
-  if (exists && std::filesystem::is_directory(path, ec)) throw_error("{}: is a directory, not an archive", impl->name);
-  if (exists && std::filesystem::file_size(path, ec) == 0 && !ec)
-    throw_error("{}: empty file, not a leitong archive", impl->name);
-  if (!exists) validate(params_for_new);
+  if (exists && std::filesystem::is_directory(path, ec))
+    throw_error("{}: is a directory, not an archive", impl->name);
+  // A writer that finds an empty file waits a moment: another process may be creating the archive
+  // (SQLite creates the file empty, then writes its header). Still empty: refused.
+  bool empty = exists && std::filesystem::file_size(path, ec) == 0 && !ec;
+  for (int wait = 0; empty && mode == Mode::kReadWrite && wait < 50; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    empty = std::filesystem::file_size(path, ec) == 0 && !ec;
+  }
+  if (empty) throw_error("{}: empty file, not a leitong archive", impl->name);
+  const bool create = !exists;
+  if (create) validate(params_for_new);
 
-  const int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (sqlite3_open_v2(impl->name.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
-    throw_error("{}: cannot open archive: {}", impl->name, impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
+  const int flags =
+      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(impl->name.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK)
+    throw_error("{}: cannot open archive: {}", impl->name,
+                impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
   sqlite3_busy_timeout(impl->db, 30000);
 
-  if (!exists) {
+  // A writer that finds an SQLite database with no tables and no application id (another process
+  // has begun creating the archive and not committed yet) joins the creation too.
+  bool join = false;
+  if (!create && mode == Mode::kReadWrite) {
     try {
-      create_schema(*impl, params_for_new);
+      Statement tables = impl->prepare(
+          "SELECT (SELECT count(*) FROM sqlite_master), (SELECT application_id FROM "
+          "pragma_application_id)");
+      join = tables.step() && tables.column_int(0) == 0 && tables.column_int(1) == 0;
+    } catch (const Error&) {
+      // not an SQLite database: read_params below says so
+    }
+  }
+  if (join) validate(params_for_new);
+  // SQLite answers "locked" without calling the busy handler in some of the steps of two processes
+  // creating one archive (journal mode change, WAL recovery): retry those for up to a few seconds.
+  auto retrying = [&](auto&& step) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return step();
+      } catch (const Error&) {
+        const int code = sqlite3_errcode(impl->db) & 0xff;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || attempt >= 200) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  };
+  if (create || join) {
+    try {
+      retrying([&] { return create_schema(*impl, params_for_new); });
     } catch (...) {
-      // Leave no half-made file behind: the next run would take it for a damaged archive.
       sqlite3_close_v2(impl->db);
       impl->db = nullptr;
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(impl->name + suffix, ec);
+      // Remove only a file left empty: a failed creation can leave a database with no tables,
+      // which the next writer completes (above); another process may be using anything else.
+      if (!exists && std::filesystem::file_size(impl->name, ec) == 0 && !ec)
+        std::filesystem::remove(impl->name, ec);
       throw;
     }
   }
   impl->params = read_params(*impl);
   if (mode == Mode::kReadWrite) {
-    impl->exec("PRAGMA journal_mode = WAL");
+    retrying([&] { impl->exec("PRAGMA journal_mode = WAL"); });
     // In WAL mode NORMAL never corrupts; a power cut may roll back the last adds, which re-running
     // the same add restores. FULL would fsync every document (10x slower bulk loads).
     impl->exec("PRAGMA synchronous = NORMAL");
   }
   if (requested && *requested != impl->params)
-    throw_error("{}: archive was built with other parameters ({}, archive vs requested); "
-                "use a new archive for these parameters",
-                impl->name, describe_archive_difference(impl->params, *requested));
+    throw_error(
+        "{}: archive was built with other parameters ({}, archive vs requested); "
+        "use a new archive for these parameters",
+        impl->name, describe_archive_difference(impl->params, *requested));
   return Archive(std::move(impl));
 }
 
@@ -311,20 +388,18 @@ AddOutcome Archive::add(const Document& document) {
   if (agency.empty()) throw_error("{}: agency name is empty", document.info.file);
   const Sketch sketch = make_sketch(document.text, d.params.sketch);
   if (sketch.shingles.empty())
-    throw_error("{}: too short to compare (fewer than {} characters after normalization)", document.info.file,
-                d.params.sketch.shingle.n);
+    throw_error("{}: too short to compare (fewer than {} characters after normalization)",
+                document.info.file, d.params.sketch.shingle.n);
   const std::string hash = content_hash(document.text);
   const std::string utf8 = encode_utf8(document.text);
-  std::vector<std::uint8_t> compressed(ZSTD_compressBound(utf8.size()));
-  const std::size_t csize = ZSTD_compress(compressed.data(), compressed.size(), utf8.data(), utf8.size(), 3);
-  if (ZSTD_isError(csize)) throw_error("{}: compression failed: {}", d.name, ZSTD_getErrorName(csize));
-  compressed.resize(csize);
+  const std::vector<std::uint8_t> compressed = compress_text(utf8, d.name);
 
   d.exec("BEGIN IMMEDIATE");
   try {
     const std::int64_t agency_id = d.agency_id(agency, true);
     {
-      Statement existing = d.prepare("SELECT id FROM documents WHERE agency_id = ? AND year = ? AND content_hash = ?");
+      Statement existing = d.prepare(
+          "SELECT id FROM documents WHERE agency_id = ? AND year = ? AND content_hash = ?");
       existing.bind(1, agency_id).bind(2, document.info.year).bind(3, hash);
       if (existing.step()) {
         const std::int64_t id = existing.column_int(0);
@@ -333,7 +408,8 @@ AddOutcome Archive::add(const Document& document) {
       }
     }
     Statement insert = d.prepare(
-        "INSERT INTO documents(agency_id, year, kind, file, content_hash, chars, added_at) VALUES (?,?,?,?,?,?,?)");
+        "INSERT INTO documents(agency_id, year, kind, file, content_hash, chars, added_at) VALUES "
+        "(?,?,?,?,?,?,?)");
     insert.bind(1, agency_id)
         .bind(2, document.info.year)
         .bind(3, kind_name(document.info.kind))
@@ -343,17 +419,20 @@ AddOutcome Archive::add(const Document& document) {
         .bind(7, now_iso8601())
         .run();
     const std::int64_t id = sqlite3_last_insert_rowid(d.db);
-    if (id > std::int64_t(UINT32_MAX)) throw_error("{}: archive is full (document ids exceed 32 bits)", d.name);
+    if (id > std::int64_t(UINT32_MAX))
+      throw_error("{}: archive is full (document ids exceed 32 bits)", d.name);
     d.prepare("INSERT INTO texts(doc_id, utf8_zstd) VALUES (?, ?)")
         .bind(1, id)
         .bind_blob(2, compressed.data(), compressed.size())
         .run();
 
     std::vector<Fingerprint> fps = sketch.fingerprints;
-    std::sort(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
-    fps.erase(std::unique(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) {
-                return a.hash == b.hash;
-              }), fps.end());
+    std::sort(fps.begin(), fps.end(),
+              [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
+    fps.erase(
+        std::unique(fps.begin(), fps.end(),
+                    [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
+        fps.end());
     d.prepare("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
         .bind(1, id)
         .bind_blob(2, sketch.minhash.data(), sketch.minhash.size() * sizeof(std::uint32_t))
@@ -363,7 +442,8 @@ AddOutcome Archive::add(const Document& document) {
 
     // Blobs are read, extended and written back inside this transaction.
     Statement read_lsh = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
-    Statement write_lsh = d.prepare("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
+    Statement write_lsh =
+        d.prepare("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
     std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, d.params.lsh);
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -377,13 +457,16 @@ AddOutcome Archive::add(const Document& document) {
       }
       read_lsh.reset();
       append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
-      write_lsh.bind(1, static_cast<std::int64_t>(key)).bind_blob(2, blob.data(), blob.size()).run();
+      write_lsh.bind(1, static_cast<std::int64_t>(key))
+          .bind_blob(2, blob.data(), blob.size())
+          .run();
     }
 
     const std::uint32_t posting_agency =
         document.info.kind == DocumentKind::kReport ? static_cast<std::uint32_t>(agency_id) : 0;
     Statement read_post = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
-    Statement write_post = d.prepare("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
+    Statement write_post =
+        d.prepare("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
     for (std::size_t i = 0; i < fps.size();) {
       const std::uint32_t bucket = d.bucket_of(fps[i].hash);
       read_post.bind(1, static_cast<std::int64_t>(bucket));
@@ -398,7 +481,9 @@ AddOutcome Archive::add(const Document& document) {
         append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
         append_le<std::uint32_t>(blob, posting_agency);
       }
-      write_post.bind(1, static_cast<std::int64_t>(bucket)).bind_blob(2, blob.data(), blob.size()).run();
+      write_post.bind(1, static_cast<std::int64_t>(bucket))
+          .bind_blob(2, blob.data(), blob.size())
+          .run();
     }
     d.exec("COMMIT");
     return {true, id};
@@ -420,7 +505,8 @@ ArchiveStats Archive::stats() const {
   {
     Statement s = impl_->prepare(
         "SELECT count(*), coalesce(sum(kind = 'report'), 0), coalesce(sum(kind = 'template'), 0), "
-        "count(DISTINCT agency_id), coalesce(min(year), 0), coalesce(max(year), 0), coalesce(sum(chars), 0) "
+        "count(DISTINCT agency_id), coalesce(min(year), 0), coalesce(max(year), 0), "
+        "coalesce(sum(chars), 0) "
         "FROM documents");
     s.step();
     st.documents = s.column_int(0);
@@ -439,21 +525,232 @@ ArchiveStats Archive::stats() const {
   st.text_bytes = scalar("SELECT coalesce(sum(length(utf8_zstd)), 0) FROM texts");
   st.lsh_buckets = scalar("SELECT count(*) FROM lsh_buckets");
   st.posting_blobs = scalar("SELECT count(*) FROM postings");
-  const std::int64_t posting_bytes = scalar("SELECT coalesce(sum(length(entries)), 0) FROM postings");
+  const std::int64_t posting_bytes =
+      scalar("SELECT coalesce(sum(length(entries)), 0) FROM postings");
   st.postings = posting_bytes / std::int64_t(kPostingBytes);
-  st.index_bytes = posting_bytes + scalar("SELECT coalesce(sum(length(doc_ids)), 0) FROM lsh_buckets") +
+  st.index_bytes = posting_bytes +
+                   scalar("SELECT coalesce(sum(length(doc_ids)), 0) FROM lsh_buckets") +
                    scalar("SELECT coalesce(sum(length(minhash) + 8), 0) FROM sketches");
   std::error_code ec;
   st.file_bytes = static_cast<std::int64_t>(std::filesystem::file_size(impl_->path, ec));
   auto wal = impl_->path;
   wal += "-wal";
-  if (std::filesystem::exists(wal, ec)) st.file_bytes += static_cast<std::int64_t>(std::filesystem::file_size(wal, ec));
+  if (std::filesystem::exists(wal, ec))
+    st.file_bytes += static_cast<std::int64_t>(std::filesystem::file_size(wal, ec));
   return st;
+}
+
+ArchiveCheck Archive::verify() const {
+  const Impl& d = *impl_;
+  ArchiveCheck out;
+  auto problem = [&](std::string message) { out.problems.push_back(std::move(message)); };
+  // Runs one phase; a SQLite or decoding error is a problem of that phase, not an exception.
+  auto phase = [&](const char* what, auto&& body) {
+    try {
+      body();
+    } catch (const Error& e) {
+      problem(fmt::format("{}: {}", what, e.what()));
+    }
+  };
+  d.exec("BEGIN");  // one read snapshot for every phase (a concurrent add commits as a whole)
+  struct EndRead {
+    sqlite3* db;
+    ~EndRead() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+  } end_read{d.db};
+
+  phase("integrity_check", [&] {
+    Statement s = d.prepare("PRAGMA integrity_check(50)");
+    while (s.step())
+      if (const std::string row = s.column_text(0); row != "ok") problem("integrity_check: " + row);
+  });
+  phase("foreign_key_check", [&] {
+    Statement s = d.prepare("PRAGMA foreign_key_check");
+    while (s.step())
+      problem(fmt::format("foreign_key_check: {} row {} names a missing {} row", s.column_text(0),
+                          s.column_int(1), s.column_text(2)));
+  });
+  if (!out.ok())
+    return out;  // the b-trees are damaged: what the scans below would read is unreliable
+
+  struct Expected {
+    std::uint32_t posting_agency = 0;
+    std::int64_t lsh = 0, postings = 0;  // entries the document's sketch accounts for
+    std::int64_t lsh_seen = 0, postings_seen = 0;
+  };
+  std::unordered_map<std::int64_t, Expected> expected;
+  phase("documents", [&] {
+    Statement docs = d.prepare(
+        "SELECT d.id, d.agency_id, d.kind, d.content_hash, d.chars, a.name FROM documents d "
+        "LEFT JOIN agencies a ON a.id = d.agency_id ORDER BY d.id");
+    Statement sketch_row =
+        d.prepare("SELECT minhash, simhash, fingerprints FROM sketches WHERE doc_id = ?");
+    Statement bucket = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+    Statement posting = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
+    while (docs.step()) {
+      const std::int64_t id = docs.column_int(0);
+      ++out.documents;
+      const std::string kind = docs.column_text(2);
+      if (docs.column_is_null(5))
+        problem(fmt::format("document {}: agency {} missing", id, docs.column_int(1)));
+      if (kind != "report" && kind != "template")
+        problem(fmt::format("document {}: unknown kind '{}'", id, kind));
+      if (id < 1 || id > std::int64_t(UINT32_MAX))
+        problem(fmt::format("document {}: id out of range", id));
+      Expected& e = expected[id];
+      e.posting_agency = kind == "report" ? static_cast<std::uint32_t>(docs.column_int(1)) : 0;
+      std::u32string text;
+      try {
+        text = this->text(id);
+      } catch (const Error& err) {
+        problem(fmt::format("document {}: {}", id, err.what()));
+        continue;
+      }
+      if (content_hash(text) != docs.column_text(3))
+        problem(fmt::format("document {}: text does not match its content hash", id));
+      if (std::int64_t(text.size()) != docs.column_int(4))
+        problem(fmt::format("document {}: text has {} characters, the row says {}", id, text.size(),
+                            docs.column_int(4)));
+      const Sketch sketch = make_sketch(text, d.params.sketch);
+      std::vector<Fingerprint> fps = sketch.fingerprints;
+      std::sort(fps.begin(), fps.end(),
+                [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
+      fps.erase(
+          std::unique(fps.begin(), fps.end(),
+                      [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
+          fps.end());
+      std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, d.params.lsh);
+      std::sort(keys.begin(), keys.end());
+      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      e.lsh = static_cast<std::int64_t>(keys.size());
+      e.postings = static_cast<std::int64_t>(fps.size());
+
+      sketch_row.bind(1, id);
+      if (!sketch_row.step()) {
+        problem(fmt::format("document {}: sketch row missing", id));
+      } else {
+        const auto blob = sketch_row.column_blob(0);
+        if (blob.size() != sketch.minhash.size() * sizeof(std::uint32_t) ||
+            std::memcmp(blob.data(), sketch.minhash.data(), blob.size()) != 0)
+          problem(fmt::format("document {}: stored MinHash differs from its text's", id));
+        if (static_cast<std::uint64_t>(sketch_row.column_int(1)) != sketch.simhash)
+          problem(fmt::format("document {}: stored SimHash differs from its text's", id));
+        if (sketch_row.column_int(2) != e.postings)
+          problem(fmt::format("document {}: sketch row says {} fingerprints, its text has {}", id,
+                              sketch_row.column_int(2), e.postings));
+      }
+      sketch_row.reset();
+
+      int missing_keys = 0;
+      for (std::uint64_t key : keys) {
+        bool found = false;
+        bucket.bind(1, static_cast<std::int64_t>(key));
+        if (bucket.step()) {
+          const auto blob = bucket.column_blob(0);
+          for (std::size_t at = 0; at + 4 <= blob.size() && !found; at += 4)
+            found = read_le<std::uint32_t>(blob.data() + at) == static_cast<std::uint32_t>(id);
+        }
+        bucket.reset();
+        if (!found) ++missing_keys;
+      }
+      if (missing_keys)
+        problem(fmt::format("document {}: missing from {} of its {} LSH buckets", id, missing_keys,
+                            keys.size()));
+
+      std::size_t missing_postings = 0;
+      std::unordered_set<std::uint32_t> tags;
+      for (std::size_t i = 0; i < fps.size();) {
+        const std::uint32_t b = d.bucket_of(fps[i].hash);
+        tags.clear();
+        posting.bind(1, static_cast<std::int64_t>(b));
+        if (posting.step()) {
+          const auto blob = posting.column_blob(0);
+          for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
+            if (read_le<std::uint32_t>(blob.data() + at + 4) == static_cast<std::uint32_t>(id))
+              tags.insert(read_le<std::uint32_t>(blob.data() + at));
+        }
+        posting.reset();
+        for (; i < fps.size() && d.bucket_of(fps[i].hash) == b; ++i)
+          if (!tags.count(d.tag_of(fps[i].hash))) ++missing_postings;
+      }
+      if (missing_postings)
+        problem(fmt::format("document {}: {} of its {} fingerprint postings missing", id,
+                            missing_postings, fps.size()));
+    }
+  });
+
+  phase("lsh_buckets", [&] {
+    Statement s = d.prepare("SELECT key, doc_ids FROM lsh_buckets");
+    while (s.step()) {
+      const auto blob = s.column_blob(1);
+      if (blob.size() % 4 != 0 || blob.empty())
+        problem(fmt::format("LSH bucket {}: blob of {} bytes is not a list of ids", s.column_int(0),
+                            blob.size()));
+      for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) {
+        ++out.lsh_entries;
+        const std::int64_t id = read_le<std::uint32_t>(blob.data() + at);
+        auto it = expected.find(id);
+        if (it == expected.end())
+          problem(fmt::format("LSH bucket {}: names document {}, which does not exist",
+                              s.column_int(0), id));
+        else
+          ++it->second.lsh_seen;
+      }
+    }
+  });
+  phase("postings", [&] {
+    Statement s = d.prepare("SELECT bucket, entries FROM postings");
+    while (s.step()) {
+      const std::int64_t b = s.column_int(0);
+      const auto blob = s.column_blob(1);
+      if (blob.size() % kPostingBytes != 0 || blob.empty())
+        problem(fmt::format("posting bucket {}: blob of {} bytes is not a list of postings", b,
+                            blob.size()));
+      if (b < 0 || b >= (std::int64_t(1) << d.params.posting_bucket_bits))
+        problem(fmt::format("posting bucket {}: out of range", b));
+      for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes) {
+        ++out.postings;
+        const std::int64_t id = read_le<std::uint32_t>(blob.data() + at + 4);
+        const std::uint32_t agency = read_le<std::uint32_t>(blob.data() + at + 8);
+        auto it = expected.find(id);
+        if (it == expected.end()) {
+          problem(fmt::format("posting bucket {}: names document {}, which does not exist", b, id));
+          continue;
+        }
+        ++it->second.postings_seen;
+        if (agency != it->second.posting_agency)
+          problem(fmt::format("posting bucket {}: document {} with agency {}, expected {}", b, id,
+                              agency, it->second.posting_agency));
+      }
+    }
+  });
+  std::vector<std::int64_t> ids;
+  for (const auto& [id, e] : expected) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (std::int64_t id : ids) {
+    const Expected& e = expected[id];
+    if (e.lsh_seen > e.lsh && e.lsh)
+      problem(fmt::format("document {}: in {} LSH bucket entries, its sketch has {} band keys", id,
+                          e.lsh_seen, e.lsh));
+    if (e.postings_seen > e.postings && e.postings)
+      problem(fmt::format("document {}: {} posting entries, its sketch has {} fingerprints", id,
+                          e.postings_seen, e.postings));
+  }
+  phase("texts and sketches", [&] {
+    Statement s = d.prepare(
+        "SELECT 'texts', doc_id FROM texts WHERE doc_id NOT IN (SELECT id FROM documents) "
+        "UNION ALL SELECT 'sketches', doc_id FROM sketches WHERE doc_id NOT IN (SELECT id FROM "
+        "documents)");
+    while (s.step())
+      problem(fmt::format("{}: row for document {}, which does not exist", s.column_text(0),
+                          s.column_int(1)));
+  });
+  return out;
 }
 
 DocumentInfo Archive::info(std::int64_t id) const {
   Statement s = impl_->prepare(
-      "SELECT d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = ?");
+      "SELECT d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = "
+      "d.agency_id WHERE d.id = ?");
   s.bind(1, id);
   if (!s.step()) throw_error("{}: no document with id {}", impl_->name, id);
   DocumentInfo info;
@@ -498,14 +795,16 @@ std::vector<std::int64_t> Archive::ids_of_agency(const std::string& agency) cons
   return ids;
 }
 
-std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(const MinHashSignature& signature) const {
+std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(
+    const MinHashSignature& signature) const {
   Statement bucket = impl_->prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
   std::unordered_set<std::int64_t> ids;
   for (std::uint64_t key : lsh_band_keys(signature, impl_->params.lsh)) {
     bucket.bind(1, static_cast<std::int64_t>(key));
     if (bucket.step()) {
       const auto blob = bucket.column_blob(0);
-      for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) ids.insert(read_le<std::uint32_t>(blob.data() + at));
+      for (std::size_t at = 0; at + 4 <= blob.size(); at += 4)
+        ids.insert(read_le<std::uint32_t>(blob.data() + at));
     }
     bucket.reset();
   }
@@ -532,14 +831,17 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
                                           std::size_t holders_per_fingerprint) const {
   Impl& d = *impl_;
   const auto excluded_agency =
-      exclude_agency.empty() ? 0 : static_cast<std::uint32_t>(d.agency_id(canonical_agency(exclude_agency), false));
+      exclude_agency.empty()
+          ? 0
+          : static_cast<std::uint32_t>(d.agency_id(canonical_agency(exclude_agency), false));
   FingerprintHits hits;
   hits.agencies_per_fingerprint.assign(fingerprints.size(), 0);
   hits.holders.assign(fingerprints.size(), {});
   std::vector<std::size_t> order(fingerprints.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return fingerprints[a].hash < fingerprints[b].hash; });
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return fingerprints[a].hash < fingerprints[b].hash;
+  });
   Statement read = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
   std::unordered_map<std::int64_t, int> per_document;
   std::unordered_set<std::uint32_t> agencies;
@@ -572,7 +874,8 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
             hits.holders[i].size() < holders_per_fingerprint)
           hits.holders[i].push_back(doc);
       }
-      hits.agencies_per_fingerprint[i] = static_cast<std::uint16_t>(std::min<std::size_t>(agencies.size(), 65535));
+      hits.agencies_per_fingerprint[i] =
+          static_cast<std::uint16_t>(std::min<std::size_t>(agencies.size(), 65535));
     }
   }
   hits.documents.assign(per_document.begin(), per_document.end());
@@ -584,7 +887,8 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
 
 std::vector<DocumentInfo> Archive::documents() const {
   Statement s = impl_->prepare(
-      "SELECT d.id, d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = d.agency_id "
+      "SELECT d.id, d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = "
+      "d.agency_id "
       "ORDER BY d.id");
   std::vector<DocumentInfo> out;
   while (s.step()) {
@@ -602,7 +906,8 @@ std::vector<DocumentInfo> Archive::documents() const {
 MinHashSignature Archive::signature(std::int64_t id) const {
   Statement s = impl_->prepare("SELECT minhash FROM sketches WHERE doc_id = ?");
   s.bind(1, id);
-  if (!s.step()) throw_error("{}: damaged archive: signature of document {} missing", impl_->name, id);
+  if (!s.step())
+    throw_error("{}: damaged archive: signature of document {} missing", impl_->name, id);
   const auto blob = s.column_blob(0);
   MinHashSignature out(blob.size() / 4);
   std::memcpy(out.data(), blob.data(), out.size() * 4);
@@ -615,7 +920,8 @@ std::vector<std::vector<std::int64_t>> Archive::lsh_groups() const {
   while (s.step()) {
     const auto blob = s.column_blob(0);
     std::vector<std::int64_t> ids;
-    for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) ids.push_back(read_le<std::uint32_t>(blob.data() + at));
+    for (std::size_t at = 0; at + 4 <= blob.size(); at += 4)
+      ids.push_back(read_le<std::uint32_t>(blob.data() + at));
     out.push_back(std::move(ids));
   }
   return out;
@@ -625,7 +931,8 @@ std::uint64_t Archive::fingerprint_key(std::uint64_t hash) const {
   return (std::uint64_t(impl_->bucket_of(hash)) << 32) | impl_->tag_of(hash);
 }
 
-std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agencies, std::size_t holder_cap) const {
+std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agencies,
+                                                                   std::size_t holder_cap) const {
   std::unordered_map<std::int64_t, int> year_of;
   {
     Statement s = impl_->prepare("SELECT id, year FROM documents");
@@ -643,9 +950,11 @@ std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agenc
     if (blob.size() < std::size_t(min_agencies) * kPostingBytes) continue;
     entries.clear();
     for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
-      entries.push_back({read_le<std::uint32_t>(blob.data() + at), read_le<std::uint32_t>(blob.data() + at + 4),
+      entries.push_back({read_le<std::uint32_t>(blob.data() + at),
+                         read_le<std::uint32_t>(blob.data() + at + 4),
                          read_le<std::uint32_t>(blob.data() + at + 8)});
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
     for (std::size_t i = 0; i < entries.size();) {
       std::size_t j = i;
       while (j < entries.size() && entries[j].tag == entries[i].tag) ++j;
@@ -657,7 +966,8 @@ std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agenc
         for (std::size_t k = i; k < j; ++k) {
           ++fp.documents;
           if (auto y = year_of.find(entries[k].doc); y != year_of.end()) years.insert(y->second);
-          if (entries[k].agency && agencies.insert(entries[k].agency).second && fp.holders.size() < holder_cap)
+          if (entries[k].agency && agencies.insert(entries[k].agency).second &&
+              fp.holders.size() < holder_cap)
             fp.holders.push_back(entries[k].doc);
         }
         fp.agencies = static_cast<int>(agencies.size());
@@ -673,7 +983,8 @@ std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agenc
   return out;
 }
 
-Findings check_against_archive(const Archive& archive, const Document& report, const CheckParams& params) {
+Findings check_against_archive(const Archive& archive, const Document& report,
+                               const CheckParams& params) {
   const SketchParams& sp = archive.params().sketch;
   const Sketch sketch = make_sketch(report.text, sp);
 
@@ -688,7 +999,8 @@ Findings check_against_archive(const Archive& archive, const Document& report, c
     for (std::int64_t id : archive.ids_of_agency(report.info.agency)) take(id);
   for (const auto& [id, j] : archive.lsh_candidates(sketch.minhash))
     if (j >= params.lsh_threshold) take(id);
-  const auto boilerplate_agencies = static_cast<std::size_t>(std::max(1, params.boilerplate_agencies));
+  const auto boilerplate_agencies =
+      static_cast<std::size_t>(std::max(1, params.boilerplate_agencies));
   const FingerprintHits hits =
       archive.fingerprint_hits(sketch.fingerprints, report.info.agency, boilerplate_agencies + 1);
   int taken = 0;
@@ -699,7 +1011,8 @@ Findings check_against_archive(const Archive& archive, const Document& report, c
   }
   // Holders of widely shared fingerprints, so that boilerplate is measured by alignment.
   int references = 0;
-  for (std::size_t i = 0; i < sketch.fingerprints.size() && references < params.boilerplate_references; ++i) {
+  for (std::size_t i = 0;
+       i < sketch.fingerprints.size() && references < params.boilerplate_references; ++i) {
     if (hits.agencies_per_fingerprint[i] < boilerplate_agencies) continue;
     for (std::int64_t id : hits.holders[i]) {
       if (references >= params.boilerplate_references) break;
@@ -729,7 +1042,8 @@ Findings check_against_archive(const Archive& archive, const Document& report, c
     sketches.push_back(make_alignment_sketch(texts.back(), sp));
   }
   std::vector<ReferenceDocument> refs;
-  for (std::size_t i = 0; i < chosen.size(); ++i) refs.push_back({infos[i], &texts[i], &sketches[i]});
+  for (std::size_t i = 0; i < chosen.size(); ++i)
+    refs.push_back({infos[i], &texts[i], &sketches[i]});
   return analyze(report, sketch, refs, sp, params, agencies_at);
 }
 

@@ -34,17 +34,17 @@ struct ArchiveParams {
 };
 
 struct AddOutcome {
-  bool added = false;  // false: the archive already held this text for this agency and year
-  std::int64_t id = 0; // the new or existing document's id
+  bool added = false;   // false: the archive already held this text for this agency and year
+  std::int64_t id = 0;  // the new or existing document's id
 };
 
 struct ArchiveStats {
   std::int64_t documents = 0, reports = 0, templates = 0, agencies = 0;
   int first_year = 0, last_year = 0;
-  std::int64_t text_chars = 0;      // extracted code points in all documents
-  std::int64_t file_bytes = 0;      // the archive file (plus its WAL) on disk
-  std::int64_t text_bytes = 0;      // compressed texts
-  std::int64_t index_bytes = 0;     // signatures, buckets and postings (payload bytes)
+  std::int64_t text_chars = 0;   // extracted code points in all documents
+  std::int64_t file_bytes = 0;   // the archive file (plus its WAL) on disk
+  std::int64_t text_bytes = 0;   // compressed texts
+  std::int64_t index_bytes = 0;  // signatures, buckets and postings (payload bytes)
   std::int64_t lsh_buckets = 0, posting_blobs = 0, postings = 0;
   ArchiveParams params;
   int schema_version = kArchiveSchemaVersion;
@@ -62,11 +62,20 @@ struct FingerprintHits {
 
 // A fingerprint held by the reports of many agencies (see Archive::widely_shared_fingerprints).
 struct SharedFingerprint {
-  std::uint64_t key = 0;       // Archive::fingerprint_key of the fingerprint hash
-  int agencies = 0;            // distinct agencies of reports holding it
-  int documents = 0;           // documents (reports and templates) holding it
-  int years = 0;               // distinct years of those documents
+  std::uint64_t key = 0;              // Archive::fingerprint_key of the fingerprint hash
+  int agencies = 0;                   // distinct agencies of reports holding it
+  int documents = 0;                  // documents (reports and templates) holding it
+  int years = 0;                      // distinct years of those documents
   std::vector<std::int64_t> holders;  // reports holding it, one per agency, at most holder_cap
+};
+
+// What Archive::verify found: SQLite's own integrity check plus leitong's consistency checks.
+struct ArchiveCheck {
+  std::int64_t documents = 0;         // documents examined
+  std::int64_t lsh_entries = 0;       // document ids read from the LSH buckets
+  std::int64_t postings = 0;          // posting records read
+  std::vector<std::string> problems;  // one line each, naming the table and document; empty: sound
+  bool ok() const { return problems.empty(); }
 };
 
 class Archive {
@@ -91,6 +100,15 @@ class Archive {
   AddOutcome add(const Document& document);
 
   ArchiveStats stats() const;
+  // Checks the whole archive, in one read snapshot (a concurrent add is not seen half-done):
+  // `PRAGMA integrity_check`; every document has its text (which decompresses, passes its zstd
+  // checksum where it has one, is valid UTF-8 and hashes to its content_hash) and its sketch row
+  // (equal to the sketch recomputed from the text); its LSH band keys and fingerprint postings are
+  // all present; and every LSH bucket and posting entry names an existing document, the right
+  // agency, and no document more times than its sketch accounts for. Reads every row: O(archive)
+  // time, memory O(documents + largest blob). Problems are returned, not thrown; Error only if
+  // the archive cannot be read at all.
+  ArchiveCheck verify() const;
   std::int64_t document_count() const;
   DocumentInfo info(std::int64_t id) const;
   std::u32string text(std::int64_t id) const;
@@ -99,7 +117,8 @@ class Archive {
   // Ids of the reports of `agency` (canonicalized), oldest year first.
   std::vector<std::int64_t> ids_of_agency(const std::string& agency) const;
   // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard.
-  std::vector<std::pair<std::int64_t, double>> lsh_candidates(const MinHashSignature& signature) const;
+  std::vector<std::pair<std::int64_t, double>> lsh_candidates(
+      const MinHashSignature& signature) const;
   // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
   // Every document, in id order (metadata only).
   std::vector<DocumentInfo> documents() const;
@@ -110,7 +129,8 @@ class Archive {
   std::uint64_t fingerprint_key(std::uint64_t hash) const;
   // Fingerprints held by reports of at least `min_agencies` distinct agencies, most agencies
   // first. Streams over the posting blobs; memory grows with the result, not the archive.
-  std::vector<SharedFingerprint> widely_shared_fingerprints(int min_agencies, std::size_t holder_cap) const;
+  std::vector<SharedFingerprint> widely_shared_fingerprints(int min_agencies,
+                                                            std::size_t holder_cap) const;
   FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
                                    const std::string& exclude_agency = {},
                                    std::size_t holders_per_fingerprint = 0) const;

@@ -1,0 +1,109 @@
+// Concurrency (issue #6): readers (`check`, `stats`, `yoy`) running while an `add` writes get
+// consistent answers from the last committed state, and two adds at once both succeed (the second
+// waits for the first's transaction), leaving an archive that verifies.
+#include <gtest/gtest.h>
+#include <leitong/archive.h>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "support/cli.h"
+#include "support/corpus.h"
+
+namespace leitong::testing {
+namespace {
+
+std::vector<std::string> add_manifest(const std::filesystem::path& db,
+                                      const std::filesystem::path& manifest) {
+  return {"add", "-q", "--archive", db.string(), "--manifest", manifest.string()};
+}
+
+// Documents after adding both manifests: the seeds include six national reports that are also in
+// gov-work-reports (same agency, year and text), which the second add skips.
+std::int64_t union_count() {
+  std::int64_t n = 54;
+  for (const Seed& s : seeds())
+    if (s.file.rfind("gov-work-reports/", 0) != 0) ++n;
+  return n;
+}
+
+void expect_verifies(const std::filesystem::path& db) {
+  const Archive archive = Archive::open(db, Archive::Mode::kReadOnly);
+  const ArchiveCheck check = archive.verify();
+  EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
+}
+
+TEST(Concurrent, ReadersDuringAnAddSeeCommittedStates) {
+  TempDir dir;
+  const auto db = dir / "a.db";
+  {
+    Archive archive = Archive::open(db, Archive::Mode::kReadWrite);
+    add_seeds(archive, seeds());
+  }
+  const std::int64_t seeded = std::int64_t(seeds().size());
+  auto writer = std::async(std::launch::async, [&] {
+    return run_cli(add_manifest(db, corpora_dir() / "gov-work-reports" / "manifest.csv"),
+                   dir.path());
+  });
+  const Seed& report = seeds().front();
+  std::int64_t last = seeded;
+  int rounds = 0;
+  bool done = false;
+  while (!done) {
+    done = writer.wait_for(std::chrono::seconds(0)) ==
+           std::future_status::ready;  // one more round after
+    const std::vector<std::string> stats_args{"stats", "--archive", db.string(), "--format",
+                                              "json"};
+    const CliResult stats = run_cli(stats_args, dir.path());
+    ASSERT_EQ(stats.status, 0) << describe(stats_args, stats);
+    const std::int64_t count = nlohmann::json::parse(stats.out).at("documents").get<std::int64_t>();
+    EXPECT_GE(count, last) << "document count went down";
+    last = count;
+    const std::vector<std::string> check_args{"check",
+                                              "--archive",
+                                              db.string(),
+                                              "--agency",
+                                              report.agency,
+                                              "--year",
+                                              std::to_string(report.year),
+                                              "--format",
+                                              "json",
+                                              (corpora_dir() / report.file).string()};
+    const CliResult check = run_cli(check_args, dir.path());
+    EXPECT_EQ(check.status, 0) << describe(check_args, check);
+    // One year only: a whole-archive yoy runs one full check per report.
+    const std::vector<std::string> yoy_args{"yoy",  "--archive", db.string(), "--year",
+                                            "2018", "--format",  "json"};
+    const CliResult yoy = run_cli(yoy_args, dir.path());
+    EXPECT_EQ(yoy.status, 0) << describe(yoy_args, yoy);
+    ++rounds;
+  }
+  const CliResult added = writer.get();
+  ASSERT_EQ(added.status, 0) << describe({"add"}, added);
+  EXPECT_EQ(last, union_count());
+  EXPECT_GE(rounds, 2);
+  expect_verifies(db);
+}
+
+TEST(Concurrent, TwoAddsAtOnceBothSucceed) {
+  TempDir dir;
+  const auto db = dir / "a.db";  // neither add finds it: both race to create it
+  auto first = std::async(std::launch::async, [&] {
+    return run_cli(add_manifest(db, corpora_dir() / "gov-work-reports" / "manifest.csv"),
+                   dir.path());
+  });
+  auto second = std::async(std::launch::async, [&] {
+    return run_cli(add_manifest(db, corpora_dir() / "manifest.csv"), dir.path());
+  });
+  const CliResult a = first.get(), b = second.get();
+  EXPECT_EQ(a.status, 0) << describe({"add", "gov-work-reports"}, a);
+  EXPECT_EQ(b.status, 0) << describe({"add", "manifest.csv"}, b);
+  const Archive archive = Archive::open(db, Archive::Mode::kReadOnly);
+  EXPECT_EQ(archive.document_count(), union_count());
+  expect_verifies(db);
+}
+
+}  // namespace
+}  // namespace leitong::testing
