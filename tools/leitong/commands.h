@@ -20,6 +20,9 @@ Runner register_extract(CLI::App& app);
 Runner register_yoy(CLI::App& app);
 Runner register_boilerplate(CLI::App& app);
 Runner register_clusters(CLI::App& app);
+Runner register_verify(CLI::App& app);
+Runner register_synth(CLI::App& app);
+Runner register_eval(CLI::App& app);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRefused = 1;

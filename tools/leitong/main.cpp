@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   add(register_yoy, "yoy", "Year-over-year check of every report against its agency's earlier year");
   add(register_boilerplate, "boilerplate", "The passages that the most agencies share");
   add(register_clusters, "clusters", "Groups of near-duplicate reports (one template, many agencies)");
+  add(register_verify, "verify", "Check the archive for damage (integrity, texts, sketches, index)");
+  add(register_synth, "synth", "Write a synthetic archive with planted copies and their truth");
+  add(register_eval, "eval", "Score the archive check against a synthetic archive's truth (PAN measures)");
   auto is_command = [&](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands({}))
       if (sub->get_name() == name) return true;
