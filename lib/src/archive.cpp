@@ -135,6 +135,25 @@ T read_le(const std::uint8_t* p) {
   return v;
 }
 
+// What a document posts: each distinct fingerprint hash once, ordered by hash. add() writes these
+// and verify() expects exactly these, so both use this one definition.
+std::vector<Fingerprint> posted_fingerprints(const Sketch& sketch) {
+  std::vector<Fingerprint> fps = sketch.fingerprints;
+  std::sort(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
+  fps.erase(std::unique(fps.begin(), fps.end(),
+                        [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
+            fps.end());
+  return fps;
+}
+
+// The LSH buckets a document is filed under: each distinct band key once, sorted.
+std::vector<std::uint64_t> filed_band_keys(const Sketch& sketch, const LshParams& lsh) {
+  std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, lsh);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
 // A posting: 32 more bits of the fingerprint (after the bucket prefix), the document and the
 // agency of a report (0 for templates, which boilerplate does not count).
 constexpr std::size_t kPostingBytes = 12;
@@ -426,13 +445,7 @@ AddOutcome Archive::add(const Document& document) {
         .bind_blob(2, compressed.data(), compressed.size())
         .run();
 
-    std::vector<Fingerprint> fps = sketch.fingerprints;
-    std::sort(fps.begin(), fps.end(),
-              [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
-    fps.erase(
-        std::unique(fps.begin(), fps.end(),
-                    [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
-        fps.end());
+    const std::vector<Fingerprint> fps = posted_fingerprints(sketch);
     d.prepare("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
         .bind(1, id)
         .bind_blob(2, sketch.minhash.data(), sketch.minhash.size() * sizeof(std::uint32_t))
@@ -444,9 +457,7 @@ AddOutcome Archive::add(const Document& document) {
     Statement read_lsh = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
     Statement write_lsh =
         d.prepare("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
-    std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, d.params.lsh);
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    const std::vector<std::uint64_t> keys = filed_band_keys(sketch, d.params.lsh);
     std::vector<std::uint8_t> blob;
     for (std::uint64_t key : keys) {
       read_lsh.bind(1, static_cast<std::int64_t>(key));
@@ -611,16 +622,8 @@ ArchiveCheck Archive::verify() const {
         problem(fmt::format("document {}: text has {} characters, the row says {}", id, text.size(),
                             docs.column_int(4)));
       const Sketch sketch = make_sketch(text, d.params.sketch);
-      std::vector<Fingerprint> fps = sketch.fingerprints;
-      std::sort(fps.begin(), fps.end(),
-                [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
-      fps.erase(
-          std::unique(fps.begin(), fps.end(),
-                      [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
-          fps.end());
-      std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, d.params.lsh);
-      std::sort(keys.begin(), keys.end());
-      keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+      const std::vector<Fingerprint> fps = posted_fingerprints(sketch);
+      const std::vector<std::uint64_t> keys = filed_band_keys(sketch, d.params.lsh);
       e.lsh = static_cast<std::int64_t>(keys.size());
       e.postings = static_cast<std::int64_t>(fps.size());
 
