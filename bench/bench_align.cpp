@@ -96,12 +96,7 @@ struct Corpus {
 const Corpus& corpus() {
   static const Corpus c = [] {
     Corpus out;
-    std::vector<fs::path> files;
-    const fs::path dir = corpus_dir();
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.is_regular_file() && entry.path().extension() == ".txt") files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
+    const std::vector<fs::path> files = leitong::bench::corpus_files("bench_align");
     for (const auto& f : files) out.years.push_back(make_doc(f.stem().string(), leitong::extract_file(f).text));
     bool have_query = false, have_unrelated = false;
     for (std::size_t i = 0; i < out.years.size(); ++i) {
@@ -110,7 +105,7 @@ const Corpus& corpus() {
     }
     if (!have_query || !have_unrelated) {
       std::fprintf(stderr, "bench_align: %s.txt and %s.txt needed in %s (set LEITONG_CORPUS_DIR)\n", kQueryYear,
-                   kUnrelatedYear, dir.c_str());
+                   kUnrelatedYear, corpus_dir().c_str());
       std::exit(1);
     }
     out.recycled = make_doc("recycled", recycle(out.query().text, out.unrelated().text));

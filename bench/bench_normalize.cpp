@@ -56,16 +56,7 @@ struct Corpus {
 const Corpus& corpus() {
   static const Corpus c = [] {
     Corpus out;
-    std::vector<fs::path> files;
-    const fs::path dir = corpus_dir();
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.is_regular_file() && entry.path().extension() == ".txt") files.push_back(entry.path());
-    if (files.empty()) {
-      std::fprintf(stderr, "bench_normalize: no *.txt reports in %s (set LEITONG_CORPUS_DIR)\n", dir.c_str());
-      std::exit(1);
-    }
-    std::sort(files.begin(), files.end());
+    const std::vector<fs::path> files = leitong::bench::corpus_files("bench_normalize");
     for (const auto& f : files) {
       Doc d;
       d.name = f.string();

@@ -80,16 +80,7 @@ struct Corpus {
 };
 
 std::vector<std::u32string> load_reports() {
-  std::vector<fs::path> files;
-  const fs::path dir = corpus_dir();
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".txt") files.push_back(entry.path());
-  if (files.empty()) {
-    std::fprintf(stderr, "bench_sketch: no *.txt reports in %s (set LEITONG_CORPUS_DIR)\n", dir.c_str());
-    std::exit(1);
-  }
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = leitong::bench::corpus_files("bench_sketch");
   std::vector<std::u32string> texts;
   for (const auto& f : files) texts.push_back(leitong::extract_file(f).text);
   return texts;

@@ -41,13 +41,6 @@ Document seed_document(const std::string& stem) {
   return make_document(read_corpus_text(s.file), s.agency, s.year, s.kind, s.file);
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Writes a 32-bit big-endian value at `offset` of the file (SQLite header fields).
 void patch_be32(const fs::path& path, std::size_t offset, std::uint32_t value) {
   std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);

@@ -32,17 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// ---------------------------------------------------------------------------------------------
-// Running the binary
-
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -23,11 +23,6 @@ constexpr int kFlips = 40;  // sanitizer builds are ~10x slower
 constexpr int kFlips = 200;
 #endif
 
-std::string read_bytes(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 Document seed_document(const Seed& s) {
   Document doc;
   doc.info.file = s.file;

@@ -174,8 +174,7 @@ TEST_F(Inspect, CliWritesCsvAndAnHtmlOverviewWithEvidencePages) {
   EXPECT_NE(first.find(",true,"), std::string::npos);
 
   run_ok({"yoy", "-q", "--archive", db, "--format", "html", "-o", (dir_ / "overview.html").string()}, dir_.path());
-  std::ifstream in(dir_ / "overview.html");
-  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string html = read_bytes(dir_ / "overview.html");
   std::size_t links = 0;
   for (std::size_t at = html.find("href=\"overview_files/"); at != std::string::npos;
        at = html.find("href=\"overview_files/", at + 1)) {

@@ -23,13 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // One case of 100 characters (50 in the report, 50 in the source).
 TEST(Eval, PanMeasuresOnOneExactDetection) {
   const std::vector<PanSpan> cases = {{"r", 0, 50, "s", 100, 150}};
@@ -101,8 +94,8 @@ TEST(Synth, SameSeedGivesIdenticalFiles) {
   for (const auto& e : fs::recursive_directory_iterator(a.path())) {
     if (!e.is_regular_file()) continue;
     const fs::path rel = fs::relative(e.path(), a.path());
-    ASSERT_EQ(slurp(e.path()), slurp(b.path() / rel)) << rel;
-    differs = differs || slurp(e.path()) != slurp(c.path() / rel);
+    ASSERT_EQ(read_bytes(e.path()), read_bytes(b.path() / rel)) << rel;
+    differs = differs || read_bytes(e.path()) != read_bytes(c.path() / rel);
     ++files;
   }
   EXPECT_EQ(files, 6u * 2 + 1 + 2);  // reports, one template, manifest and truth

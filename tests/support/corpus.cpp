@@ -35,6 +35,11 @@ void write_file(const std::filesystem::path& path, std::string_view bytes) {
   if (!out) throw Error("cannot write " + path.string());
 }
 
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 const std::vector<Seed>& seeds() {
   static const std::vector<Seed> all = [] {
     std::vector<Seed> out;

@@ -29,6 +29,8 @@ class TempDir {
 
 // Writes UTF-8 text (or raw bytes) to a file.
 void write_file(const std::filesystem::path& path, std::string_view bytes);
+// A file's bytes ("" if it cannot be read).
+std::string read_bytes(const std::filesystem::path& path);
 
 // The seed reports of corpora/manifest.csv.
 struct Seed {

@@ -27,7 +27,7 @@ struct AddOptions {
   std::string manifest;
   std::vector<std::string> files;
   int shingle = 0;
-  std::size_t max_file_mb = ExtractParams{}.max_file_bytes >> 20;
+  ExtractParams extract;
   bool quiet = false;
   bool progress = false;
 };
@@ -130,8 +130,7 @@ int run_add(const AddOptions& o) {
     print_error("add: give either FILE... or --manifest CSV");
     return kExitUsage;
   }
-  ExtractParams extract_params;
-  extract_params.max_file_bytes = o.max_file_mb << 20;
+  const ExtractParams& extract_params = o.extract;
 
   std::vector<Job> jobs;
   std::size_t skipped_files = 0;
@@ -263,9 +262,7 @@ Runner register_add(CLI::App& app) {
   app.add_option("--shingle", o->shingle,
                  "Shingle size for a new archive (an existing one must match)")
       ->check(CLI::Range(2, 32));
-  app.add_option("--max-file-mb", o->max_file_mb, "Refuse files larger than this many MiB")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+  add_max_file_option(app, o->extract);
   app.add_flag("-q,--quiet", o->quiet, "Print only refusals");
   app.add_flag("--progress", o->progress,
                "Show progress on standard error (default: on a terminal, 10+ files)");

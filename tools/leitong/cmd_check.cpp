@@ -22,7 +22,7 @@ struct CheckOptions {
   std::string format = "text";
   std::string output;
   std::string file;
-  std::size_t max_file_mb = ExtractParams{}.max_file_bytes >> 20;
+  ExtractParams extract;
   CheckParams params;
 };
 
@@ -36,15 +36,9 @@ int run_check(const CheckOptions& o) {
   report.info.file = o.file;
   report.info.agency = o.agency;
   report.info.year = o.year;
-  ExtractParams params;
-  params.max_file_bytes = o.max_file_mb << 20;
-  ExtractedText extracted;
-  try {
-    extracted = extract_file(o.file, params);
-  } catch (const Error& e) {
-    print_error(e.what());
-    return kExitRefused;
-  }
+  std::optional<ExtractedText> read = extract_or_refuse(o.file, o.extract);
+  if (!read) return kExitRefused;
+  ExtractedText& extracted = *read;
   // A missing --agency or --year may come from the file itself (a portal header, its title or
   // signature); said on stderr, since stdout holds the findings.
   const DocumentMetadata& md = extracted.metadata;
@@ -84,9 +78,7 @@ Runner register_check(CLI::App& app) {
       "file names it (portal header, title or signature)");
   app.add_option("--year", o->year, "Year of the report; required unless the file's title names it")
       ->check(CLI::Range(1900, 2200));
-  app.add_option("--max-file-mb", o->max_file_mb, "Refuse files larger than this many MiB")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+  add_max_file_option(app, o->extract);
   app.add_option("--format", o->format, kFormatHelp)
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json", "html"}));

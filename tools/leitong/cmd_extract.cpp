@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "options.h"
 
 namespace leitong::cli {
 
@@ -16,7 +17,7 @@ struct ExtractOptions {
   std::string format = "text";
   std::string output;
   std::string file;
-  std::size_t max_file_mb = ExtractParams{}.max_file_bytes >> 20;
+  ExtractParams extract;
 };
 
 nlohmann::json metadata_json(const DocumentMetadata& md) {
@@ -31,15 +32,9 @@ nlohmann::json metadata_json(const DocumentMetadata& md) {
 }
 
 int run_extract(const ExtractOptions& o) {
-  ExtractParams params;
-  params.max_file_bytes = o.max_file_mb << 20;
-  ExtractedText extracted;
-  try {
-    extracted = extract_file(o.file, params);
-  } catch (const Error& e) {
-    print_error(e.what());
-    return kExitRefused;
-  }
+  const std::optional<ExtractedText> read = extract_or_refuse(o.file, o.extract);
+  if (!read) return kExitRefused;
+  const ExtractedText& extracted = *read;
   std::string text = encode_utf8(extracted.text);
   if (o.format == "json") {
     nlohmann::json j = {{"schema", "leitong.extract/1"},
@@ -76,9 +71,7 @@ Runner register_extract(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
-  app.add_option("--max-file-mb", o->max_file_mb, "Refuse files larger than this many MiB")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+  add_max_file_option(app, o->extract);
   app.add_option("FILE", o->file, "The file to extract")->required();
   return [o] { return run_extract(*o); };
 }

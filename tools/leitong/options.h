@@ -1,11 +1,16 @@
 // Options shared by several subcommands (internal to the tool).
 #pragma once
 
+#include "commands.h"
+
 #include <leitong/archive.h>
 #include <leitong/check.h>
+#include <leitong/error.h>
+#include <leitong/extract.h>
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 
 namespace leitong::cli {
@@ -33,5 +38,24 @@ inline void add_check_options(CLI::App& app, CheckParams& params) {
 }
 
 inline const char* kFormatHelp = "Output format";
+
+// --max-file-mb, stored into `params.max_file_bytes`.
+inline void add_max_file_option(CLI::App& app, ExtractParams& params) {
+  app.add_option_function<std::size_t>(
+         "--max-file-mb", [&params](std::size_t mb) { params.max_file_bytes = mb << 20; },
+         "Refuse files larger than this many MiB")
+      ->default_str(std::to_string(params.max_file_bytes >> 20))
+      ->check(CLI::Range(1, 4096));
+}
+
+// Extracts `file`; a refusal is printed as "leitong: FILE: reason" and gives nullopt (exit 1).
+inline std::optional<ExtractedText> extract_or_refuse(const std::string& file, const ExtractParams& params) {
+  try {
+    return extract_file(file, params);
+  } catch (const Error& e) {
+    print_error(e.what());
+    return std::nullopt;
+  }
+}
 
 }  // namespace leitong::cli
