@@ -987,7 +987,8 @@ std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agenc
 }
 
 Findings check_against_archive(const Archive& archive, const Document& report,
-                               const CheckParams& params) {
+                               const CheckParams& params,
+                               const std::function<bool(std::int64_t id)>& may_be_source) {
   const SketchParams& sp = archive.params().sketch;
   const Sketch sketch = make_sketch(report.text, sp);
 
@@ -998,10 +999,12 @@ Findings check_against_archive(const Archive& archive, const Document& report,
   auto take = [&](std::int64_t id) {
     if (!excluded.count(id) && seen.insert(id).second) chosen.push_back(id);
   };
+  auto source_allowed = [&](std::int64_t id) { return !may_be_source || may_be_source(id); };
   if (!report.info.agency.empty())
-    for (std::int64_t id : archive.ids_of_agency(report.info.agency)) take(id);
+    for (std::int64_t id : archive.ids_of_agency(report.info.agency))
+      if (source_allowed(id)) take(id);
   for (const auto& [id, j] : archive.lsh_candidates(sketch.minhash))
-    if (j >= params.lsh_threshold) take(id);
+    if (j >= params.lsh_threshold && source_allowed(id)) take(id);
   const auto boilerplate_agencies =
       static_cast<std::size_t>(std::max(1, params.boilerplate_agencies));
   const FingerprintHits hits =
@@ -1009,6 +1012,7 @@ Findings check_against_archive(const Archive& archive, const Document& report,
   int taken = 0;
   for (const auto& [id, shared] : hits.documents) {
     if (shared < params.min_shared_fingerprints || taken >= params.max_candidates) break;
+    if (!source_allowed(id)) continue;
     if (!excluded.count(id) && !seen.count(id)) ++taken;
     take(id);
   }
@@ -1046,7 +1050,7 @@ Findings check_against_archive(const Archive& archive, const Document& report,
   }
   std::vector<ReferenceDocument> refs;
   for (std::size_t i = 0; i < chosen.size(); ++i)
-    refs.push_back({infos[i], &texts[i], &sketches[i]});
+    refs.push_back({infos[i], &texts[i], &sketches[i], source_allowed(chosen[i])});
   return analyze(report, sketch, refs, sp, params, agencies_at);
 }
 

@@ -2,6 +2,8 @@
 #include <leitong/simhash.h>
 #include <leitong/text.h>
 
+#include "detail/shingle_positions.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -167,10 +169,36 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   f.text = encode_utf8(report.text);
   const double total = f.chars ? double(f.chars) : 1.0;
 
-  // 1. Align every reference.
+  // 1. Align every reference. Other agencies' reports also mark where they share a stretch of at
+  //    least `formula_chars` characters with the report, however short the passage around it: a
+  //    formula or a mandated heading is shorter than a passage.
   std::vector<Aligned> aligned;
   const auto report_set = shingle_set(report_sketch.shingles);
+  const detail::ShinglePositions report_positions(report_sketch.shingles);
+  const std::string own_agency = canonical_agency(report.info.agency);
+  const auto formula_chars =
+      static_cast<std::uint32_t>(std::max(n, std::max(1, params.align.min_passage) / 2));
+  std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;  // normalized positions
   for (std::size_t r = 0; r < references.size(); ++r) {
+    const DocumentInfo& info = references[r].info;
+    if (info.kind == DocumentKind::kReport && canonical_agency(info.agency) != own_agency) {
+      std::vector<std::uint8_t> shingle_shared(report_sketch.shingles.size(), 0);
+      for (std::uint64_t hash : references[r].sketch->shingles)
+        for (const std::uint32_t q : report_positions.find(hash)) shingle_shared[q] = 1;
+      auto& m = shared_by_agency[canonical_agency(info.agency)];
+      if (m.empty()) m.assign(norm.size(), 0);
+      for (std::size_t q = 0; q < shingle_shared.size();) {
+        if (!shingle_shared[q]) {
+          ++q;
+          continue;
+        }
+        std::size_t e = q;
+        while (e < shingle_shared.size() && shingle_shared[e]) ++e;
+        const std::size_t chars_end = std::min(norm.size(), e - 1 + static_cast<std::size_t>(n));
+        if (chars_end - q >= formula_chars) std::fill(m.begin() + q, m.begin() + chars_end, 1);
+        q = e;
+      }
+    }
     auto passages = align(report_sketch, *references[r].sketch, n, params.align);
     if (passages.empty()) continue;
     Aligned a{r, std::move(passages), relation_between(report.info, references[r].info)};
@@ -186,13 +214,12 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   for (std::size_t q = 0; q < boilerplate_agencies_at.size() && q < norm.size(); ++q)
     agencies_at[q] = boilerplate_agencies_at[q];
   {
-    std::map<std::string, std::vector<std::uint8_t>> by_agency;
-    const std::string own = canonical_agency(report.info.agency);
+    std::map<std::string, std::vector<std::uint8_t>>& by_agency = shared_by_agency;
     for (const Aligned& a : aligned) {
       const DocumentInfo& info = references[a.reference].info;
       if (info.kind != DocumentKind::kReport) continue;
       const std::string agency = canonical_agency(info.agency);
-      if (agency == own) continue;
+      if (agency == own_agency) continue;
       auto& m = by_agency[agency];
       if (m.empty()) m.assign(norm.size(), 0);
       for (const auto& p : a.passages)
@@ -211,6 +238,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     if (boiler[q]) std::fill(boiler_mask.begin() + norm.begin[q], boiler_mask.begin() + norm.end[q], 1);
 
   // 3. Rank sources: larger coverage first; ties prefer the same agency, then higher Jaccard.
+  //    References that may not be sources have served boilerplate above and leave here.
+  std::erase_if(aligned, [&](const Aligned& a) { return !references[a.reference].may_be_source; });
   std::sort(aligned.begin(), aligned.end(), [](const Aligned& a, const Aligned& b) {
     if (a.covered != b.covered) return a.covered > b.covered;
     if ((a.relation == Relation::kSameAgency) != (b.relation == Relation::kSameAgency))
@@ -249,7 +278,13 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
         AlignedPassage part;
         if (q - begin < min_len || !restrict_passage(p, begin, q, min_len, part)) continue;
         std::fill(claimed.begin() + part.query_begin, claimed.begin() + part.query_end, 1);
-        for (auto& [piece, is_boiler] : split_boilerplate(part, boiler, smooth)) {
+        // Counted whole, trimmed at its ends like a source's coverage: a mark between a
+        // boilerplate piece and a copied piece is trimmed from both pieces but was copied.
+        cov.mark(copied_mask, part.query_begin, part.query_end);
+        const auto pieces = split_boilerplate(part, boiler, smooth);
+        const bool split_off_boilerplate = std::any_of(
+            pieces.begin(), pieces.end(), [](const auto& piece) { return piece.second; });
+        for (auto& [piece, is_boiler] : pieces) {
           PassageFinding pf;
           pf.start = cov.begin(piece.query_begin);
           pf.end = cov.end(piece.query_end);
@@ -259,13 +294,14 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
           trim_marks(report.text, pf.start, pf.end);
           trim_marks(*ref.text, pf.source_start, pf.source_end);
           if (pf.start >= pf.end) continue;
-          pf.boilerplate = is_boiler;
-          pf.similarity = piece.density();
           pf.chars = cov.chars(pf.start, pf.end);
+          // What is left of a copied passage beside its boilerplate, when shorter than a passage,
+          // is the formula's context (a subject, a connective), not a copy of its own.
+          pf.boilerplate = is_boiler || (split_off_boilerplate && pf.chars < min_len);
+          pf.similarity = piece.density();
           pf.text = encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
           pf.source_text = encode_utf8(
               std::u32string_view(*ref.text).substr(pf.source_start, pf.source_end - pf.source_start));
-          std::fill(copied_mask.begin() + pf.start, copied_mask.begin() + pf.end, 1);
           f.passages.push_back(std::move(pf));
           ++sf.passages;
         }

@@ -1,14 +1,13 @@
 #include <leitong/error.h>
 #include <leitong/eval.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace leitong {
 namespace {
@@ -126,6 +125,8 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
     int year;
     std::vector<PanSpan> plants;
     std::vector<std::string> types;
+    // Per plant: earlier documents holding the same text (the source's own sources).
+    std::vector<std::vector<PanSpan>> also;
   };
   std::vector<Report> reports;
   std::string line;
@@ -139,6 +140,7 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
                j.at("agency").get<std::string>(),
                j.at("year").get<int>(),
                {},
+               {},
                {}};
       for (const auto& p : j.at("plants")) {
         r.plants.push_back(
@@ -146,6 +148,13 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
              p.at("source_file").get<std::string>(), p.at("source_start").get<std::uint32_t>(),
              p.at("source_end").get<std::uint32_t>()});
         r.types.push_back(p.at("type").get<std::string>());
+        std::vector<PanSpan> also;
+        if (auto a = p.find("also"); a != p.end())
+          for (const auto& o : *a)
+            also.push_back({r.file, 0, 0, o.at("source_file").get<std::string>(),
+                            o.at("source_start").get<std::uint32_t>(),
+                            o.at("source_end").get<std::uint32_t>()});
+        r.also.push_back(std::move(also));
       }
       reports.push_back(std::move(r));
     } catch (const nlohmann::json::exception& e) {
@@ -159,29 +168,15 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
     if (info.kind == DocumentKind::kReport)
       archived[{canonical_agency(info.agency), info.year}].push_back(std::move(info));
 
-  // Replay: each report is checked against the archive as it stood when it was filed — the
-  // templates and the reports listed before it in the truth file — in a temporary archive with the
-  // same parameters. Against the whole archive, a report would also match the later reports that
-  // copy *it*, which the truth (rightly) does not count as copying.
-  namespace fs = std::filesystem;
-  static std::atomic<std::uint64_t> counter{0};
-  std::error_code ec;
-  fs::path temp_root = fs::temp_directory_path(ec);
-  if (ec) temp_root = "/tmp";
-  const fs::path temp_dir =
-      temp_root / fmt::format("leitong-eval-{}-{}", std::uint64_t(::getpid()), counter++);
-  fs::create_directories(temp_dir, ec);
-  if (ec) throw_error("{}: cannot create a temporary folder: {}", temp_dir.string(), ec.message());
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{temp_dir};
-  Archive filed = Archive::open(temp_dir / "filed.db", Archive::Mode::kReadWrite, archive.params());
+  // Replay: each report is checked as it would have been when it was filed — only the templates
+  // and the reports listed before it in the truth file may be its sources. Against every document,
+  // a report would also match the later reports that copy *it*, which the truth (rightly) does not
+  // count as copying. Later reports still count as other agencies sharing text, as they do in a
+  // real archive, so boilerplate is measured against the whole archive.
+  std::unordered_set<std::int64_t> filed;
   for (const DocumentInfo& info : archive.documents())
-    if (info.kind == DocumentKind::kTemplate) filed.add(Document{info, archive.text(info.id)});
+    if (info.kind == DocumentKind::kTemplate) filed.insert(info.id);
+  const auto may_be_source = [&](std::int64_t id) { return filed.count(id) > 0; };
 
   EvalResult result;
   result.flag_threshold = params.flag_threshold;
@@ -218,6 +213,29 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
       }
     }
   };
+  // A detection naming a document the case's source copied the text from (`also` in the truth)
+  // found the same text: it counts for the case, its source offsets moved to the case's source.
+  auto map_to_earlier = [&](PanSpan& d, const Report& r, const std::string& archived_source) {
+    for (const PanSpan& plant : r.plants)
+      if (plant.source == d.source && std::max(plant.start, d.start) < std::min(plant.end, d.end))
+        return;  // it names a case's own source
+    for (std::size_t c = 0; c < r.plants.size(); ++c) {
+      const PanSpan& plant = r.plants[c];
+      if (plant.source == d.source || std::max(plant.start, d.start) >= std::min(plant.end, d.end))
+        continue;
+      for (const PanSpan& alt : r.also[c]) {
+        if (!ends_with_path(archived_source, alt.source) ||
+            std::max(alt.source_start, d.source_start) >= std::min(alt.source_end, d.source_end))
+          continue;
+        const std::int64_t delta = std::int64_t(plant.source_start) - std::int64_t(alt.source_start);
+        d.source = plant.source;
+        d.source_start =
+            std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_start) + delta));
+        d.source_end = std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_end) + delta));
+        return;
+      }
+    }
+  };
   const auto started = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const Report& r = reports[i];
@@ -236,8 +254,8 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
     Document doc;
     doc.info = *found;
     doc.text = archive.text(found->id);
-    const Findings f = check_against_archive(filed, doc, params.check);
-    filed.add(doc);
+    const Findings f = check_against_archive(archive, doc, params.check, may_be_source);
+    filed.insert(found->id);
 
     bool has_self = false, recycled = false;
     std::string recycled_from;
@@ -258,6 +276,7 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
         if (ends_with_path(source, c.source)) name = c.source;
       PanSpan d{r.file, p.start, p.end, name, p.source_start, p.source_end};
       if (p.source) map_to_template(d, r.plants, r.types, source);
+      if (p.source) map_to_earlier(d, r, source);
       detections.push_back(std::move(d));
     }
     if (recycled) {

@@ -36,6 +36,10 @@ class Rng {
 std::u32string u32(std::string_view s) { return decode_utf8(s, "synth"); }
 
 bool is_cjk(char32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
+// Characters of Chinese numerals (for the sentence pool's near-duplicate key only).
+bool is_numeral_character(char32_t c) {
+  return std::u32string_view(U"〇零一二两三四五六七八九十百千万亿").find(c) != std::u32string_view::npos;
+}
 bool is_terminator(char32_t c) { return c == U'。' || c == U'！' || c == U'？' || c == U'；'; }
 
 // Name parts: fabricated two-character district names under real city names.
@@ -100,13 +104,19 @@ Agency make_agency(std::size_t index) {
 // replacement, reshuffled when exhausted.
 class Pool {
  public:
+  static constexpr std::size_t kKeyWindow = 8;
+
   Pool(const fs::path& corpora, Rng& rng) : rng_(rng) {
     std::vector<fs::path> files;
-    for (const char* sub : {"reports", "gov-work-reports"}) {
+    // laws/ (../shared/corpora) is large: with it the pool lasts for tens of thousands of reports.
+    for (const char* sub : {"reports", "gov-work-reports", "laws"}) {
       std::error_code ec;
       if (!fs::is_directory(corpora / sub, ec)) continue;
-      for (const auto& entry : fs::directory_iterator(corpora / sub))
-        if (entry.path().extension() == ".txt") files.push_back(entry.path());
+      for (const auto& entry : fs::recursive_directory_iterator(corpora / sub)) {
+        const auto ext = entry.path().extension();
+        if (entry.is_regular_file() && (ext == ".txt" || ext == ".md") && entry.path().filename() != "_index.md")
+          files.push_back(entry.path());
+      }
     }
     std::sort(files.begin(), files.end());
     std::unordered_set<std::u32string> seen;
@@ -129,20 +139,26 @@ class Pool {
         if (s.size() < 12 || s.size() > 120 || cjk * 10 < s.size() * 7) continue;
         if (!is_cjk(s[0]) || (s.size() > 1 && s[1] == U'、')) continue;
         // Near-duplicates too (the national reports repeat their phrases from year to year): a
-        // sentence sharing any 12 characters (digits masked, punctuation left out) with an earlier
-        // one is skipped, so that independent reports share nothing but the planted text.
+        // sentence sharing any kKeyWindow characters (punctuation left out, a run of digits or
+        // numerals one character, as leitong masks them) with an earlier one, or repeating such a
+        // stretch within itself, is skipped, so that independent reports share nothing but the
+        // planted text and the formulae.
         std::u32string key;
-        for (char32_t x : s)
-          if (is_cjk(x))
+        for (char32_t x : s) {
+          const bool numeral = (x >= U'0' && x <= U'9') || is_numeral_character(x);
+          if (numeral) {
+            if (key.empty() || key.back() != U'#') key.push_back(U'#');
+          } else if (is_cjk(x)) {
             key.push_back(x);
-          else if (x >= U'0' && x <= U'9')
-            key.push_back(U'#');
+          }
+        }
         std::vector<std::uint64_t> windows;
         bool repeated = false;
-        for (std::size_t i = 0; i + 12 <= key.size() && !repeated; ++i) {
+        for (std::size_t i = 0; i + kKeyWindow <= key.size() && !repeated; ++i) {
           std::uint64_t h = 1469598103934665603ull;
-          for (std::size_t k = 0; k < 12; ++k) h = (h ^ key[i + k]) * 1099511628211ull;
-          repeated = windows_.count(h) > 0;
+          for (std::size_t k = 0; k < kKeyWindow; ++k) h = (h ^ key[i + k]) * 1099511628211ull;
+          repeated = windows_.count(h) > 0 ||
+                     std::find(windows.begin(), windows.end(), h) != windows.end();
           windows.push_back(h);
         }
         if (repeated || !seen.insert(s).second) continue;
@@ -159,9 +175,12 @@ class Pool {
   }
   std::size_t size() const { return sentences_.size(); }
   const std::u32string& draw() {
-    if (next_ == order_.size()) shuffle();
+    if (next_ == order_.size()) shuffle(), ++reuses_;
     return sentences_[order_[next_++]];
   }
+  // Times every sentence has been used: from then on independent reports share sentences that no
+  // truth records, and measured precision falls.
+  std::size_t reuses() const { return reuses_; }
 
  private:
   void shuffle() {
@@ -173,6 +192,7 @@ class Pool {
   std::vector<std::u32string> sentences_;
   std::vector<std::size_t> order_;
   std::size_t next_ = 0;
+  std::size_t reuses_ = 0;
 };
 
 // Every 4-digit year 1950–2049 set to `year`.
@@ -231,10 +251,48 @@ std::vector<std::u32string> split_sentences(const std::u32string& p) {
   return out;
 }
 
+// A span of another written file that a paragraph's text came from.
+struct Origin {
+  std::string file;
+  std::uint32_t start = 0, end = 0;
+};
+// Copies of copies: a paragraph lifted from a peer that had recycled it from its own previous
+// report holds the text of both. The truth names the immediate source and lists the earlier ones
+// as equivalent (`also`), nearest first, at most this many.
+constexpr std::size_t kMaxOrigins = 8;
+
 struct Para {
   std::u32string clean;              // text before formatting noise (what later copies start from)
   std::uint32_t start = 0, end = 0;  // in the written text
+  std::vector<Origin> origins;       // where its text came from, nearest first (empty: fresh)
+  std::optional<std::size_t> repeats;  // the earlier paragraph of the same report it repeats
+  // Leading characters of `clean` that are a mandated subheading: every agency writes them, so
+  // they belong to no plant; start..end covers the text after them.
+  std::size_t heading = 0;
 };
+
+// A paragraph being composed, with the origins of its text.
+struct Draft {
+  std::u32string text;
+  std::vector<Origin> origins;
+  std::size_t heading = 0;  // as Para::heading
+};
+
+// The offset in `noisy` (apply_noise of a text) of that text's character `clean_offset`: noise
+// replaces characters one for one and may insert a line break.
+std::size_t noisy_offset(const std::u32string& noisy, std::size_t clean_offset) {
+  std::size_t i = 0;
+  for (std::size_t seen = 0; i < noisy.size() && seen < clean_offset; ++i) seen += noisy[i] != U'\n';
+  return i;
+}
+
+// The origins of a copy of `para` of `file`: that paragraph, then its own origins.
+std::vector<Origin> copied_from(const std::string& file, const Para& para) {
+  std::vector<Origin> out{{file, para.start, para.end}};
+  for (const Origin& o : para.origins)
+    if (out.size() < kMaxOrigins) out.push_back(o);
+  return out;
+}
 
 struct Written {
   std::string file;  // relative to the output folder
@@ -251,6 +309,7 @@ struct Plant {
   std::string source_file;
   std::uint32_t source_start, source_end;
   std::optional<std::size_t> self_source;  // for self: the body paragraph repeated
+  bool recycled_repeat = false;  // for self: a repetition recycled with what it repeats
 };
 
 struct Noise {
@@ -324,6 +383,7 @@ class Synthesizer {
     manifest_.flush();
     truth_.flush();
     if (!manifest_ || !truth_) throw_error("{}: write failed", out_.string());
+    summary_.pool_reuses = pool_.reuses();
     return summary_;
   }
 
@@ -331,8 +391,7 @@ class Synthesizer {
   // Sentences of the pool; in section 一 under a subheading (each used once per report). Half of
   // the paragraphs name the agency, so that a lifted paragraph carries a name to swap.
   // `sentences` ≥ 2.
-  std::u32string fresh_paragraph(const std::u32string& who, int year, std::size_t sentences,
-                                 bool heading) {
+  Draft fresh_paragraph(const std::u32string& who, int year, std::size_t sentences, bool heading) {
     std::u32string s;
     if (heading) {
       if (headings_left_.empty()) {
@@ -343,6 +402,7 @@ class Synthesizer {
       s = u32(kSubheadings[headings_left_.back()]) + U"。";
       headings_left_.pop_back();
     }
+    const std::size_t heading_chars = s.size();
     // The name opens the second sentence, not the paragraph: a subheading followed by a name
     // would be a stock phrase shared across reports.
     const bool named = rng_.chance(0.5);
@@ -350,7 +410,7 @@ class Synthesizer {
       if (i == 1 && named) s += who;
       s += set_years(pool_.draw(), year);
     }
-    return s;
+    return {std::move(s), {}, heading_chars};
   }
 
   void make_templates() {
@@ -368,8 +428,10 @@ class Synthesizer {
       std::u32string text = u32(fmt::format("范文参考（{}）\n", k + 1));
       for (int i = 0; i < 8; ++i) {
         Para para;
-        para.clean = fresh_paragraph(U"××区", p_.first_year, 3 + rng_.below(3), true);
-        para.start = std::uint32_t(text.size());
+        Draft draft = fresh_paragraph(U"××区", p_.first_year, 3 + rng_.below(3), true);
+        para.clean = std::move(draft.text);
+        para.heading = draft.heading;
+        para.start = std::uint32_t(text.size() + para.heading);
         text += para.clean;
         para.end = std::uint32_t(text.size());
         text += U"\n";
@@ -404,7 +466,7 @@ class Synthesizer {
     w->district = agency.district;
     w->year = year;
     std::vector<Plant> plants;
-    std::vector<std::u32string> body;
+    std::vector<Draft> body;
     std::size_t section1 = 0;
 
     const Written* before = prev[a].get();
@@ -412,9 +474,11 @@ class Synthesizer {
       // Recycled: the previous report's paragraphs, most kept (edited), some replaced.
       section1 = before->section1;
       bool any = false;
+      std::vector<std::optional<std::size_t>> kept_as(before->body.size());
       for (std::size_t i = 0; i < before->body.size(); ++i) {
         const Para& src = before->body[i];
         if (rng_.chance(p_.keep_paragraph) || (!any && i + 1 == before->body.size())) {
+          kept_as[i] = body.size();
           auto sents = split_sentences(bump(src.clean, year - before->year, 0.5, rng_));
           if (sents.size() >= 4 && rng_.chance(0.2))
             sents.erase(sents.begin() + std::ptrdiff_t(1 + rng_.below(sents.size() - 1)));
@@ -422,12 +486,16 @@ class Synthesizer {
           for (auto& s : sents) text += s;
           plants.push_back(
               {"recycled", body.size(), before->file, src.start, src.end, std::nullopt});
-          body.push_back(std::move(text));
+          body.push_back({std::move(text), copied_from(before->file, src), src.heading});
           any = true;
         } else {
           body.push_back(fresh_paragraph(agency.short_name, year, 3 + rng_.below(4), i < section1));
         }
       }
+      // A repetition recycled together with what it repeats is still a repetition.
+      for (std::size_t i = 0; i < before->body.size(); ++i)
+        if (const auto k = before->body[i].repeats; k && kept_as[i] && kept_as[*k])
+          plants.push_back({"self", *kept_as[i], w->file, 0, 0, *kept_as[*k], true});
     } else {
       section1 = 6 + rng_.below(3);
       const std::size_t total = section1 + 4;
@@ -449,7 +517,8 @@ class Synthesizer {
           const Written& tpl = *templates_[group];
           const Para& src = tpl.body[picked[i]];
           plants.push_back({"template", body.size(), tpl.file, src.start, src.end, std::nullopt});
-          body.push_back(set_years(replace_all(src.clean, tpl.district, agency.district), year));
+          body.push_back({set_years(replace_all(src.clean, tpl.district, agency.district), year),
+                          copied_from(tpl.file, src), src.heading});
           continue;
         }
         body.push_back(fresh_paragraph(agency.short_name, year, 3 + rng_.below(4), i < section1));
@@ -468,13 +537,15 @@ class Synthesizer {
         const std::size_t n = std::min<std::size_t>(1 + rng_.below(2), peer->body.size());
         const std::size_t first = rng_.below(peer->body.size() - n + 1);
         const std::size_t at = rng_.below(section1 + 1);
-        for (auto& pl : plants)
+        for (auto& pl : plants) {
           if (pl.para >= at) pl.para += n;
+          if (pl.self_source && *pl.self_source >= at) *pl.self_source += n;
+        }
         for (std::size_t k = 0; k < n; ++k) {
           const Para& src = peer->body[first + k];
           std::u32string text = bump(replace_all(src.clean, peer->district, agency.district),
                                      year - peer->year, 0.0, rng_);
-          body.insert(body.begin() + std::ptrdiff_t(at + k), std::move(text));
+          body.insert(body.begin() + std::ptrdiff_t(at + k), Draft{std::move(text), copied_from(peer->file, src), src.heading});
           plants.push_back({"peer", at + k, peer->file, src.start, src.end, std::nullopt});
         }
         section1 += n;
@@ -485,7 +556,7 @@ class Synthesizer {
     if (section1 > 0 && rng_.chance(p_.self_share)) {
       const std::size_t src = rng_.below(section1);
       plants.push_back({"self", body.size(), w->file, 0, 0, src});
-      body.push_back(body[src]);
+      body.push_back(body[src]);  // its origins: completed below, once the source has its offsets
     }
 
     // Write it: title, opening, sections, signature; formatting noise on every line.
@@ -511,12 +582,14 @@ class Synthesizer {
       if (i == section1) line(U"二、存在的问题和不足");
       if (i == section2) line(U"三、下一步工作打算");
       Para para;
-      para.clean = body[i];
-      para.start = std::uint32_t(text.size());
+      para.clean = body[i].text;
+      para.origins = body[i].origins;
+      para.heading = body[i].heading;
       const std::u32string prefix = i < section1 ? u32("（" + chinese_numeral(i + 1) + "）") : U"";
-      text += prefix + apply_noise(body[i], noise, rng_);
+      const std::u32string noisy = apply_noise(body[i].text, noise, rng_);
+      para.start = std::uint32_t(text.size() + prefix.size() + noisy_offset(noisy, para.heading));
+      text += prefix + noisy;
       para.end = std::uint32_t(text.size());
-      para.start += std::uint32_t(prefix.size());
       text += U"\n";
       w->body.push_back(std::move(para));
     }
@@ -528,6 +601,12 @@ class Synthesizer {
     line(u32(agency.name));
     line(u32(fmt::format("{}年{}月{}日", year + 1, 1 + rng_.below(3), 1 + rng_.below(28))));
     w->section1 = section1;
+    for (const Plant& pl : plants) {
+      if (!pl.self_source) continue;
+      Para& copy = w->body[pl.para];
+      copy.repeats = *pl.self_source;
+      if (!pl.recycled_repeat) copy.origins = copied_from(w->file, w->body[*pl.self_source]);
+    }
     write_file(*w, text, agency.name, DocumentKind::kReport);
 
     nlohmann::json j;
@@ -541,13 +620,42 @@ class Synthesizer {
       const Para& here = w->body[pl.para];
       std::uint32_t ss = pl.source_start, se = pl.source_end;
       if (pl.self_source) ss = w->body[*pl.self_source].start, se = w->body[*pl.self_source].end;
-      j["plants"].push_back({{"type", pl.type},
-                             {"start", here.start},
-                             {"end", here.end},
-                             {"source_file", pl.source_file},
-                             {"source_start", ss},
-                             {"source_end", se}});
-      const std::string_view type = pl.type;
+      nlohmann::json plant = {{"type", pl.type},
+                              {"start", here.start},
+                              {"end", here.end},
+                              {"source_file", pl.source_file},
+                              {"source_start", ss},
+                              {"source_end", se}};
+      // A repeated paragraph that was itself copied is two cases: the repetition, and a copy
+      // from where the original came from.
+      const Plant* copied = nullptr;
+      if (pl.self_source && !pl.recycled_repeat)  // a recycled repetition has its own case
+        for (const Plant& other : plants)
+          if (other.para == *pl.self_source && !other.self_source) copied = &other;
+      // here.origins[0] is the immediate source; the rest hold the same text before it.
+      auto also_from = [&](std::size_t first) {
+        nlohmann::json also = nlohmann::json::array();
+        for (std::size_t k = first; k < here.origins.size(); ++k)
+          also.push_back({{"source_file", here.origins[k].file},
+                          {"source_start", here.origins[k].start},
+                          {"source_end", here.origins[k].end}});
+        return also;
+      };
+      if (here.origins.size() > 1 && !copied) plant["also"] = also_from(1);
+      j["plants"].push_back(std::move(plant));
+      if (copied) {
+        nlohmann::json second = {{"type", copied->type},
+                                 {"start", here.start},
+                                 {"end", here.end},
+                                 {"source_file", copied->source_file},
+                                 {"source_start", copied->source_start},
+                                 {"source_end", copied->source_end}};
+        if (here.origins.size() > 2) second["also"] = also_from(2);
+        j["plants"].push_back(std::move(second));
+      }
+    }
+    for (const auto& plant : j["plants"]) {
+      const std::string& type = plant["type"].get_ref<const std::string&>();
       summary_.recycled += type == "recycled";
       summary_.peer += type == "peer";
       summary_.template_filled += type == "template";
@@ -555,7 +663,7 @@ class Synthesizer {
     }
     truth_ << j.dump() << '\n';
     ++summary_.reports;
-    summary_.plants += plants.size();
+    summary_.plants += j["plants"].size();
     summary_.clean_reports += plants.empty();
     return w;
   }

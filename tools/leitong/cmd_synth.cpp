@@ -35,6 +35,13 @@ int run_synth(SynthOptions& o) {
         "pool\n",
         s.reports, s.templates, o.out, s.recycled, s.peer, s.template_filled, s.self,
         s.clean_reports, s.sentences);
+  if (s.pool_reuses)
+    fmt::print(stderr,
+               "leitong: warning: the sentence pool ran out {} time(s); independent reports now share "
+               "sentences the truth does not record, so eval will under-report precision (give "
+               "--corpora a folder that also holds laws/, e.g. ../shared/corpora plus the bundled "
+               "reports)\n",
+               s.pool_reuses);
   return kExitOk;
 }
 
@@ -58,7 +65,7 @@ Runner register_synth(CLI::App& app) {
   app.add_option("--first-year", o->params.first_year, "Year of the first reports")
       ->capture_default_str();
   app.add_option("--seed", o->params.seed, "Random seed")->capture_default_str();
-  app.add_option("--corpora", o->corpora, "Folder holding reports/*.txt and gov-work-reports/*.txt")
+  app.add_option("--corpora", o->corpora, "Folder holding reports/*.txt, gov-work-reports/*.txt and optionally laws/**/*.md")
       ->capture_default_str();
   app.add_option("--out", o->out, "Output folder")->required();
   app.add_flag("-q,--quiet", o->quiet, "Print nothing but errors");

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -148,7 +149,10 @@ std::string content_hash(std::u32string_view text);
 // Checks `report` against the archive: candidates are the same agency's other documents, LSH
 // near-duplicates and the documents sharing the most fingerprints (up to params.max_candidates);
 // documents with the report's own content hash are skipped. The archive is not modified.
+// `may_be_source` (may be empty: all may): documents it rejects are never candidates or sources,
+// but still count as other agencies sharing text when boilerplate is measured.
 Findings check_against_archive(const Archive& archive, const Document& report,
-                               const CheckParams& params = {});
+                               const CheckParams& params = {},
+                               const std::function<bool(std::int64_t id)>& may_be_source = {});
 
 }  // namespace leitong

@@ -36,6 +36,10 @@ struct ReferenceDocument {
   DocumentInfo info;
   const std::u32string* text = nullptr;  // extracted text; must outlive the call
   const Sketch* sketch = nullptr;
+  // false: the document only tells how widely text is shared (boilerplate); it is never named as a
+  // source. Evaluation replays filing order this way: later reports are not sources, but they are
+  // other agencies writing the same formulae.
+  bool may_be_source = true;
 };
 
 // `boilerplate_agencies_at` (may be empty): for each normalized position of the report, how many

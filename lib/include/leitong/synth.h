@@ -51,6 +51,9 @@ struct SynthSummary {
   std::size_t plants = 0, recycled = 0, peer = 0, template_filled = 0, self = 0;
   std::size_t clean_reports = 0;  // reports without any plant
   std::size_t sentences = 0;      // sentences in the pool
+  // Times the pool ran out and was reshuffled: after that, independent reports share sentences
+  // that the truth does not record (add laws/ to the corpora for large archives).
+  std::size_t pool_reuses = 0;
 };
 
 // Writes the archive into `out` (created if missing; existing files of the same names are
