@@ -1,8 +1,9 @@
 #include <leitong/align.h>
 
+#include "detail/shingle_positions.h"
+
 #include <algorithm>
 #include <cstdlib>
-#include <unordered_map>
 
 namespace leitong {
 
@@ -13,33 +14,26 @@ namespace {
 // its source copy ends before its query copy begins.
 std::vector<MatchRun> find_runs(const std::vector<std::uint64_t>& q, const std::vector<std::uint64_t>& s,
                                 int shingle_n, int max_occurrences, bool self) {
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> positions(s.size());
-  for (std::uint32_t j = 0; j < s.size(); ++j) positions[j] = {s[j], j};
-  std::sort(positions.begin(), positions.end());
-
-  struct Open {
-    std::size_t run;          // index into runs
-    std::uint32_t last_query;  // query shingle position the run ends with
-  };
+  const detail::ShinglePositions positions(s);
+  // A seed (i, j) is usable when its shingle occurs at most max_occurrences times in the source.
+  std::vector<std::uint8_t> usable(q.size(), 0);
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const std::size_t count = positions.find(q[i]).size();
+    usable[i] = count > 0 && count <= static_cast<std::size_t>(max_occurrences);
+  }
+  // Each maximal diagonal stretch of usable seeds is found once, from its first pair, and followed
+  // by comparing hashes along the diagonal.
   std::vector<MatchRun> runs;  // lengths in shingles while building
-  std::unordered_map<std::int64_t, Open> by_diagonal;
   for (std::uint32_t i = 0; i < q.size(); ++i) {
-    auto lo = std::lower_bound(positions.begin(), positions.end(), std::make_pair(q[i], std::uint32_t(0)));
-    auto hi = lo;
-    while (hi != positions.end() && hi->first == q[i]) ++hi;
-    if (hi - lo > max_occurrences) continue;
-    for (auto it = lo; it != hi; ++it) {
-      const std::uint32_t j = it->second;
-      if (self && j >= i) break;  // positions are sorted by j within one hash
-      const std::int64_t diagonal = std::int64_t(j) - std::int64_t(i);
-      auto found = by_diagonal.find(diagonal);
-      if (found != by_diagonal.end() && found->second.last_query + 1 == i) {
-        ++runs[found->second.run].length;
-        found->second.last_query = i;
-      } else {
-        by_diagonal[diagonal] = {runs.size(), i};
-        runs.push_back({i, j, 1});
-      }
+    if (!usable[i]) continue;
+    for (const std::uint32_t j : positions.find(q[i])) {
+      if (self && j >= i) break;  // positions are ascending
+      if (i > 0 && j > 0 && usable[i - 1] && q[i - 1] == s[j - 1]) continue;  // inside a run
+      std::uint32_t length = 1;
+      while (i + length < q.size() && j + length < s.size() && usable[i + length] &&
+             q[i + length] == s[j + length])
+        ++length;
+      runs.push_back({i, j, length});
     }
   }
   const auto extra = static_cast<std::uint32_t>(shingle_n - 1);
