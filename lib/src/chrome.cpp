@@ -362,8 +362,11 @@ Kind classify(std::u32string_view line) {
   if (starts_with(t, U"首页") &&
       (contains(t, U">") || contains(t, U"＞") || contains(t, U"»") || contains(t, U"→")))
     return Kind::kStrong;  // a breadcrumb
+  // A footer is a list of fields; prose that happens to say 版权所有 ("对于版权所有，一方转让…")
+  // has commas and runs long.
+  const bool prose = contains(t, U"，") && t.size() > kShortLine;
   for (std::u32string_view m : kStrongMarks)
-    if (contains(t, m)) return Kind::kStrong;
+    if (contains(t, m) && !prose) return Kind::kStrong;
   std::size_t start = 0;
   while (start < t.size() && (t[start] == U'【' || t[start] == U'[')) ++start;
   const Key* key = nullptr;
