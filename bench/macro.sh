@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Macro benchmark (issue #5): archives of synthetic reports and of the laws corpus, built and
+# queried by the real `leitong` binary, one process per step, as an inspector would run it.
+# Prints one table: build time, archive bytes per report (total, index, text), `check` latency
+# p50/p99 cold (page cache dropped before each run, when permitted) and warm, `yoy` time and the
+# peak memory of each step.
+#
+#   bench/macro.sh [--sizes "10000 100000"] [--checks 30] [--yoy-max 20000] [--no-laws]
+#                  [--bin build-rel/leitong] [--work DIR] [--keep]
+#
+#   --sizes      synthetic archive sizes in reports (5 years each; agencies = size / 5)
+#   --checks     reports checked per archive for the latency percentiles (warm runs; cold runs
+#                are min(10, checks))
+#   --yoy-max    skip `yoy` on archives larger than this (one full check per report: see README)
+#   --no-laws    skip the laws archive (../shared/corpora/laws, needed for it)
+#
+# The synthetic corpus draws its sentences from the bundled reports plus ../shared/corpora/laws
+# when present (without laws the sentence pool runs out near 400 reports and repeats).
+# Needs a Release build: scripts/build.sh (BUILD_TYPE=Release, build dir build-rel) or --bin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+sizes="10000 100000"
+checks=30
+yoy_max=20000
+laws=1
+bin=""
+work=""
+keep=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sizes) sizes="$2"; shift 2 ;;
+    --checks) checks="$2"; shift 2 ;;
+    --yoy-max) yoy_max="$2"; shift 2 ;;
+    --no-laws) laws=0; shift ;;
+    --bin) bin="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "macro.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+if [[ -z "$bin" ]]; then
+  for candidate in build-rel/leitong build-rel/tools/leitong/leitong build/leitong; do
+    [[ -x "$candidate" ]] && { bin="$candidate"; break; }
+  done
+fi
+[[ -x "$bin" ]] || { echo "macro.sh: no leitong binary (build with scripts/build.sh or pass --bin)" >&2; exit 2; }
+bin="$(realpath "$bin")"
+shared="${LEITONG_SHARED_CORPORA:-$root/../shared/corpora}"
+if [[ -z "$work" ]]; then work="$(mktemp -d /tmp/leitong-macro.XXXXXX)"; fi
+mkdir -p "$work"
+[[ "$keep" == 1 ]] || trap 'rm -rf "$work"' EXIT
+results="$work/results.tsv"
+: >"$results"
+
+# Synthetic corpora: bundled reports + national reports (+ laws when available).
+corpora="$work/corpora"
+mkdir -p "$corpora"
+ln -sfn "$root/corpora/reports" "$corpora/reports"
+ln -sfn "$root/corpora/gov-work-reports" "$corpora/gov-work-reports"
+[[ -d "$shared/laws" ]] && ln -sfn "$(realpath "$shared/laws")" "$corpora/laws"
+
+can_drop=0
+if [[ -w /proc/sys/vm/drop_caches ]]; then can_drop=1; fi
+drop_caches() { if [[ "$can_drop" == 1 ]]; then sync; echo 3 >/proc/sys/vm/drop_caches; fi; }
+
+# timed LABEL CMD...: runs CMD, appends "label wall_s peak_kb" to $work/times.
+timed() {
+  local label="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null
+  echo "$label $(cat "$work/time.out")" >>"$work/times"
+}
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+percentiles() {  # label file-of-seconds → "p50 p99" in ms
+  python3 - "$1" <<'EOF'
+import sys, statistics
+v = sorted(float(x) for x in open(sys.argv[1]) if x.strip())
+if not v:
+    print("- -"); sys.exit()
+def pct(p):
+    k = (len(v) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+print(f"{pct(0.5)*1000:.0f} {pct(0.99)*1000:.0f}")
+EOF
+}
+
+# measure NAME DB QUERY_LIST DOCS: check latency and yoy on a built archive.
+measure() {
+  local name="$1" db="$2" queries="$3" docs="$4" yoy="$5"
+  "$bin" stats --archive "$db" --format json >"$work/stats.json"
+  local file_bytes index_per text_bytes
+  file_bytes=$(json_field "$work/stats.json" file_bytes)
+  index_per=$(json_field "$work/stats.json" index_bytes_per_document)
+  text_bytes=$(json_field "$work/stats.json" text_bytes)
+  : >"$work/cold.txt"; : >"$work/warm.txt"; : >"$work/check_kb.txt"
+  local n=0 cold_runs=$((checks < 10 ? checks : 10))
+  while read -r query extra; do
+    n=$((n + 1))
+    if [[ "$n" -le "$cold_runs" && "$can_drop" == 1 ]]; then
+      drop_caches
+      /usr/bin/time -f "%e %M" -o "$work/time.out" "$bin" check --archive "$db" $extra --format json "$query" >/dev/null 2>&1
+      awk '{print $1}' "$work/time.out" >>"$work/cold.txt"
+    fi
+    "$bin" check --archive "$db" $extra --format json "$query" >/dev/null 2>&1  # warm the page cache
+    /usr/bin/time -f "%e %M" -o "$work/time.out" "$bin" check --archive "$db" $extra --format json "$query" >/dev/null 2>&1
+    awk '{print $1}' "$work/time.out" >>"$work/warm.txt"
+    awk '{print $2}' "$work/time.out" >>"$work/check_kb.txt"
+  done <"$queries"
+  local cold warm check_mb
+  cold=$(percentiles "$work/cold.txt")
+  warm=$(percentiles "$work/warm.txt")
+  check_mb=$(sort -n "$work/check_kb.txt" | tail -1 | awk '{printf "%.0f", $1 / 1024}')
+  local yoy_s="skipped" yoy_mb="-" yoy_rows="-"
+  if [[ -n "$yoy" && "$docs" -le "$yoy_max" ]]; then
+    /usr/bin/time -f "%e %M" -o "$work/time.out" "$bin" yoy --archive "$db" -q --year "$yoy" --format csv -o "$work/yoy.csv"
+    yoy_s=$(awk '{print $1}' "$work/time.out")
+    yoy_mb=$(awk '{printf "%.0f", $2 / 1024}' "$work/time.out")
+    yoy_rows=$(($(wc -l <"$work/yoy.csv") - 1))
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$docs" \
+    "$(awk -v b="$file_bytes" -v n="$docs" 'BEGIN{printf "%.0f", b / n}')" "$index_per" \
+    "$(awk -v b="$text_bytes" -v n="$docs" 'BEGIN{printf "%.0f", b / n}')" \
+    "$cold" "$warm" "$check_mb" "$yoy_s" "$yoy_rows" "$yoy_mb" >>"$results"
+}
+
+for size in $sizes; do
+  agencies=$((size / 5))
+  dir="$work/synth-$size"
+  echo "== $size synthetic reports ($agencies agencies x 5 years) in $dir" >&2
+  : >"$work/times"
+  timed synth "$bin" synth --agencies "$agencies" --years 5 --seed 1 --corpora "$corpora" --out "$dir" -q
+  timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
+  read -r _ synth_s synth_kb < <(grep '^synth ' "$work/times")
+  read -r _ add_s add_kb < <(grep '^add ' "$work/times")
+  ls "$dir"/reports/2025/*.txt | awk -v k="$checks" 'NR % int(1 + 1000 / k) == 1' | head -n "$checks" >"$work/queries"
+  measure "synthetic" "$dir/a.db" "$work/queries" "$size" 2025
+  echo "$size synth_s=$synth_s add_s=$add_s add_peak_mb=$((add_kb / 1024))" >>"$work/build.txt"
+  [[ "$keep" == 1 ]] || rm -rf "$dir/reports" "$dir/templates"
+done
+
+if [[ "$laws" == 1 && -d "$shared/laws" ]]; then
+  echo "== laws ($shared/laws)" >&2
+  dir="$work/laws"
+  mkdir -p "$dir"
+  # Laws have no agency or year: one manifest row per file, its folder as the agency.
+  find "$(realpath "$shared/laws")" -name '*.md' ! -name '_index.md' | sort |
+    awk -F/ '{ printf "\"%s\",%s,2024,report\n", $0, $(NF-1) }' >"$dir/rows.csv"
+  { echo "file,agency,year,kind"; cat "$dir/rows.csv"; } >"$dir/manifest.csv"
+  docs=$(wc -l <"$dir/rows.csv")
+  : >"$work/times"
+  timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
+  read -r _ add_s add_kb < <(grep '^add ' "$work/times")
+  awk -F'"' -v k="$checks" 'NR % int(1 + 3500 / k) == 1 { print $2 }' "$dir/rows.csv" | head -n "$checks" |
+    while read -r f; do printf '%s --agency 待查 --year 2025\n' "$f"; done >"$work/queries"
+  # File names hold spaces and parentheses: pass them through a symlink without any.
+  i=0; : >"$work/queries2"
+  while read -r line; do
+    f="${line% --agency*}"; i=$((i + 1)); ln -sfn "$f" "$work/q$i.md"
+    echo "$work/q$i.md --agency 待查 --year 2025" >>"$work/queries2"
+  done <"$work/queries"
+  measure "laws" "$dir/a.db" "$work/queries2" "$docs" ""
+  echo "laws add_s=$add_s add_peak_mb=$((add_kb / 1024))" >>"$work/build.txt"
+fi
+
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load $(cut -d' ' -f1-3 /proc/loadavg); cold runs: $([[ $can_drop == 1 ]] && echo "page cache dropped before each" || echo "not measured (no permission to drop caches)")"
+echo
+printf '%-10s %9s %9s %8s %9s %9s %9s %9s %9s %8s %9s %9s %9s %8s\n' archive reports build_s add_MB bytes/doc index/doc text/doc check_p50 check_p99 check_MB "warm_p50" warm_p99 yoy_s yoy_MB
+while IFS=$'\t' read -r name docs per index_per text_per cold warm check_mb yoy_s yoy_rows yoy_mb; do
+  key="$docs"; [[ "$name" == laws ]] && key=laws
+  build=$(grep "^$key " "$work/build.txt" | sed -n 's/.*add_s=\([^ ]*\).*/\1/p')
+  add_mb=$(grep "^$key " "$work/build.txt" | sed -n 's/.*add_peak_mb=\([^ ]*\).*/\1/p')
+  read -r cold50 cold99 <<<"$cold"
+  read -r warm50 warm99 <<<"$warm"
+  printf '%-10s %9s %9s %8s %9s %9s %9s %9s %9s %8s %9s %9s %9s %8s\n' "$name" "$docs" "$build" "$add_mb" "$per" \
+    "$index_per" "$text_per" "$cold50" "$cold99" "$check_mb" "$warm50" "$warm99" "$yoy_s" "$yoy_mb"
+done <"$results"
+echo
+echo "check latencies in ms (one process each); yoy: --year 2025 only (rows: one per agency)"
+cat "$work/build.txt"
