@@ -6,6 +6,7 @@
 #include <leitong/error.h>
 #include <leitong/sketch.h>
 #include <leitong/text.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <fstream>
@@ -489,6 +490,99 @@ TEST(Archive, StatsAreConsistent) {
   EXPECT_GE(s.file_bytes, s.text_bytes + s.index_bytes);
   EXPECT_TRUE(s.params == archive.params());
   EXPECT_EQ(s.schema_version, kArchiveSchemaVersion);
+}
+
+}  // namespace
+}  // namespace leitong::testing
+
+namespace leitong::testing {
+namespace {
+
+// Reports of `count` agencies that all open with the same formula paragraph, then text of their own.
+std::vector<Document> formula_reports(int count) {
+  const std::u32string formula =
+      U"坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，深入学习贯彻习近平法治思想，"
+      U"认真落实党中央、国务院关于法治政府建设的决策部署。";
+  const std::u32string own = read_corpus_text(seed("luohu-minzheng-2024").file);
+  std::vector<Document> docs;
+  for (int k = 0; k < count; ++k) {
+    // A different stretch of a real report for each, so that only the formula is shared.
+    const std::u32string body = own.substr(std::size_t(k) * 150, 150);
+    docs.push_back(make_document(formula + body, "第" + std::to_string(k) + "区民政局", 2024,
+                                 DocumentKind::kReport, "r" + std::to_string(k) + ".txt"));
+  }
+  return docs;
+}
+
+TEST(ArchivePostingCap, WidelySharedFingerprintsStopGrowingAtTheCapAndVerifyStaysSound) {
+  TempDir dir;
+  ArchiveParams capped;
+  capped.posting_cap = 3;
+  std::int64_t postings_after_cap = -1;
+  {
+    Archive a = Archive::open(dir / "capped.db", Archive::Mode::kReadWrite, capped);
+    const auto docs = formula_reports(8);
+    for (std::size_t k = 0; k < docs.size(); ++k) {
+      a.add(docs[k]);
+      if (k == 2) postings_after_cap = a.stats().postings;
+    }
+    const auto shared = a.widely_shared_fingerprints(3, 16);
+    ASSERT_FALSE(shared.empty()) << "the formula's fingerprints are shared";
+    for (const SharedFingerprint& fp : shared) EXPECT_LE(fp.documents, 3) << "capped at 3 holders";
+    const ArchiveCheck check = a.verify();
+    EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
+  }
+  // The same reports without a cap: every report posts the formula.
+  ArchiveParams unlimited;
+  unlimited.posting_cap = 0;
+  Archive b = Archive::open(dir / "unlimited.db", Archive::Mode::kReadWrite, unlimited);
+  for (const Document& d : formula_reports(8)) b.add(d);
+  int most = 0;
+  for (const SharedFingerprint& fp : b.widely_shared_fingerprints(3, 16)) most = std::max(most, fp.documents);
+  EXPECT_EQ(most, 8);
+  EXPECT_TRUE(b.verify().ok());
+  // Capped: the 5 reports after the cap posted only their own fingerprints.
+  const Archive a = Archive::open(dir / "capped.db", Archive::Mode::kReadOnly);
+  EXPECT_EQ(a.params().posting_cap, 3);
+  EXPECT_LT(a.stats().postings, b.stats().postings);
+  EXPECT_GT(a.stats().postings, postings_after_cap);
+}
+
+TEST(ArchivePostingCap, AMissingPostingBelowTheCapIsStillDamage) {
+  TempDir dir;
+  ArchiveParams capped;
+  capped.posting_cap = 3;
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite, capped);
+    for (const Document& d : formula_reports(2)) a.add(d);  // below the cap
+  }
+  // Remove the last posting record of one blob (12 bytes) behind the archive's back.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE postings SET entries = substr(entries, 1, length(entries) - 12) "
+                           "WHERE bucket = (SELECT bucket FROM postings WHERE length(entries) >= 24 LIMIT 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const Archive a = Archive::open(path, Archive::Mode::kReadOnly);
+  EXPECT_FALSE(a.verify().ok());
+}
+
+TEST(ArchivePostingCap, ArchivesMadeBeforeTheCapKeepAddingWithoutOne) {
+  TempDir dir;
+  fs::copy_file(source_dir() / "tests/data/archive-v1.db", dir / "v1.db");
+  // Opened with its own sketch parameters and today's default cap (1024) requested: no refusal,
+  // the archive keeps its own policy.
+  ArchiveParams requested;
+  requested.sketch.normalize.traditional_to_simplified = false;
+  requested.sketch.normalize.mask_chinese_numerals = false;
+  ASSERT_EQ(requested.posting_cap, 1024);
+  Archive a = Archive::open(dir / "v1.db", Archive::Mode::kReadWrite, requested, &requested);
+  EXPECT_EQ(a.params().posting_cap, 0);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <span>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <unordered_map>
@@ -66,7 +67,8 @@ json params_to_json(const ArchiveParams& p) {
          p.sketch.minhash.variant == MinHashVariant::kClassic ? "classic" : "one_permutation"}}},
       {"fingerprint", {{"window", p.sketch.fingerprint.window}}},
       {"lsh", {{"bands", p.lsh.bands}, {"rows", p.lsh.rows}}},
-      {"posting_bucket_bits", p.posting_bucket_bits}};
+      {"posting_bucket_bits", p.posting_bucket_bits},
+      {"posting_cap", p.posting_cap}};
 }
 
 ArchiveParams params_from_json(const json& j) {
@@ -89,6 +91,7 @@ ArchiveParams params_from_json(const json& j) {
   p.sketch.fingerprint.window = j.at("fingerprint").at("window");
   p.lsh = {j.at("lsh").at("bands"), j.at("lsh").at("rows")};
   p.posting_bucket_bits = j.at("posting_bucket_bits");
+  p.posting_cap = j.value("posting_cap", 0);  // absent: made before the cap, unlimited
   return p;
 }
 
@@ -110,6 +113,7 @@ void validate(const ArchiveParams& p) {
                 p.sketch.minhash.k);
   if (p.posting_bucket_bits < 1 || p.posting_bucket_bits > 32)
     throw_error("posting bucket bits must be in [1, 32], not {}", p.posting_bucket_bits);
+  if (p.posting_cap < 0) throw_error("posting cap must be 0 (none) or more, not {}", p.posting_cap);
 }
 
 std::string now_iso8601() {
@@ -158,6 +162,14 @@ std::vector<std::uint64_t> filed_band_keys(const Sketch& sketch, const LshParams
 // agency of a report (0 for templates, which boilerplate does not count).
 constexpr std::size_t kPostingBytes = 12;
 
+// Postings of one fingerprint (its tag) in a bucket's blob.
+std::size_t count_tag(std::span<const std::uint8_t> blob, std::uint32_t tag) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
+    n += read_le<std::uint32_t>(blob.data() + at) == tag;
+  return n;
+}
+
 // One zstd frame (level 3) with the content size and a checksum of the content in its header and
 // trailer, so that a damaged text is refused on reading instead of decoding to other text.
 std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::string& archive_name) {
@@ -188,6 +200,9 @@ struct Archive::Impl {
   sqlite3* db = nullptr;
   ArchiveParams params;
   Mode mode = Mode::kReadOnly;
+  // Fingerprint keys seen holding posting_cap postings: they never take more, so an add skips
+  // reading their blobs (a cap once reached stays reached; only committed data is recorded).
+  std::unordered_set<std::uint64_t> saturated;
 
   ~Impl() {
     if (db) sqlite3_close_v2(db);
@@ -209,6 +224,7 @@ struct Archive::Impl {
   std::uint32_t tag_of(std::uint64_t fp) const {
     return std::uint32_t(fp >> (32 - params.posting_bucket_bits));
   }
+  std::uint64_t key_of(std::uint64_t fp) const { return (std::uint64_t(bucket_of(fp)) << 32) | tag_of(fp); }
 
   std::int64_t agency_id(const std::string& canonical, bool create) {
     Statement find = prepare("SELECT id FROM agencies WHERE name = ?");
@@ -392,7 +408,7 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
     // the same add restores. FULL would fsync every document (10x slower bulk loads).
     impl->exec("PRAGMA synchronous = NORMAL");
   }
-  if (requested && *requested != impl->params)
+  if (requested && !describe_archive_difference(impl->params, *requested).empty())
     throw_error(
         "{}: archive was built with other parameters ({}, archive vs requested); "
         "use a new archive for these parameters",
@@ -478,8 +494,18 @@ AddOutcome Archive::add(const Document& document) {
     Statement read_post = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
     Statement write_post =
         d.prepare("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
+    const auto cap = static_cast<std::size_t>(d.params.posting_cap);
+    std::vector<std::uint64_t> newly_saturated;
     for (std::size_t i = 0; i < fps.size();) {
       const std::uint32_t bucket = d.bucket_of(fps[i].hash);
+      std::size_t end = i;
+      bool all_saturated = true;
+      for (; end < fps.size() && d.bucket_of(fps[end].hash) == bucket; ++end)
+        all_saturated = all_saturated && cap && d.saturated.count(d.key_of(fps[end].hash));
+      if (all_saturated) {
+        i = end;
+        continue;
+      }
       read_post.bind(1, static_cast<std::int64_t>(bucket));
       blob.clear();
       if (read_post.step()) {
@@ -487,16 +513,24 @@ AddOutcome Archive::add(const Document& document) {
         blob.assign(b.begin(), b.end());
       }
       read_post.reset();
-      for (; i < fps.size() && d.bucket_of(fps[i].hash) == bucket; ++i) {
-        append_le<std::uint32_t>(blob, d.tag_of(fps[i].hash));
+      const std::size_t stored = blob.size();
+      for (; i < end; ++i) {
+        const std::uint32_t tag = d.tag_of(fps[i].hash);
+        if (cap && count_tag(std::span(blob.data(), stored), tag) >= cap) {
+          newly_saturated.push_back(d.key_of(fps[i].hash));
+          continue;
+        }
+        append_le<std::uint32_t>(blob, tag);
         append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
         append_le<std::uint32_t>(blob, posting_agency);
       }
+      if (blob.size() == stored) continue;
       write_post.bind(1, static_cast<std::int64_t>(bucket))
           .bind_blob(2, blob.data(), blob.size())
           .run();
     }
     d.exec("COMMIT");
+    d.saturated.insert(newly_saturated.begin(), newly_saturated.end());
     return {true, id};
   } catch (...) {
     sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -661,19 +695,33 @@ ArchiveCheck Archive::verify() const {
 
       std::size_t missing_postings = 0;
       std::unordered_set<std::uint32_t> tags;
+      std::unordered_map<std::uint32_t, std::size_t> holders;  // postings per tag in the bucket
       for (std::size_t i = 0; i < fps.size();) {
         const std::uint32_t b = d.bucket_of(fps[i].hash);
         tags.clear();
+        holders.clear();
         posting.bind(1, static_cast<std::int64_t>(b));
         if (posting.step()) {
           const auto blob = posting.column_blob(0);
-          for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
+          for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes) {
+            const std::uint32_t tag = read_le<std::uint32_t>(blob.data() + at);
+            ++holders[tag];
             if (read_le<std::uint32_t>(blob.data() + at + 4) == static_cast<std::uint32_t>(id))
-              tags.insert(read_le<std::uint32_t>(blob.data() + at));
+              tags.insert(tag);
+          }
         }
         posting.reset();
-        for (; i < fps.size() && d.bucket_of(fps[i].hash) == b; ++i)
-          if (!tags.count(d.tag_of(fps[i].hash))) ++missing_postings;
+        // Not posted is right only when the fingerprint had reached the cap.
+        const auto cap = static_cast<std::size_t>(d.params.posting_cap);
+        for (; i < fps.size() && d.bucket_of(fps[i].hash) == b; ++i) {
+          const std::uint32_t tag = d.tag_of(fps[i].hash);
+          if (tags.count(tag)) continue;
+          if (cap && holders[tag] >= cap) {
+            --e.postings;  // expected entries: this one is rightly absent
+            continue;
+          }
+          ++missing_postings;
+        }
       }
       if (missing_postings)
         problem(fmt::format("document {}: {} of its {} fingerprint postings missing", id,
@@ -931,7 +979,7 @@ std::vector<std::vector<std::int64_t>> Archive::lsh_groups() const {
 }
 
 std::uint64_t Archive::fingerprint_key(std::uint64_t hash) const {
-  return (std::uint64_t(impl_->bucket_of(hash)) << 32) | impl_->tag_of(hash);
+  return impl_->key_of(hash);
 }
 
 std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agencies,

@@ -176,6 +176,7 @@ json stats_to_json(const ArchiveStats& s) {
                 {"lsh_bands", s.params.lsh.bands},
                 {"lsh_rows", s.params.lsh.rows},
                 {"fingerprint_window", s.params.sketch.fingerprint.window},
+                {"posting_cap", s.params.posting_cap},
                 {"normalization_version", kNormalizationVersion}}}};
 }
 

@@ -31,6 +31,13 @@ struct ArchiveParams {
   SketchParams sketch;
   LshParams lsh;
   int posting_bucket_bits = 20;  // fingerprint postings are grouped in 2^bits blobs by hash prefix
+  // Holders kept per fingerprint: a fingerprint already posted by this many documents is not posted
+  // again. Formulae are in every report; without a cap their postings grow with the archive and
+  // every add rewrites them (quadratic), and every check reads them. Counts of widely shared
+  // fingerprints are then lower bounds ("at least posting_cap"). 0: no cap (archives made before
+  // the cap existed read as 0 and keep it). It is the archive's storage policy, not a sketch
+  // parameter: an archive keeps its own, whatever the caller asks for.
+  int posting_cap = 1024;
   friend bool operator==(const ArchiveParams&, const ArchiveParams&) = default;
 };
 
