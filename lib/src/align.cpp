@@ -13,8 +13,8 @@ namespace {
 // pairs whose source lies strictly before the query are used and every run is clipped so that
 // its source copy ends before its query copy begins.
 std::vector<MatchRun> find_runs(const std::vector<std::uint64_t>& q, const std::vector<std::uint64_t>& s,
-                                int shingle_n, int max_occurrences, bool self) {
-  const detail::ShinglePositions positions(s);
+                                const detail::ShinglePositions& positions, int shingle_n,
+                                int max_occurrences, bool self) {
   // A seed (i, j) is usable when its shingle occurs at most max_occurrences times in the source.
   std::vector<std::uint8_t> usable(q.size(), 0);
   for (std::size_t i = 0; i < q.size(); ++i) {
@@ -198,9 +198,11 @@ std::vector<AlignedPassage> select(const std::vector<AlignedPassage>& chained, c
   return out;
 }
 
-std::vector<AlignedPassage> align_impl(const Sketch& query, const Sketch& source, int shingle_n,
-                                       const AlignParams& params, bool self) {
-  auto runs = find_runs(query.shingles, source.shingles, shingle_n, params.max_occurrences, self);
+std::vector<AlignedPassage> align_impl(const Sketch& query, const Sketch& source,
+                                       const detail::ShinglePositions& source_positions,
+                                       int shingle_n, const AlignParams& params, bool self) {
+  auto runs = find_runs(query.shingles, source.shingles, source_positions, shingle_n,
+                        params.max_occurrences, self);
   runs = tile(std::move(runs), query.normalized.size(), static_cast<std::uint32_t>(shingle_n));
   auto passages = select(chain(runs, params, self), params);
   return self ? passages : join_reordered(std::move(passages), params);
@@ -234,11 +236,20 @@ bool restrict_passage(const AlignedPassage& passage, std::uint32_t query_begin, 
 
 std::vector<AlignedPassage> align(const Sketch& query, const Sketch& source, int shingle_n,
                                   const AlignParams& params) {
-  return align_impl(query, source, shingle_n, params, false);
+  return align_impl(query, source, detail::ShinglePositions(source.shingles), shingle_n, params, false);
 }
 
 std::vector<AlignedPassage> align_self(const Sketch& document, int shingle_n, const AlignParams& params) {
-  return align_impl(document, document, shingle_n, params, true);
+  return align_impl(document, document, detail::ShinglePositions(document.shingles), shingle_n, params,
+                    true);
 }
+
+namespace detail {
+std::vector<AlignedPassage> align_indexed(const Sketch& query, const Sketch& source,
+                                          const ShinglePositions& source_positions, int shingle_n,
+                                          const AlignParams& params) {
+  return align_impl(query, source, source_positions, shingle_n, params, false);
+}
+}  // namespace detail
 
 }  // namespace leitong

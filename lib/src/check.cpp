@@ -173,18 +173,19 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   //    least `formula_chars` characters with the report, however short the passage around it: a
   //    formula or a mandated heading is shorter than a passage.
   std::vector<Aligned> aligned;
-  const auto report_set = shingle_set(report_sketch.shingles);
   const detail::ShinglePositions report_positions(report_sketch.shingles);
   const std::string own_agency = canonical_agency(report.info.agency);
   const auto formula_chars =
       static_cast<std::uint32_t>(std::max(n, std::max(1, params.align.min_passage) / 2));
   std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;  // normalized positions
   for (std::size_t r = 0; r < references.size(); ++r) {
+    const detail::ShinglePositions ref_positions(references[r].sketch->shingles);
     const DocumentInfo& info = references[r].info;
     if (info.kind == DocumentKind::kReport && canonical_agency(info.agency) != own_agency) {
       std::vector<std::uint8_t> shingle_shared(report_sketch.shingles.size(), 0);
-      for (std::uint64_t hash : references[r].sketch->shingles)
+      ref_positions.for_each_distinct([&](std::uint64_t hash) {
         for (const std::uint32_t q : report_positions.find(hash)) shingle_shared[q] = 1;
+      });
       auto& m = shared_by_agency[canonical_agency(info.agency)];
       if (m.empty()) m.assign(norm.size(), 0);
       for (std::size_t q = 0; q < shingle_shared.size();) {
@@ -199,13 +200,13 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
         q = e;
       }
     }
-    auto passages = align(report_sketch, *references[r].sketch, n, params.align);
+    auto passages = detail::align_indexed(report_sketch, *references[r].sketch, ref_positions, n, params.align);
     if (passages.empty()) continue;
     Aligned a{r, std::move(passages), relation_between(report.info, references[r].info)};
     auto m = cov.mask();
     for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
     a.covered = cov.count(m);
-    a.jaccard = exact_jaccard(report_set, shingle_set(references[r].sketch->shingles));
+    a.jaccard = detail::exact_jaccard(report_positions, ref_positions);
     aligned.push_back(std::move(a));
   }
 

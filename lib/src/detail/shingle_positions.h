@@ -34,6 +34,14 @@ class ShinglePositions {
     }
   }
 
+  std::size_t distinct() const { return distinct_; }
+  // Calls f(hash) once for every distinct hash.
+  template <class F>
+  void for_each_distinct(F&& f) const {
+    for (const Slot& slot : slots_)
+      if (slot.used) f(slot.hash);
+  }
+
   // The positions of `hash`, ascending (empty if it does not occur).
   std::span<const std::uint32_t> find(std::uint64_t hash) const {
     for (std::size_t at = hash & mask_; slots_[at].used; at = (at + 1) & mask_)
@@ -51,12 +59,36 @@ class ShinglePositions {
     std::size_t at = hash & mask_;
     while (slots_[at].used && slots_[at].hash != hash) at = (at + 1) & mask_;
     Slot& slot = slots_[at];
-    if (!slot.used) slot.used = true, slot.hash = hash;
+    if (!slot.used) slot.used = true, slot.hash = hash, ++distinct_;
     return slot;
   }
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> positions_;
   std::size_t mask_ = 0;
+  std::size_t distinct_ = 0;
 };
 
+// |A ∩ B| / |A ∪ B| of the two documents' shingle sets (as exact_jaccard in shingle.h, without
+// sorting either).
+inline double exact_jaccard(const ShinglePositions& a, const ShinglePositions& b) {
+  const ShinglePositions& small = a.distinct() <= b.distinct() ? a : b;
+  const ShinglePositions& large = &small == &a ? b : a;
+  std::size_t shared = 0;
+  small.for_each_distinct([&](std::uint64_t h) { shared += !large.find(h).empty(); });
+  const std::size_t all = a.distinct() + b.distinct() - shared;
+  return all ? double(shared) / double(all) : 0.0;
+}
+
 }  // namespace leitong::detail
+
+namespace leitong {
+struct AlignParams;
+struct AlignedPassage;
+struct Sketch;
+namespace detail {
+// align() (align.h) with the source's position table built by the caller, who needs it anyway.
+std::vector<AlignedPassage> align_indexed(const Sketch& query, const Sketch& source,
+                                          const ShinglePositions& source_positions, int shingle_n,
+                                          const AlignParams& params);
+}  // namespace detail
+}  // namespace leitong
