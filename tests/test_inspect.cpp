@@ -68,6 +68,33 @@ TEST_F(Inspect, YoyFlagsTheRecycledReportAndNothingElse) {
   EXPECT_EQ(result.rows.size(), 7u);
 }
 
+// Threads take reports in any order; the rows must not depend on it. And the prior year is always
+// compared, so yoy's copy ratios equal a full check's against that report.
+TEST_F(Inspect, YoyGivesTheSameRowsOnOneOrSeveralThreadsAndTheCheckSRatios) {
+  YoyParams one;
+  one.threads = 1;
+  YoyParams three;
+  three.threads = 3;
+  const YoyResult a = year_over_year(*archive_, one), b = year_over_year(*archive_, three);
+  ASSERT_EQ(a.rows.size(), b.rows.size());
+  for (std::size_t i = 0; i < a.rows.size(); ++i) {
+    EXPECT_EQ(a.rows[i].report.id, b.rows[i].report.id);
+    EXPECT_EQ(a.rows[i].prior.id, b.rows[i].prior.id);
+    EXPECT_DOUBLE_EQ(a.rows[i].copy_ratio, b.rows[i].copy_ratio);
+    EXPECT_DOUBLE_EQ(a.rows[i].copy_ratio_excluding_boilerplate, b.rows[i].copy_ratio_excluding_boilerplate);
+    EXPECT_EQ(a.rows[i].max_source.has_value(), b.rows[i].max_source.has_value());
+  }
+  const YoyRow& top = a.rows.front();
+  const Findings full = check_against_archive(*archive_, Document{top.report, archive_->text(top.report.id)});
+  bool found = false;
+  for (const SourceFinding& s : full.sources)
+    if (s.document.id == top.prior.id) {
+      found = true;
+      EXPECT_NEAR(s.copy_ratio, top.copy_ratio, 1e-9);
+    }
+  EXPECT_TRUE(found);
+}
+
 TEST_F(Inspect, YoyYearFilterAndAllPriorYears) {
   YoyParams params;
   params.year = 2022;

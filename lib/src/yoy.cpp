@@ -1,9 +1,62 @@
 #include <leitong/yoy.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 namespace leitong {
+
+namespace {
+
+struct Job {
+  DocumentInfo report;
+  std::vector<DocumentInfo> priors;  // nearest earlier year first
+};
+
+// The rows of one report: its check, read off for each prior year.
+std::vector<YoyRow> check_job(const Archive& archive, const Job& job, const YoyParams& params) {
+  const Document report{job.report, archive.text(job.report.id)};
+  Findings findings = check_against_archive(archive, report, params.check);
+  const int nearest_year = job.priors.front().year;
+  // For each prior year: the best-covering document of that year.
+  std::map<int, YoyRow, std::greater<>> per_year;
+  for (const DocumentInfo& prior : job.priors) {
+    YoyRow row;
+    row.report = job.report;
+    row.prior = prior;
+    row.nearest = prior.year == nearest_year;
+    for (const SourceFinding& s : findings.sources) {
+      if (s.document.id != prior.id) continue;
+      row.copy_ratio = s.copy_ratio;
+      row.copy_ratio_excluding_boilerplate = s.copy_ratio_excluding_boilerplate;
+    }
+    auto [it, inserted] = per_year.try_emplace(prior.year, row);
+    if (!inserted && row.copy_ratio_excluding_boilerplate > it->second.copy_ratio_excluding_boilerplate)
+      it->second = row;
+  }
+  // The document it copies most from: sources are ranked by copy_ratio; a later year's report
+  // cannot be a source of copying.
+  std::optional<SourceFinding> max_source;
+  for (const SourceFinding& s : findings.sources)
+    if (s.document.year <= job.report.year) {
+      max_source = s;
+      break;
+    }
+  std::vector<YoyRow> rows;
+  for (auto& [year, row] : per_year) {
+    row.max_source = max_source;
+    row.flagged = row.copy_ratio_excluding_boilerplate >= params.threshold;
+    if (params.keep_findings) row.findings = findings;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
 
 YoyResult year_over_year(const Archive& archive, const YoyParams& params,
                          const std::function<void(std::size_t, std::size_t)>& progress) {
@@ -15,10 +68,6 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
   for (DocumentInfo& info : archive.documents())
     if (info.kind == DocumentKind::kReport) by_agency[canonical_agency(info.agency)].push_back(std::move(info));
 
-  struct Job {
-    DocumentInfo report;
-    std::vector<DocumentInfo> priors;  // nearest earlier year first
-  };
   std::vector<Job> jobs;
   for (auto& [agency, reports] : by_agency) {
     std::stable_sort(reports.begin(), reports.end(),
@@ -38,43 +87,44 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
     }
   }
 
-  for (std::size_t j = 0; j < jobs.size(); ++j) {
-    const Job& job = jobs[j];
-    Document report{job.report, archive.text(job.report.id)};
-    Findings findings = check_against_archive(archive, report, params.check);
-    const int nearest_year = job.priors.front().year;
-    // For each prior year: the best-covering document of that year.
-    std::map<int, YoyRow, std::greater<>> per_year;
-    for (const DocumentInfo& prior : job.priors) {
-      YoyRow row;
-      row.report = job.report;
-      row.prior = prior;
-      row.nearest = prior.year == nearest_year;
-      for (const SourceFinding& s : findings.sources) {
-        if (s.document.id != prior.id) continue;
-        row.copy_ratio = s.copy_ratio;
-        row.copy_ratio_excluding_boilerplate = s.copy_ratio_excluding_boilerplate;
+  // Jobs are independent: each thread takes the next one and fills that job's slot, so the result
+  // does not depend on the number of threads.
+  std::vector<std::vector<YoyRow>> rows_of(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  std::mutex mutex;  // progress and failure
+  std::exception_ptr failure;
+  auto work = [&](const Archive& db) {
+    try {
+      for (std::size_t j = next++; j < jobs.size(); j = next++) {
+        rows_of[j] = check_job(db, jobs[j], params);
+        std::lock_guard lock(mutex);
+        ++done;
+        if (progress) progress(done, jobs.size());
       }
-      auto [it, inserted] = per_year.try_emplace(prior.year, row);
-      if (!inserted && row.copy_ratio_excluding_boilerplate > it->second.copy_ratio_excluding_boilerplate)
-        it->second = row;
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+      next = jobs.size();  // the other threads stop too
     }
-    // The document it copies most from: sources are ranked by copy_ratio; a later year's report
-    // cannot be a source of copying.
-    std::optional<SourceFinding> max_source;
-    for (const SourceFinding& s : findings.sources)
-      if (s.document.year <= job.report.year) {
-        max_source = s;
-        break;
-      }
-    for (auto& [year, row] : per_year) {
-      row.max_source = max_source;
-      row.flagged = row.copy_ratio_excluding_boilerplate >= params.threshold;
-      if (params.keep_findings) row.findings = findings;
-      result.rows.push_back(std::move(row));
-    }
-    if (progress) progress(j + 1, jobs.size());
+  };
+  std::size_t threads = params.threads > 0 ? static_cast<std::size_t>(params.threads)
+                                           : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max<std::size_t>(1, jobs.size()));
+  // One SQLite connection per thread; the caller's serves the calling thread.
+  std::vector<Archive> connections;
+  connections.reserve(threads - 1);
+  for (std::size_t t = 1; t < threads; ++t)
+    connections.push_back(Archive::open(archive.path(), Archive::Mode::kReadOnly));
+  {
+    std::vector<std::jthread> pool;
+    for (const Archive& db : connections) pool.emplace_back(work, std::cref(db));
+    work(archive);
   }
+  if (failure) std::rethrow_exception(failure);
+  for (auto& rows : rows_of)
+    for (YoyRow& row : rows) result.rows.push_back(std::move(row));
+
   std::stable_sort(result.rows.begin(), result.rows.end(), [](const YoyRow& a, const YoyRow& b) {
     if (a.copy_ratio_excluding_boilerplate != b.copy_ratio_excluding_boilerplate)
       return a.copy_ratio_excluding_boilerplate > b.copy_ratio_excluding_boilerplate;

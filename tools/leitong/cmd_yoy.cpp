@@ -64,6 +64,9 @@ Runner register_yoy(CLI::App& app) {
       ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
   app.add_flag("-q,--quiet", o->quiet, "No progress on stderr");
+  app.add_option("--threads", o->params.threads, "Reports checked in parallel (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
   add_check_options(app, o->params.check);
   return [o] { return run_yoy(*o); };
 }

@@ -19,7 +19,17 @@
 namespace leitong {
 
 struct YoyParams {
-  CheckParams check;
+  // The check of each report: as `check`, except that at most 8 documents found through shared
+  // fingerprints are aligned (check: 50) besides the same agency's reports, LSH near-duplicates
+  // and the holders of boilerplate. The prior year is always compared, so copy_ratio is exact;
+  // max_source is the largest source among those compared (the documents sharing the most
+  // fingerprints come first). Measured in README ("Speed").
+  CheckParams check = [] {
+    CheckParams p;
+    p.max_candidates = 8;
+    return p;
+  }();
+  int threads = 0;  // reports checked in parallel, each thread with its own connection; 0: one per core
   // Default threshold, from measured distributions (README "Year over year"): consecutive national
   // government work reports 1954–2022 share at most 0.167 (median 0.036) with the year before,
   // independent agencies' reports at most 0.047; recycled reports 0.36–0.95.
@@ -47,7 +57,8 @@ struct YoyResult {
   std::vector<YoyRow> rows;  // by copy_ratio_excluding_boilerplate, descending
 };
 
-// `progress(done, total)` is called after each report (may be empty).
+// `progress(done, total)` is called after each report (may be empty), from one thread at a time.
+// With several threads, each opens the archive's file again, read-only.
 YoyResult year_over_year(const Archive& archive, const YoyParams& params,
                          const std::function<void(std::size_t, std::size_t)>& progress = {});
 
