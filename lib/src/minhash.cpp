@@ -3,6 +3,7 @@
 
 #include "detail/mix.h"
 
+#include <algorithm>
 #include <bit>
 #include <limits>
 
@@ -17,13 +18,23 @@ MinHashSignature one_permutation(std::span<const std::uint64_t> hashes, const Mi
   const int shift = 64 - std::countr_zero(k);
   MinHashSignature bins(k, kEmpty);
   std::vector<std::uint8_t> filled(k, 0);
-  for (std::uint64_t h : hashes) {
-    const std::uint64_t x = detail::mix64(h ^ p.seed);
-    const auto bin = static_cast<std::uint32_t>(x >> shift);
-    const auto value = static_cast<std::uint32_t>(x);
-    if (value <= bins[bin]) bins[bin] = value;
-    filled[bin] = 1;
+  // Mixed in blocks first (a loop the compiler vectorizes: 64-bit multiplies on 8 lanes), then
+  // binned. A bin is filled when its minimum is below kEmpty, or, very rarely, when a value equal
+  // to kEmpty landed in it.
+  constexpr std::size_t kBlock = 256;
+  std::uint64_t mixed[kBlock];
+  for (std::size_t start = 0; start < hashes.size(); start += kBlock) {
+    const std::size_t count = std::min(kBlock, hashes.size() - start);
+    for (std::size_t i = 0; i < count; ++i) mixed[i] = detail::mix64(hashes[start + i] ^ p.seed);
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto bin = static_cast<std::uint32_t>(mixed[i] >> shift);
+      const auto value = static_cast<std::uint32_t>(mixed[i]);
+      bins[bin] = value < bins[bin] ? value : bins[bin];
+      if (value == kEmpty) [[unlikely]]
+        filled[bin] = 1;
+    }
   }
+  for (std::uint32_t i = 0; i < k; ++i) filled[i] |= bins[i] != kEmpty;
   // Optimal densification (Shrivastava 2017): an empty bin copies the bin that a hash of
   // (bin, attempt) points to, trying again until it hits a filled one. Depends only on which bins
   // are empty, so equal sets still get equal signatures.
