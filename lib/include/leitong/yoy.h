@@ -31,7 +31,7 @@ struct YoyParams {
   }();
   int threads = 0;  // reports checked in parallel, each thread with its own connection; 0: one per core
   // Default threshold, from measured distributions (README "Year over year"): consecutive national
-  // government work reports 1954–2022 share at most 0.167 (median 0.036) with the year before,
+  // government work reports 1954–2022 share at most 0.166 (median 0.036) with the year before,
   // independent agencies' reports at most 0.047; recycled reports 0.36–0.95.
   double threshold = 0.4;
   std::optional<int> year;  // only reports of this year
