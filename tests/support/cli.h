@@ -11,6 +11,7 @@ namespace leitong::testing {
 struct CliResult {
   int status = -1;  // exit status; 128 + signal number if it was killed by a signal
   std::string out, err;
+  long max_rss_kb = 0;  // the child's peak resident set size (wait4's ru_maxrss), KiB
 };
 
 // Runs the CLI with `args` in folder `cwd`.
