@@ -13,6 +13,8 @@
 #                are min(10, checks))
 #   --yoy-max    skip `yoy` on archives larger than this (one full check per report: see README)
 #   --no-laws    skip the laws archive (../shared/corpora/laws, needed for it)
+#   --reuse      with --work DIR of an earlier run: archives already built there are measured again
+#                (their build figures are taken from DIR/build.txt), not rebuilt
 #
 # The synthetic corpus draws its sentences from the bundled reports plus ../shared/corpora/laws
 # when present (without laws the sentence pool runs out near 400 reports and repeats).
@@ -27,6 +29,7 @@ laws=1
 bin=""
 work=""
 keep=0
+reuse=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -36,6 +39,7 @@ while [[ $# -gt 0 ]]; do
     --bin) bin="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --reuse) reuse=1; keep=1; shift ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "macro.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -129,14 +133,21 @@ for size in $sizes; do
   agencies=$((size / 5))
   dir="$work/synth-$size"
   echo "== $size synthetic reports ($agencies agencies x 5 years) in $dir" >&2
-  : >"$work/times"
-  timed synth "$bin" synth --agencies "$agencies" --years 5 --seed 1 --corpora "$corpora" --out "$dir" -q
-  timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
-  read -r _ synth_s synth_kb < <(grep '^synth ' "$work/times")
-  read -r _ add_s add_kb < <(grep '^add ' "$work/times")
-  ls "$dir"/reports/2025/*.txt | awk -v k="$checks" 'NR % int(1 + 1000 / k) == 1' | head -n "$checks" >"$work/queries"
+  if [[ "$reuse" == 1 && -f "$dir/a.db" && -d "$dir/reports" ]] && grep -q "^$size " "$work/build.txt" 2>/dev/null; then
+    echo "   (reusing the archive built earlier)" >&2
+    built=1
+  else
+    built=0
+    : >"$work/times"
+    timed synth "$bin" synth --agencies "$agencies" --years 5 --seed 1 --corpora "$corpora" --out "$dir" -q
+    timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
+    read -r _ synth_s synth_kb < <(grep '^synth ' "$work/times")
+    read -r _ add_s add_kb < <(grep '^add ' "$work/times")
+  fi
+  # (no `head`: with pipefail, a reader that stops early kills the script with SIGPIPE)
+  ls "$dir"/reports/2025/ | awk -v d="$dir/reports/2025" -v k="$checks" 'NR % int(1 + 1000 / k) == 1 && n++ < k { print d "/" $0 }' >"$work/queries"
   measure "synthetic" "$dir/a.db" "$work/queries" "$size" 2025
-  echo "$size synth_s=$synth_s add_s=$add_s add_peak_mb=$((add_kb / 1024))" >>"$work/build.txt"
+  [[ "$built" == 1 ]] || echo "$size synth_s=$synth_s add_s=$add_s add_peak_mb=$((add_kb / 1024))" >>"$work/build.txt"
   [[ "$keep" == 1 ]] || rm -rf "$dir/reports" "$dir/templates"
 done
 
@@ -152,7 +163,7 @@ if [[ "$laws" == 1 && -d "$shared/laws" ]]; then
   : >"$work/times"
   timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
   read -r _ add_s add_kb < <(grep '^add ' "$work/times")
-  awk -F'"' -v k="$checks" 'NR % int(1 + 3500 / k) == 1 { print $2 }' "$dir/rows.csv" | head -n "$checks" |
+  awk -F'"' -v k="$checks" 'NR % int(1 + 3500 / k) == 1 && n++ < k { print $2 }' "$dir/rows.csv" |
     while read -r f; do printf '%s --agency 待查 --year 2025\n' "$f"; done >"$work/queries"
   # File names hold spaces and parentheses: pass them through a symlink without any.
   i=0; : >"$work/queries2"
