@@ -158,7 +158,7 @@ if [[ "$laws" == 1 && -d "$shared/laws" ]]; then
   # Laws have no agency or year: one manifest row per file, its folder as the agency.
   find "$(realpath "$shared/laws")" -name '*.md' ! -name '_index.md' | sort |
     awk -F/ '{ printf "\"%s\",%s,2024,report\n", $0, $(NF-1) }' >"$dir/rows.csv"
-  { echo "file,agency,year,kind"; cat "$dir/rows.csv"; } >"$dir/manifest.csv"
+  { echo "path,agency,year,kind"; cat "$dir/rows.csv"; } >"$dir/manifest.csv"
   docs=$(wc -l <"$dir/rows.csv")
   : >"$work/times"
   timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
