@@ -2,6 +2,7 @@
 # Installs leitong's build dependencies from Debian's packages (skips what is already there).
 # With --test, also what the test suite needs beyond the build: headless Chromium to render the HTML
 # reports, and a CJK font so that pages render (and screenshots read) as they do on inspectors' PCs.
+# With --fuzz, also clang with libFuzzer and the sanitizer runtimes (scripts/fuzz.sh).
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
@@ -10,9 +11,13 @@ packages=(
   libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
   python3
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium fonts-wqy-microhei)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --test) packages+=(chromium fonts-wqy-microhei) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

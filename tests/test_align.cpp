@@ -10,15 +10,6 @@
 namespace leitong::testing {
 namespace {
 
-// Random text over a 300-ideograph alphabet: unrelated texts share almost no 5-grams.
-std::u32string random_text(std::size_t length, std::uint64_t seed) {
-  Random rng(seed);
-  std::u32string out;
-  // U+6C00.. holds no numeral (一二三…万亿 would be masked like digits, see normalize.h).
-  for (std::size_t i = 0; i < length; ++i) out.push_back(char32_t(0x6C00 + rng.below(300)));
-  return out;
-}
-
 constexpr int kN = 5;
 
 std::vector<AlignedPassage> run(const std::u32string& q, const std::u32string& s, const AlignParams& p = {}) {
@@ -26,7 +17,7 @@ std::vector<AlignedPassage> run(const std::u32string& q, const std::u32string& s
 }
 
 TEST(Align, IdenticalTextsGiveOnePassageCoveringAll) {
-  const auto text = random_text(500, 1);
+  const auto text = random_ideographs(500, 1);
   const auto passages = run(text, text);
   ASSERT_EQ(passages.size(), 1u);
   EXPECT_EQ(passages[0].query_begin, 0u);
@@ -37,9 +28,9 @@ TEST(Align, IdenticalTextsGiveOnePassageCoveringAll) {
 }
 
 TEST(Align, CopiedParagraphIsLocatedExactlyInBothTexts) {
-  const auto copied = random_text(120, 2);
-  const auto query = random_text(300, 3) + copied + random_text(200, 4);
-  const auto source = random_text(700, 5) + copied + random_text(100, 6);
+  const auto copied = random_ideographs(120, 2);
+  const auto query = random_ideographs(300, 3) + copied + random_ideographs(200, 4);
+  const auto source = random_ideographs(700, 5) + copied + random_ideographs(100, 6);
   const auto passages = run(query, source);
   ASSERT_EQ(passages.size(), 1u);
   EXPECT_EQ(passages[0].query_begin, 300u);
@@ -49,7 +40,7 @@ TEST(Align, CopiedParagraphIsLocatedExactlyInBothTexts) {
 }
 
 TEST(Align, SwappedNameInsideAPassageIsBridged) {
-  const auto a = random_text(80, 7), b = random_text(80, 8);
+  const auto a = random_ideographs(80, 7), b = random_ideographs(80, 8);
   const auto query = a + U"福田镇" + b;  // no character in common with 罗湖区
   const auto source = a + U"罗湖区" + b;
   const auto passages = run(query, source);
@@ -61,21 +52,21 @@ TEST(Align, SwappedNameInsideAPassageIsBridged) {
 }
 
 TEST(Align, InsertionLongerThanMaxGapSplitsThePassage) {
-  const auto a = random_text(80, 9), b = random_text(80, 10);
+  const auto a = random_ideographs(80, 9), b = random_ideographs(80, 10);
   AlignParams params;
   params.max_gap = 30;
-  const auto bridged = run(a + random_text(25, 11) + b, a + b, params);
+  const auto bridged = run(a + random_ideographs(25, 11) + b, a + b, params);
   EXPECT_EQ(bridged.size(), 1u);
-  const auto split = run(a + random_text(60, 12) + b, a + b, params);
+  const auto split = run(a + random_ideographs(60, 12) + b, a + b, params);
   ASSERT_EQ(split.size(), 2u);
   EXPECT_EQ(split[0].query_end, 80u);
   EXPECT_EQ(split[1].query_begin, 140u);
 }
 
 TEST(Align, PassagesShorterThanTheMinimumAreDropped) {
-  const auto common = random_text(15, 13);
-  const auto query = random_text(200, 14) + common + random_text(200, 15);
-  const auto source = random_text(200, 16) + common + random_text(200, 17);
+  const auto common = random_ideographs(15, 13);
+  const auto query = random_ideographs(200, 14) + common + random_ideographs(200, 15);
+  const auto source = random_ideographs(200, 16) + common + random_ideographs(200, 17);
   AlignParams params;
   params.min_passage = 20;
   EXPECT_TRUE(run(query, source, params).empty());
@@ -84,9 +75,9 @@ TEST(Align, PassagesShorterThanTheMinimumAreDropped) {
 }
 
 TEST(Align, SentencesReorderedInsideAParagraphStayOnePassage) {
-  const auto s1 = random_text(40, 18), s2 = random_text(40, 19), s3 = random_text(40, 20);
-  const auto source = random_text(100, 21) + s1 + s2 + s3 + random_text(100, 22);
-  const auto query = random_text(100, 23) + s3 + s1 + s2 + random_text(100, 24);
+  const auto s1 = random_ideographs(40, 18), s2 = random_ideographs(40, 19), s3 = random_ideographs(40, 20);
+  const auto source = random_ideographs(100, 21) + s1 + s2 + s3 + random_ideographs(100, 22);
+  const auto query = random_ideographs(100, 23) + s3 + s1 + s2 + random_ideographs(100, 24);
   const auto passages = run(query, source);
   ASSERT_EQ(passages.size(), 1u);
   EXPECT_EQ(passages[0].query_begin, 100u);
@@ -97,21 +88,21 @@ TEST(Align, SentencesReorderedInsideAParagraphStayOnePassage) {
 
 TEST(Align, EachQueryCharacterBelongsToOnePassageAtMost) {
   // The source holds the copied text twice; the query once: one passage, not two overlapping.
-  const auto copied = random_text(100, 25);
-  const auto source = copied + random_text(50, 26) + copied;
-  const auto query = random_text(60, 27) + copied;
+  const auto copied = random_ideographs(100, 25);
+  const auto source = copied + random_ideographs(50, 26) + copied;
+  const auto query = random_ideographs(60, 27) + copied;
   const auto passages = run(query, source);
   ASSERT_EQ(passages.size(), 1u);
   EXPECT_EQ(passages[0].query_end - passages[0].query_begin, 100u);
 }
 
 TEST(Align, UnrelatedTextsShareNothing) {
-  EXPECT_TRUE(run(random_text(3000, 28), random_text(3000, 29)).empty());
+  EXPECT_TRUE(run(random_ideographs(3000, 28), random_ideographs(3000, 29)).empty());
 }
 
 TEST(Align, SelfRepetitionPointsFromTheLaterCopyToTheEarlierOne) {
-  const auto paragraph = random_text(90, 30);
-  const auto text = random_text(100, 31) + paragraph + random_text(150, 32) + paragraph + random_text(60, 33);
+  const auto paragraph = random_ideographs(90, 30);
+  const auto text = random_ideographs(100, 31) + paragraph + random_ideographs(150, 32) + paragraph + random_ideographs(60, 33);
   const auto passages = align_self(make_sketch(text), kN);
   ASSERT_EQ(passages.size(), 1u);
   EXPECT_EQ(passages[0].query_begin, 340u);
@@ -123,12 +114,12 @@ TEST(Align, SelfRepetitionPointsFromTheLaterCopyToTheEarlierOne) {
 TEST(Align, SelfRepetitionNeverOverlapsItsOwnSource) {
   // A periodic text: every copy overlaps the next, so each passage must stop before its source.
   std::u32string text;
-  const auto unit = random_text(30, 34);
+  const auto unit = random_ideographs(30, 34);
   for (int i = 0; i < 10; ++i) text += unit;
   for (const auto& p : align_self(make_sketch(text), kN)) EXPECT_LE(p.source_end, p.query_begin);
 }
 
-TEST(Align, NoSelfRepetitionInRandomText) { EXPECT_TRUE(align_self(make_sketch(random_text(4000, 35)), kN).empty()); }
+TEST(Align, NoSelfRepetitionInRandomText) { EXPECT_TRUE(align_self(make_sketch(random_ideographs(4000, 35)), kN).empty()); }
 
 TEST(Align, RestrictPassageClipsRunsAndRecomputesRanges) {
   AlignedPassage p;
@@ -148,7 +139,7 @@ TEST(Align, RestrictPassageClipsRunsAndRecomputesRanges) {
 TEST(Align, NormalizedOffsetsMapBackToTheExtractedText) {
   // Full-width digits, spaces and a line break inside the copied sentence: the passage, mapped
   // back, starts and ends on the copied characters of the original text.
-  const std::u32string copied = random_text(60, 36);
+  const std::u32string copied = random_ideographs(60, 36);
   const std::u32string query = U"前言。" + copied.substr(0, 30) + U"\n２０２３年 " + copied.substr(30) + U"。结束";
   const std::u32string source = copied.substr(0, 30) + U"2024年" + copied.substr(30);
   const Sketch qs = make_sketch(query), ss = make_sketch(source);

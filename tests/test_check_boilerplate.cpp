@@ -11,14 +11,6 @@
 namespace leitong::testing {
 namespace {
 
-std::u32string random_text(std::size_t length, std::uint64_t seed) {
-  Random rng(seed);
-  std::u32string out;
-  // U+6C00.. holds no numeral (numerals are masked like digits, see normalize.h).
-  for (std::size_t i = 0; i < length; ++i) out.push_back(char32_t(0x6C00 + rng.below(300)));
-  return out;
-}
-
 struct Ref {
   DocumentInfo info;
   std::u32string text;
@@ -53,16 +45,16 @@ const std::u32string kHeading = U"深入学习贯彻习近平法治思想。";
 
 TEST(CheckBoilerplate, ShortFormulaOfThreeOtherAgenciesIsBoilerplateNotCopy) {
   const std::u32string before = U"胜利召开", after = U"我们坚持";
-  const std::u32string report = random_text(200, 1) + before + kHeading + after + random_text(200, 2);
-  const std::u32string peer = random_text(150, 3) + before + kHeading + after + random_text(150, 4);
+  const std::u32string report = random_ideographs(200, 1) + before + kHeading + after + random_ideographs(200, 2);
+  const std::u32string peer = random_ideographs(150, 3) + before + kHeading + after + random_ideographs(150, 4);
   std::vector<Ref> refs{make_ref(1, "甲局", peer)};
   // Control: with the peer alone the shared stretch is a copied passage.
   const Findings alone = check(report, refs);
   EXPECT_GE(copied_chars_outside_boilerplate(alone), 20u);
   // Three other agencies write the heading in their own words around it.
-  refs.push_back(make_ref(2, "乙局", random_text(100, 5) + kHeading + random_text(100, 6)));
-  refs.push_back(make_ref(3, "丙局", random_text(100, 7) + kHeading + random_text(100, 8)));
-  refs.push_back(make_ref(4, "丁局", random_text(100, 9) + kHeading + random_text(100, 10)));
+  refs.push_back(make_ref(2, "乙局", random_ideographs(100, 5) + kHeading + random_ideographs(100, 6)));
+  refs.push_back(make_ref(3, "丙局", random_ideographs(100, 7) + kHeading + random_ideographs(100, 8)));
+  refs.push_back(make_ref(4, "丁局", random_ideographs(100, 9) + kHeading + random_ideographs(100, 10)));
   const Findings f = check(report, refs);
   EXPECT_EQ(copied_chars_outside_boilerplate(f), 0u);
   EXPECT_GT(f.boilerplate_ratio, 0.0);
@@ -70,27 +62,27 @@ TEST(CheckBoilerplate, ShortFormulaOfThreeOtherAgenciesIsBoilerplateNotCopy) {
 }
 
 TEST(CheckBoilerplate, SameAgencyDoesNotMakeItsOwnTextBoilerplate) {
-  const std::u32string report = random_text(200, 1) + kHeading + random_text(200, 2);
+  const std::u32string report = random_ideographs(200, 1) + kHeading + random_ideographs(200, 2);
   std::vector<Ref> refs;
   for (int k = 0; k < 4; ++k)  // four earlier reports of the report's own agency
-    refs.push_back(make_ref(10 + k, "本局", random_text(100, 20 + k) + kHeading + random_text(100, 30 + k)));
+    refs.push_back(make_ref(10 + k, "本局", random_ideographs(100, 20 + k) + kHeading + random_ideographs(100, 30 + k)));
   EXPECT_DOUBLE_EQ(check(report, refs).boilerplate_ratio, 0.0);
 }
 
 TEST(CheckBoilerplate, ReferencesThatMayNotBeSourcesOnlyMeasureBoilerplate) {
-  const std::u32string copied = random_text(120, 40);
-  const std::u32string report = random_text(150, 41) + copied + random_text(150, 42);
+  const std::u32string copied = random_ideographs(120, 40);
+  const std::u32string report = random_ideographs(150, 41) + copied + random_ideographs(150, 42);
   // The only holder of the copied paragraph filed after the report: never a source.
-  const Findings later = check(report, {make_ref(1, "甲局", random_text(80, 43) + copied, false)});
+  const Findings later = check(report, {make_ref(1, "甲局", random_ideographs(80, 43) + copied, false)});
   EXPECT_TRUE(later.sources.empty());
   EXPECT_DOUBLE_EQ(later.copy_ratio, 0.0);
-  const Findings earlier = check(report, {make_ref(1, "甲局", random_text(80, 43) + copied, true)});
+  const Findings earlier = check(report, {make_ref(1, "甲局", random_ideographs(80, 43) + copied, true)});
   ASSERT_EQ(earlier.sources.size(), 1u);
   EXPECT_NEAR(earlier.copy_ratio, 120.0 / 420.0, 0.02);
   // Three later reports of other agencies holding it make it boilerplate, though none is a source.
-  std::vector<Ref> refs{make_ref(1, "甲局", random_text(80, 43) + copied, true)};
+  std::vector<Ref> refs{make_ref(1, "甲局", random_ideographs(80, 43) + copied, true)};
   for (int k = 0; k < 3; ++k)
-    refs.push_back(make_ref(2 + k, std::string("乙丙丁").substr(3 * k, 3) + "局", copied + random_text(60, 50 + k), false));
+    refs.push_back(make_ref(2 + k, std::string("乙丙丁").substr(3 * k, 3) + "局", copied + random_ideographs(60, 50 + k), false));
   const Findings f = check(report, refs);
   ASSERT_EQ(f.sources.size(), 1u);
   EXPECT_EQ(f.sources[0].document.id, 1);

@@ -39,16 +39,19 @@ class Limits : public ::testing::Test {
     make_sparse(dir_ / "big.html", "<!DOCTYPE html><html><body><p>", kGiB);
   }
   CliResult run(const std::vector<std::string>& args) { return run_cli(args, dir_.path()); }
+  // a.db with one report, for `add` and `check` to open.
+  void make_archive() {
+    const std::string report = (corpora_dir() / "reports" / "anwen-zhen-2021.txt").string();
+    const std::vector<std::string> seed = {"add", "--archive", "a.db", "--agency", "安文镇", "--year",
+                                           "2021", report};
+    const CliResult added = run(seed);
+    ASSERT_EQ(added.status, 0) << describe(seed, added);
+  }
   TempDir dir_;
 };
 
 TEST_F(Limits, GigabyteFilesAreRefusedBySizeInLittleMemory) {
-  // An archive for `check` to open.
-  const std::string report = (corpora_dir() / "reports" / "anwen-zhen-2021.txt").string();
-  const std::vector<std::string> seed = {"add", "--archive", "a.db", "--agency", "安文镇", "--year",
-                                         "2021", report};
-  const CliResult added = run(seed);
-  ASSERT_EQ(added.status, 0) << describe(seed, added);
+  ASSERT_NO_FATAL_FAILURE(make_archive());
 
   for (const std::string file : {"big.txt", "big.html"}) {
     const std::vector<std::vector<std::string>> commands = {
@@ -72,11 +75,7 @@ TEST_F(Limits, GigabyteFilesAreRefusedBySizeInLittleMemory) {
 // input byte at `add`), so the option stops at 256 MiB and a 1 GiB input is refused however it is
 // asked for — by the option's range (exit 2) or by size at the largest allowed limit (exit 1).
 TEST_F(Limits, RaisedLimitStaysBounded) {
-  const std::string report = (corpora_dir() / "reports" / "anwen-zhen-2021.txt").string();
-  const std::vector<std::string> seed = {"add", "--archive", "a.db", "--agency", "安文镇", "--year",
-                                         "2021", report};
-  const CliResult added = run(seed);
-  ASSERT_EQ(added.status, 0) << describe(seed, added);
+  ASSERT_NO_FATAL_FAILURE(make_archive());
   for (const std::string file : {"big.txt", "big.html"}) {
     const std::vector<std::string> too_high = {"extract", "--max-file-mb", "2000", file};
     const CliResult usage = run(too_high);

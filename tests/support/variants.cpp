@@ -24,6 +24,13 @@ MarkedText& MarkedText::operator+=(const MarkedText& other) {
   return *this;
 }
 
+std::u32string random_ideographs(std::size_t length, std::uint64_t seed) {
+  Random rng(seed);
+  std::u32string out;
+  for (std::size_t i = 0; i < length; ++i) out.push_back(char32_t(0x6C00 + rng.below(300)));
+  return out;
+}
+
 std::u32string u32(std::string_view s) { return decode_utf8(s, "test"); }
 std::string utf8(std::u32string_view t) { return encode_utf8(t); }
 

@@ -31,6 +31,10 @@ struct MarkedText {
   MarkedText& operator+=(const MarkedText& other);
 };
 
+// `length` ideographs drawn from 300 (U+6C00..., none a numeral, which normalization would mask):
+// unrelated texts share almost no 5-grams.
+std::u32string random_ideographs(std::size_t length, std::uint64_t seed);
+
 std::u32string u32(std::string_view utf8);
 std::string utf8(std::u32string_view text);
 
