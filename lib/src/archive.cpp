@@ -342,14 +342,13 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
     throw_error("{}: no such archive (create one with `leitong add`)", impl->name);
   if (exists && std::filesystem::is_directory(path, ec))
     throw_error("{}: is a directory, not an archive", impl->name);
-  // A writer that finds an empty file waits a moment: another process may be creating the archive
-  // (SQLite creates the file empty, then writes its header). Still empty: refused.
-  bool empty = exists && std::filesystem::file_size(path, ec) == 0 && !ec;
-  for (int wait = 0; empty && mode == Mode::kReadWrite && wait < 50; ++wait) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    empty = std::filesystem::file_size(path, ec) == 0 && !ec;
-  }
-  if (empty) throw_error("{}: empty file, not a leitong archive", impl->name);
+  // An empty file is what a creation leaves when it is killed before its first commit (SQLite
+  // creates the file empty, then writes its header), or another process creating the archive right
+  // now. A writer creates the archive in it (joined below; SQLite's write lock orders two
+  // creators): re-running an interrupted add completes the archive, and an empty file holds
+  // nothing to lose. A reader refuses it.
+  const bool empty = exists && std::filesystem::file_size(path, ec) == 0 && !ec;
+  if (empty && mode == Mode::kReadOnly) throw_error("{}: empty file, not a leitong archive", impl->name);
   const bool create = !exists;
   if (create) validate(params_for_new);
 
