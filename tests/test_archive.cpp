@@ -37,10 +37,7 @@ Document make_document(const std::u32string& text, const std::string& agency, in
   return d;
 }
 
-Document seed_document(const std::string& stem) {
-  const Seed& s = seed(stem);
-  return make_document(read_corpus_text(s.file), s.agency, s.year, s.kind, s.file);
-}
+Document seed_document(const std::string& stem) { return leitong::testing::seed_document(seed(stem)); }
 
 // Writes a 32-bit big-endian value at `offset` of the file (SQLite header fields).
 void patch_be32(const fs::path& path, std::size_t offset, std::uint32_t value) {

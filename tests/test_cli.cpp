@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "support/cli.h"
+#include "support/formats.h"
 #include "support/corpus.h"
 
 namespace leitong::testing {
@@ -54,17 +55,6 @@ bool has_refusal(const std::string& err, const std::string& file) {
         line.size() > ("leitong: " + file + ": ").size())
       return true;
   return false;
-}
-
-// UTF-8 → GB18030 with ICU.
-std::string to_gb18030(const std::string& utf8) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::string out(utf8.size() * 2 + 16, '\0');
-  const int32_t n = ucnv_convert("gb18030", "utf-8", out.data(), static_cast<int32_t>(out.size()),
-                                 utf8.data(), static_cast<int32_t>(utf8.size()), &status);
-  if (U_FAILURE(status)) throw Error(std::string("ucnv_convert: ") + u_errorName(status));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
 }
 
 const std::string kLuohu = "深圳市罗湖区民政局";

@@ -23,16 +23,6 @@ constexpr int kFlips = 40;  // sanitizer builds are ~10x slower
 constexpr int kFlips = 200;
 #endif
 
-Document seed_document(const Seed& s) {
-  Document doc;
-  doc.info.file = s.file;
-  doc.info.agency = s.agency;
-  doc.info.year = s.year;
-  doc.info.kind = s.kind;
-  doc.text = read_corpus_text(s.file);
-  return doc;
-}
-
 // The findings without the stored file names (which no checksum covers; see README "Reliability").
 std::string answer(const Findings& findings) {
   nlohmann::json j = findings_to_json(findings);

@@ -181,13 +181,17 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   for (std::size_t r = 0; r < references.size(); ++r) {
     const detail::ShinglePositions ref_positions(references[r].sketch->shingles);
     const DocumentInfo& info = references[r].info;
-    if (info.kind == DocumentKind::kReport && canonical_agency(info.agency) != own_agency) {
+    // Where this reference, if another agency's report, shares text with the report.
+    std::vector<std::uint8_t>* shared = nullptr;
+    const std::string agency = info.kind == DocumentKind::kReport ? canonical_agency(info.agency) : own_agency;
+    if (agency != own_agency) {
+      shared = &shared_by_agency[agency];
+      auto& m = *shared;
+      if (m.empty()) m.assign(norm.size(), 0);
       std::vector<std::uint8_t> shingle_shared(report_sketch.shingles.size(), 0);
       ref_positions.for_each_distinct([&](std::uint64_t hash) {
         for (const std::uint32_t q : report_positions.find(hash)) shingle_shared[q] = 1;
       });
-      auto& m = shared_by_agency[canonical_agency(info.agency)];
-      if (m.empty()) m.assign(norm.size(), 0);
       for (std::size_t q = 0; q < shingle_shared.size();) {
         if (!shingle_shared[q]) {
           ++q;
@@ -202,6 +206,9 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     }
     auto passages = detail::align_indexed(report_sketch, *references[r].sketch, ref_positions, n, params.align);
     if (passages.empty()) continue;
+    if (shared)
+      for (const auto& p : passages)
+        for (const MatchRun& run : p.runs) std::fill_n(shared->begin() + run.query, run.length, 1);
     Aligned a{r, std::move(passages), relation_between(report.info, references[r].info)};
     auto m = cov.mask();
     for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
@@ -215,19 +222,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   for (std::size_t q = 0; q < boilerplate_agencies_at.size() && q < norm.size(); ++q)
     agencies_at[q] = boilerplate_agencies_at[q];
   {
-    std::map<std::string, std::vector<std::uint8_t>>& by_agency = shared_by_agency;
-    for (const Aligned& a : aligned) {
-      const DocumentInfo& info = references[a.reference].info;
-      if (info.kind != DocumentKind::kReport) continue;
-      const std::string agency = canonical_agency(info.agency);
-      if (agency == own_agency) continue;
-      auto& m = by_agency[agency];
-      if (m.empty()) m.assign(norm.size(), 0);
-      for (const auto& p : a.passages)
-        for (const MatchRun& run : p.runs) std::fill_n(m.begin() + run.query, run.length, 1);
-    }
     std::vector<std::uint16_t> counted(norm.size(), 0);
-    for (const auto& [agency, m] : by_agency)
+    for (const auto& [agency, m] : shared_by_agency)
       for (std::size_t q = 0; q < m.size(); ++q) counted[q] = static_cast<std::uint16_t>(counted[q] + m[q]);
     for (std::size_t q = 0; q < norm.size(); ++q) agencies_at[q] = std::max(agencies_at[q], counted[q]);
   }

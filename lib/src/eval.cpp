@@ -61,6 +61,13 @@ bool ends_with_path(const std::string& archived, const std::string& rel) {
           archived[archived.size() - rel.size() - 1] == '\\');
 }
 
+// Re-points a detection at `source`, its source offsets shifted by `delta` (clamped at 0).
+void move_source(PanSpan& d, const std::string& source, std::int64_t delta) {
+  d.source = source;
+  d.source_start = std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_start) + delta));
+  d.source_end = std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_end) + delta));
+}
+
 nlohmann::json scores_json(const PanScores& s) {
   return {{"plagdet", s.plagdet},
           {"precision", s.precision},
@@ -204,11 +211,7 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
             alt.source_start != plants[c].source_start ||
             std::max(alt.start, d.source_start) >= std::min(alt.end, d.source_end))
           continue;
-        const std::int64_t delta = std::int64_t(alt.source_start) - std::int64_t(alt.start);
-        d.source = plants[c].source;
-        d.source_start =
-            std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_start) + delta));
-        d.source_end = std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_end) + delta));
+        move_source(d, plants[c].source, std::int64_t(alt.source_start) - std::int64_t(alt.start));
         return;
       }
     }
@@ -227,11 +230,7 @@ EvalResult evaluate(const Archive& archive, const std::filesystem::path& truth,
         if (!ends_with_path(archived_source, alt.source) ||
             std::max(alt.source_start, d.source_start) >= std::min(alt.source_end, d.source_end))
           continue;
-        const std::int64_t delta = std::int64_t(plant.source_start) - std::int64_t(alt.source_start);
-        d.source = plant.source;
-        d.source_start =
-            std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_start) + delta));
-        d.source_end = std::uint32_t(std::max<std::int64_t>(0, std::int64_t(d.source_end) + delta));
+        move_source(d, plant.source, std::int64_t(plant.source_start) - std::int64_t(alt.source_start));
         return;
       }
     }

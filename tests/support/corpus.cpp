@@ -57,16 +57,18 @@ const Seed& seed(const std::string& stem) {
   throw Error("no seed named " + stem);
 }
 
+Document seed_document(const Seed& s) {
+  Document doc;
+  doc.info.file = s.file;
+  doc.info.agency = s.agency;
+  doc.info.year = s.year;
+  doc.info.kind = s.kind;
+  doc.text = read_corpus_text(s.file);
+  return doc;
+}
+
 void add_seeds(Archive& archive, const std::vector<Seed>& which) {
-  for (const Seed& s : which) {
-    Document doc;
-    doc.info.file = s.file;
-    doc.info.agency = s.agency;
-    doc.info.year = s.year;
-    doc.info.kind = s.kind;
-    doc.text = read_corpus_text(s.file);
-    archive.add(doc);
-  }
+  for (const Seed& s : which) archive.add(seed_document(s));
 }
 
 }  // namespace leitong::testing

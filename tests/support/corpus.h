@@ -42,6 +42,9 @@ struct Seed {
 const std::vector<Seed>& seeds();  // every row of corpora/manifest.csv
 const Seed& seed(const std::string& file_stem);  // by file name without folder and extension
 
+// The seed as a document: its corpus text, agency, year and kind, file as listed.
+Document seed_document(const Seed& s);
+
 // Adds the given seeds to `archive` (through the library, not the CLI).
 void add_seeds(Archive& archive, const std::vector<Seed>& which);
 
