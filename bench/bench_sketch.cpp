@@ -8,9 +8,13 @@
 //   BM_HashWindowsLinked      the same through the shared libxxhash (an out-of-line call per
 //                             window), to show what inlining saves.
 //   BM_ShingleHashes          leitong::shingle_hashes (the library's version of the loop above).
-//   BM_Sketch                 what Archive::add computes from normalized text: shingle_hashes +
-//                             one-permutation MinHash-128 + SimHash-64, the library calls.
-//   BM_MinHashOnePermutation, BM_MinHashClassic, BM_SimHash, BM_Winnow
+//   BM_Sketch                 what Archive::add computes from normalized text: shingle hashes +
+//                             one-permutation MinHash-128 + SimHash-64 (leitong::hash_normalized,
+//                             the fused pass make_sketch runs).
+//   BM_SketchSeparate         the same values from three separate passes (shingle_hashes, minhash,
+//                             simhash), to show what the fused pass saves.
+//   BM_MinHashOnePermutationDirect, BM_MinHashOnePermutation, BM_MinHashClassic, BM_SimHash,
+//   BM_Winnow
 //                             one step each, on precomputed shingle hashes.
 //   BM_MakeSketch             leitong::make_sketch from extracted text: normalization, shingles,
 //                             MinHash, SimHash and winnowing, allocations included.
@@ -174,11 +178,39 @@ void BM_Sketch(benchmark::State& state) {
   const leitong::SketchParams params;
   for (auto _ : state) {
     for (const Doc& d : c.docs) {
+      leitong::Sketch sketch;
+      leitong::hash_normalized(d.normalized.chars, params, sketch);
+      benchmark::DoNotOptimize(sketch.minhash.data());
+      benchmark::DoNotOptimize(sketch.simhash);
+    }
+  }
+  set_counters(state, c, c.normalized_utf8);
+}
+
+// The same three values from three passes over the hash vector.
+void BM_SketchSeparate(benchmark::State& state) {
+  const Corpus& c = corpus(chunk_of(state));
+  const leitong::SketchParams params;
+  for (auto _ : state) {
+    for (const Doc& d : c.docs) {
       std::vector<std::uint64_t> shingles = leitong::shingle_hashes(d.normalized.chars, params.shingle);
       leitong::MinHashSignature signature = leitong::minhash(shingles, params.minhash);
       std::uint64_t fingerprint = leitong::simhash(shingles);
       benchmark::DoNotOptimize(signature.data());
       benchmark::DoNotOptimize(fingerprint);
+    }
+  }
+  set_counters(state, c, c.normalized_utf8);
+}
+
+void BM_MinHashOnePermutationDirect(benchmark::State& state) {
+  const Corpus& c = corpus(chunk_of(state));
+  leitong::MinHashParams params;
+  params.variant = leitong::MinHashVariant::kOnePermutationDirect;
+  for (auto _ : state) {
+    for (const Doc& d : c.docs) {
+      auto signature = leitong::minhash(d.shingles, params);
+      benchmark::DoNotOptimize(signature.data());
     }
   }
   set_counters(state, c, c.normalized_utf8);
@@ -251,6 +283,8 @@ BENCHMARK(BM_HashWindows)->Apply(chunks);
 BENCHMARK(BM_HashWindowsLinked)->Apply(chunks);
 BENCHMARK(BM_ShingleHashes)->Apply(chunks);
 BENCHMARK(BM_Sketch)->Apply(chunks);
+BENCHMARK(BM_SketchSeparate)->Apply(chunks);
+BENCHMARK(BM_MinHashOnePermutationDirect)->Apply(chunks);
 BENCHMARK(BM_MinHashOnePermutation)->Apply(chunks);
 BENCHMARK(BM_MinHashClassic)->Apply(chunks);
 BENCHMARK(BM_SimHash)->Apply(chunks);

@@ -593,9 +593,40 @@ TEST(ArchivePostingCap, ArchivesMadeBeforeTheCapKeepAddingWithoutOne) {
   ArchiveParams requested;
   requested.sketch.normalize.traditional_to_simplified = false;
   requested.sketch.normalize.mask_chinese_numerals = false;
+  requested.sketch.minhash.variant = MinHashVariant::kOnePermutation;
   ASSERT_EQ(requested.posting_cap, 1024);
   Archive a = Archive::open(dir / "v1.db", Archive::Mode::kReadWrite, requested, &requested);
   EXPECT_EQ(a.params().posting_cap, 0);
+}
+
+// New archives record the MinHash variant they were made with; an archive naming a variant this
+// build does not know (a newer leitong's) is refused with the file named, never read as another.
+TEST(ArchiveParamsVariant, RecordedAndUnknownOnesRefused) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    for (const Document& d : formula_reports(3)) a.add(d);
+    EXPECT_EQ(a.params().sketch.minhash.variant, MinHashVariant::kOnePermutationDirect);
+    EXPECT_TRUE(a.verify().ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "UPDATE meta SET value = replace(value, '\"one_permutation_direct\"', "
+                           "'\"one_permutation_sparse\"') WHERE key = 'params'",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    (void)Archive::open(path, Archive::Mode::kReadOnly);
+    FAIL() << "an unknown MinHash variant was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("one_permutation_sparse"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

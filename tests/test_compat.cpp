@@ -23,10 +23,12 @@ class Compat : public ::testing::Test {
 TEST_F(Compat, Version1ArchiveOpensWithItsParameters) {
   const Archive archive = Archive::open(dir_ / "v1.db", Archive::Mode::kReadOnly);
   // Written before the traditional/simplified and Chinese-numeral switches existed: they read as
-  // off; every other parameter is the default.
+  // off. Its MinHash is the re-mixing one-permutation variant, the default then, and it keeps it
+  // (new archives get the direct variant). Every other parameter is the default.
   ArchiveParams expected;
   expected.sketch.normalize.traditional_to_simplified = false;
   expected.sketch.normalize.mask_chinese_numerals = false;
+  expected.sketch.minhash.variant = MinHashVariant::kOnePermutation;
   expected.posting_cap = 0;  // made before the cap: postings unlimited, as written
   EXPECT_EQ(archive.params(), expected);
   const ArchiveStats stats = archive.stats();
@@ -62,6 +64,9 @@ TEST_F(Compat, Version1ArchiveAcceptsNewDocuments) {
   doc.text = read_corpus_text("reports/anwen-zhen-2021.txt");
   EXPECT_TRUE(archive.add(doc).added);
   EXPECT_EQ(archive.document_count(), 3);
+  // Sketched with the archive's own (older) MinHash variant: verify recomputes every sketch.
+  EXPECT_EQ(archive.params().sketch.minhash.variant, MinHashVariant::kOnePermutation);
+  EXPECT_TRUE(archive.verify().ok());
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 #include <leitong/normalize.h>
 #include <leitong/shingle.h>
 #include <leitong/simhash.h>
+#include <leitong/sketch.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -20,11 +22,22 @@
 namespace leitong::testing {
 namespace {
 
+constexpr MinHashVariant kAllVariants[] = {MinHashVariant::kOnePermutationDirect, MinHashVariant::kOnePermutation,
+                                           MinHashVariant::kClassic};
+
 MinHashParams params_for(MinHashVariant variant, int k = 128) {
   MinHashParams p;
   p.variant = variant;
   p.k = k;
   return p;
+}
+
+// splitmix64's finalizer, as minhash.cpp documents it (written out again: the test must not share
+// the code it checks).
+std::uint64_t detail_mix64(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
 }
 
 std::vector<std::uint64_t> random_set(Random& rng, std::size_t size) {
@@ -53,7 +66,7 @@ Pair make_pair_with_jaccard(Random& rng, double jaccard, std::size_t union_size)
 void check_estimates(MinHashVariant variant, const char* name) {
   const MinHashParams params = params_for(variant);
   const double k = params.k;
-  Random rng(variant == MinHashVariant::kClassic ? 101 : 202);
+  Random rng(101 * static_cast<std::uint64_t>(variant));
   constexpr int kPairs = 300;
   double sum_abs = 0, sum_sq = 0;
   int within = 0;
@@ -87,7 +100,91 @@ TEST(MinHash, OnePermutationEstimatesJaccard) {
   check_estimates(MinHashVariant::kOnePermutation, "one-permutation");
 }
 
+TEST(MinHash, OnePermutationDirectEstimatesJaccard) {
+  check_estimates(MinHashVariant::kOnePermutationDirect, "one-perm-direct");
+}
+
 TEST(MinHash, ClassicEstimatesJaccard) { check_estimates(MinHashVariant::kClassic, "classic"); }
+
+// The direct variant takes bins and values from the shingle hashes' own bits, so it is measured
+// on real shingle hashes too: pairs of texts whose shingle sets overlap by a chosen share.
+TEST(MinHash, OnePermutationDirectEstimatesJaccardOfTextShingles) {
+  Random rng(303);
+  const MinHashParams params = params_for(MinHashVariant::kOnePermutationDirect);
+  constexpr int kPairs = 200;
+  double sum_abs = 0;
+  int within = 0;
+  for (int t = 0; t < kPairs; ++t) {
+    // A shared middle between two texts of their own: Jaccard from about 0.05 to 0.9.
+    const std::size_t shared = 200 + rng.below(4000), own = 100 + rng.below(3000);
+    const std::u32string common = random_ideographs(shared, rng.next());
+    const std::u32string a = random_ideographs(own, rng.next()) + common + random_ideographs(own, rng.next());
+    const std::u32string b =
+        random_ideographs(own / 2, rng.next()) + common + random_ideographs(own * 2, rng.next());
+    const auto ha = shingle_hashes(a), hb = shingle_hashes(b);
+    const double exact = exact_jaccard(shingle_set(ha), shingle_set(hb));
+    const double err = std::abs(estimate_jaccard(minhash(ha, params), minhash(hb, params)) - exact);
+    sum_abs += err;
+    within += err <= 3 * std::sqrt(exact * (1 - exact) / 128.0) + 0.01;
+  }
+  std::printf("[minhash] direct on text shingles: pairs=%d mean_abs_error=%.4f within_3se=%.1f%%\n", kPairs,
+              sum_abs / kPairs, 100.0 * within / kPairs);
+  EXPECT_LE(sum_abs / kPairs, 0.04);
+  EXPECT_GE(within, static_cast<int>(std::ceil(0.95 * kPairs)));
+}
+
+// One-permutation MinHash straight from its definition: bin = top log2(k) bits, value = low 32
+// bits, minimum per bin, then optimal densification as documented in minhash.cpp.
+MinHashSignature naive_one_permutation(const std::vector<std::uint64_t>& hashes, const MinHashParams& p) {
+  const auto k = static_cast<std::uint32_t>(p.k);
+  const int shift = 64 - std::countr_zero(k);
+  MinHashSignature bins(k, 0xFFFFFFFFu);
+  std::vector<bool> filled(k, false);
+  for (std::uint64_t h : hashes) {
+    const std::uint64_t x = p.variant == MinHashVariant::kOnePermutation ? detail_mix64(h ^ p.seed) : h;
+    const auto bin = static_cast<std::uint32_t>(x >> shift);
+    bins[bin] = std::min(bins[bin], static_cast<std::uint32_t>(x));
+    filled[bin] = true;
+  }
+  if (hashes.empty()) return bins;
+  MinHashSignature out = bins;
+  for (std::uint32_t i = 0; i < k; ++i) {
+    if (filled[i]) continue;
+    for (std::uint64_t attempt = 1;; ++attempt) {
+      const auto j = static_cast<std::uint32_t>(detail_mix64(p.seed ^ (std::uint64_t(i) << 32) ^ attempt)) & (k - 1);
+      if (filled[j]) {
+        out[i] = bins[j];
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// The vectorized filters (per-bin look-ups for k <= 128, the largest minimum above) only skip
+// hashes that cannot change a bin: every k, size and block edge gives the definition's signature,
+// including values equal to the empty marker and sets that leave most bins empty.
+TEST(MinHash, OnePermutationMatchesDefinition) {
+  Random rng(7);
+  for (auto variant : {MinHashVariant::kOnePermutationDirect, MinHashVariant::kOnePermutation}) {
+    for (int k : {8, 16, 32, 64, 128, 256, 4096}) {
+      const MinHashParams p = params_for(variant, k);
+      for (std::size_t size : {1u, 7u, 15u, 16u, 17u, 255u, 256u, 257u, 1000u, 5003u, 40000u}) {
+        auto hashes = random_set(rng, size);
+        EXPECT_EQ(minhash(hashes, p), naive_one_permutation(hashes, p)) << int(variant) << " k=" << k << " n=" << size;
+        // Values equal to the empty marker, and repeats, land in bins too.
+        for (std::size_t i = 0; i < hashes.size(); i += 3) hashes[i] |= 0xFFFFFFFFull;
+        hashes.insert(hashes.end(), hashes.begin(), hashes.begin() + static_cast<std::ptrdiff_t>(size / 2));
+        EXPECT_EQ(minhash(hashes, p), naive_one_permutation(hashes, p)) << int(variant) << " k=" << k << " n=" << size;
+      }
+      // Falling values: every hash lowers its bin, the filters' worst case.
+      std::vector<std::uint64_t> falling(3000);
+      for (std::size_t i = 0; i < falling.size(); ++i)
+        falling[i] = (rng.next() & ~0xFFFFFFFFull) | (0xFFFFFFF0u - static_cast<std::uint32_t>(i));
+      EXPECT_EQ(minhash(falling, p), naive_one_permutation(falling, p)) << int(variant) << " k=" << k;
+    }
+  }
+}
 
 TEST(MinHash, SignatureLengthIsK) {
   Random rng(1);
@@ -102,7 +199,7 @@ TEST(MinHash, SignatureLengthIsK) {
 
 TEST(MinHash, IdenticalSetsEstimateOne) {
   Random rng(2);
-  for (auto variant : {MinHashVariant::kOnePermutation, MinHashVariant::kClassic}) {
+  for (auto variant : kAllVariants) {
     for (std::size_t size :
          {1u, 5u, 100u, 3000u}) {  // few shingles: most one-permutation bins are densified
       const auto set = random_set(rng, size);
@@ -114,7 +211,7 @@ TEST(MinHash, IdenticalSetsEstimateOne) {
 
 TEST(MinHash, DisjointSetsEstimateNearZero) {
   Random rng(3);
-  for (auto variant : {MinHashVariant::kOnePermutation, MinHashVariant::kClassic}) {
+  for (auto variant : kAllVariants) {
     const auto p = params_for(variant);
     for (int t = 0; t < 10; ++t) {
       const auto a = random_set(rng, 2000), b = random_set(rng, 2000);
@@ -126,7 +223,7 @@ TEST(MinHash, DisjointSetsEstimateNearZero) {
 TEST(MinHash, EmptyInputIsSimilarToNothing) {
   Random rng(4);
   const auto set = random_set(rng, 300);
-  for (auto variant : {MinHashVariant::kOnePermutation, MinHashVariant::kClassic}) {
+  for (auto variant : kAllVariants) {
     const auto p = params_for(variant);
     const MinHashSignature empty = minhash(std::vector<std::uint64_t>{}, p);
     ASSERT_EQ(empty.size(), 128u);
@@ -145,7 +242,7 @@ TEST(MinHash, EmptyInputIsSimilarToNothing) {
 TEST(MinHash, OrderAndDuplicatesAreIrrelevant) {
   Random rng(5);
   auto set = random_set(rng, 1000);
-  for (auto variant : {MinHashVariant::kOnePermutation, MinHashVariant::kClassic}) {
+  for (auto variant : kAllVariants) {
     const auto p = params_for(variant);
     const auto reference = minhash(set, p);
     auto shuffled = set;
@@ -160,12 +257,27 @@ TEST(MinHash, OrderAndDuplicatesAreIrrelevant) {
 TEST(MinHash, SeedAndVariantChangeSignatures) {
   Random rng(6);
   const auto set = random_set(rng, 1000);
-  MinHashParams a, b;
-  b.seed = 42;
-  EXPECT_NE(minhash(set, a), minhash(set, b));
-  EXPECT_LT(estimate_jaccard(minhash(set, a), minhash(set, b)), 0.1);
+  for (auto variant : {MinHashVariant::kOnePermutation, MinHashVariant::kClassic}) {
+    MinHashParams a = params_for(variant), b = a;
+    b.seed = 42;
+    EXPECT_NE(minhash(set, a), minhash(set, b));
+    EXPECT_LT(estimate_jaccard(minhash(set, a), minhash(set, b)), 0.1);
+  }
+  // The direct variant's randomness is the shingle hash's (its seed is ShingleParams::seed); its
+  // own seed only picks where densification copies from, so full sets do not depend on it.
+  MinHashParams direct = params_for(MinHashVariant::kOnePermutationDirect), reseeded = direct;
+  reseeded.seed = 42;
+  EXPECT_EQ(minhash(set, direct), minhash(set, reseeded));
   EXPECT_NE(minhash(set, params_for(MinHashVariant::kOnePermutation)),
             minhash(set, params_for(MinHashVariant::kClassic)));
+  EXPECT_NE(minhash(set, params_for(MinHashVariant::kOnePermutationDirect)),
+            minhash(set, params_for(MinHashVariant::kOnePermutation)));
+}
+
+TEST(MinHash, VariantNamesRoundTrip) {
+  for (auto variant : kAllVariants) EXPECT_EQ(parse_minhash_variant(minhash_variant_name(variant)), variant);
+  EXPECT_EQ(minhash_variant_name(MinHashParams{}.variant), "one_permutation_direct");
+  EXPECT_FALSE(parse_minhash_variant("one_permutation_fast").has_value());
 }
 
 TEST(MinHash, InvalidKThrows) {
@@ -173,13 +285,16 @@ TEST(MinHash, InvalidKThrows) {
   for (int k : {0, -1, 4097, 8192}) {
     EXPECT_THROW(minhash(set, params_for(MinHashVariant::kClassic, k)), Error) << k;
     EXPECT_THROW(minhash(set, params_for(MinHashVariant::kOnePermutation, k)), Error) << k;
+    EXPECT_THROW(minhash(set, params_for(MinHashVariant::kOnePermutationDirect, k)), Error) << k;
     EXPECT_THROW(minhash(std::vector<std::uint64_t>{}, params_for(MinHashVariant::kClassic, k)),
                  Error)
         << k;
   }
   // One-permutation hashing needs a power of two of at least 8.
-  for (int k : {4, 100, 129, 1000})
+  for (int k : {4, 100, 129, 1000}) {
     EXPECT_THROW(minhash(set, params_for(MinHashVariant::kOnePermutation, k)), Error) << k;
+    EXPECT_THROW(minhash(set, params_for(MinHashVariant::kOnePermutationDirect, k)), Error) << k;
+  }
   EXPECT_NO_THROW(minhash(set, params_for(MinHashVariant::kClassic, 100)));
 }
 
@@ -206,7 +321,9 @@ std::uint64_t naive_simhash(const std::vector<std::uint64_t>& hashes) {
 
 TEST(SimHash, MatchesDefinition) {
   Random rng(8);
-  for (std::size_t n : {0u, 1u, 2u, 3u, 254u, 255u, 256u, 511u, 1000u, 70000u}) {
+  // Sizes around the vector path's 128-hash steps and its flush every 31 steps.
+  for (std::size_t n : {0u, 1u, 2u, 3u, 127u, 128u, 129u, 254u, 255u, 256u, 511u, 1000u, 3968u, 3969u, 4103u,
+                        70000u}) {
     const auto hashes = random_set(rng, n);
     EXPECT_EQ(simhash(hashes), naive_simhash(hashes)) << n;
   }
@@ -215,6 +332,25 @@ TEST(SimHash, MatchesDefinition) {
   for (auto& h : skewed) h = rng.next() | rng.next() | 0xF0F0000000000001ull;
   EXPECT_EQ(simhash(skewed), naive_simhash(skewed));
   EXPECT_EQ(simhash(std::vector<std::uint64_t>(300, ~0ull)), ~0ull);
+}
+
+// make_sketch's one pass (hashes in blocks, each summarized while in cache) gives exactly the
+// values of the separate functions, for texts shorter than a window, around block edges and long.
+TEST(Sketch, OnePassEqualsSeparateFunctions) {
+  Random rng(12);
+  for (auto variant : kAllVariants) {
+    SketchParams params;
+    params.minhash.variant = variant;
+    for (std::size_t length : {0u, 4u, 5u, 6u, 516u, 517u, 518u, 1029u, 5000u, 70001u}) {
+      const std::u32string text = random_ideographs(length, rng.next());
+      Sketch sketch;
+      hash_normalized(text, params, sketch);
+      const auto hashes = shingle_hashes(text, params.shingle);
+      EXPECT_EQ(sketch.shingles, hashes) << length;
+      EXPECT_EQ(sketch.minhash, minhash(hashes, params.minhash)) << length;
+      EXPECT_EQ(sketch.simhash, simhash(hashes)) << length;
+    }
+  }
 }
 
 // Chinese-like text: uniform draws from 500 CJK ideographs.

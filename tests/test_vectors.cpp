@@ -119,6 +119,11 @@ const char kSignatureText[] =
     "社区治理等各项工作。全年累计发放低保金3,456.7万元，惠及困难群众12,345人次；新建社区养老服务"
     "中心8个，新增养老床位560张。下一步，我局将继续深化“放管服”改革，不断提升为民服务水平。";
 
+// The direct variant reads bins and values off the shingle hashes: bin 0 holds 0x7101c273, the low
+// half of the fingerprint 0x0040ad037101c273 below, whose top 7 bits are 0.
+const std::vector<std::uint32_t> kExpectedOnePermutationDirect8 = {0x7101c273u, 0x0a1023f9u, 0x0447a42au,
+                                                                   0x6a1baaafu, 0x758d882cu, 0x04c92919u,
+                                                                   0x1f81efd5u, 0xe3b0d601u};
 const std::vector<std::uint32_t> kExpectedOnePermutation8 = {0x43356865u, 0x5815da46u, 0x0147e5c0u,
                                                              0x05986b8eu, 0xf2f8d811u, 0x8b174a0au,
                                                              0x2398689fu, 0xb8d4cc23u};
@@ -142,28 +147,34 @@ void print_u32(const char* name, const std::vector<std::uint32_t>& v) {
 TEST(Vectors, MinHashAndSimHash) {
   const auto shingles = shingle_hashes(normalize(u32(kSignatureText)).chars);
   ASSERT_GT(shingles.size(), 100u);
-  MinHashParams oph;  // defaults: k = 128, default seed
+  MinHashParams direct;  // defaults: k = 128, default seed, one-permutation direct
+  MinHashParams oph;
   oph.variant = MinHashVariant::kOnePermutation;
   MinHashParams classic;
   classic.variant = MinHashVariant::kClassic;
+  const auto sig_direct = minhash(shingles, direct);
   const auto sig_oph = minhash(shingles, oph), sig_classic = minhash(shingles, classic);
+  ASSERT_EQ(sig_direct.size(), 128u);
+  const std::vector<std::uint32_t> direct8(sig_direct.begin(), sig_direct.begin() + 8);
   ASSERT_EQ(sig_oph.size(), 128u);
   ASSERT_EQ(sig_classic.size(), 128u);
   const std::vector<std::uint32_t> oph8(sig_oph.begin(), sig_oph.begin() + 8);
   const std::vector<std::uint32_t> classic8(sig_classic.begin(), sig_classic.begin() + 8);
   const std::uint64_t sim = simhash(shingles);
   if (print_vectors()) {
+    print_u32("kExpectedOnePermutationDirect8", direct8);
     print_u32("kExpectedOnePermutation8", oph8);
     print_u32("kExpectedClassic8", classic8);
     std::printf("kExpectedSimHash = 0x%016llxull;\n", (unsigned long long)sim);
   }
+  EXPECT_EQ(direct8, kExpectedOnePermutationDirect8);
   EXPECT_EQ(oph8, kExpectedOnePermutation8);
   EXPECT_EQ(classic8, kExpectedClassic8);
   EXPECT_EQ(sim, kExpectedSimHash);
   // The sketch computes the same values with default parameters.
   const Sketch sketch = make_sketch(u32(kSignatureText));
   EXPECT_EQ(sketch.shingles, shingles);
-  EXPECT_EQ(sketch.minhash, sig_oph);
+  EXPECT_EQ(sketch.minhash, sig_direct);
   EXPECT_EQ(sketch.simhash, sim);
 }
 

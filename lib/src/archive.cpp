@@ -63,8 +63,7 @@ json params_to_json(const ArchiveParams& p) {
       {"minhash",
        {{"k", p.sketch.minhash.k},
         {"seed", p.sketch.minhash.seed},
-        {"variant",
-         p.sketch.minhash.variant == MinHashVariant::kClassic ? "classic" : "one_permutation"}}},
+        {"variant", minhash_variant_name(p.sketch.minhash.variant)}}},
       {"fingerprint", {{"window", p.sketch.fingerprint.window}}},
       {"lsh", {{"bands", p.lsh.bands}, {"rows", p.lsh.rows}}},
       {"posting_bucket_bits", p.posting_bucket_bits},
@@ -85,9 +84,10 @@ ArchiveParams params_from_json(const json& j) {
   p.sketch.shingle = {j.at("shingle").at("n"), j.at("shingle").at("seed")};
   p.sketch.minhash.k = j.at("minhash").at("k");
   p.sketch.minhash.seed = j.at("minhash").at("seed");
-  p.sketch.minhash.variant = j.at("minhash").at("variant") == "classic"
-                                 ? MinHashVariant::kClassic
-                                 : MinHashVariant::kOnePermutation;
+  const std::string variant = j.at("minhash").at("variant");
+  const auto parsed_variant = parse_minhash_variant(variant);
+  if (!parsed_variant) throw_error("unknown MinHash variant \"{}\" (made by a newer leitong?)", variant);
+  p.sketch.minhash.variant = *parsed_variant;
   p.sketch.fingerprint.window = j.at("fingerprint").at("window");
   p.lsh = {j.at("lsh").at("bands"), j.at("lsh").at("rows")};
   p.posting_bucket_bits = j.at("posting_bucket_bits");
@@ -319,6 +319,8 @@ ArchiveParams read_params(const Archive::Impl& impl) {
     params = params_from_json(stored);
   } catch (const json::exception& e) {
     throw_error("{}: damaged archive: unreadable parameters ({})", impl.name, e.what());
+  } catch (const Error& e) {
+    throw_error("{}: {}", impl.name, e.what());
   }
   if (normalization_version != kNormalizationVersion)
     throw_error(

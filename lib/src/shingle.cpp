@@ -5,10 +5,14 @@
 // GCC 12 warns about AVX-512 intrinsics inside xxhash.h's long-input path (-Wmaybe-uninitialized,
 // a known false positive in its headers); the header is not ours to fix.
 #pragma GCC diagnostic push
+#if !defined(__clang__)  // clang has no such warning
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #pragma GCC diagnostic pop
+
+#include "detail/sketch_accumulators.h"
 
 #include <algorithm>
 #include <bit>
@@ -29,24 +33,31 @@ void hash_windows(const char32_t* data, std::size_t count, std::uint64_t seed, s
 
 }  // namespace
 
+namespace detail {
+
+void hash_shingles(const char32_t* windows, std::size_t count, const ShingleParams& params, std::uint64_t* out) {
+  switch (params.n) {
+    case 3: return hash_windows<3>(windows, count, params.seed, out);
+    case 4: return hash_windows<4>(windows, count, params.seed, out);
+    case 5: return hash_windows<5>(windows, count, params.seed, out);
+    case 6: return hash_windows<6>(windows, count, params.seed, out);
+    case 7: return hash_windows<7>(windows, count, params.seed, out);
+    case 8: return hash_windows<8>(windows, count, params.seed, out);
+    default:
+      const std::size_t bytes = static_cast<std::size_t>(params.n) * sizeof(char32_t);
+      for (std::size_t i = 0; i < count; ++i) out[i] = XXH3_64bits_withSeed(windows + i, bytes, params.seed);
+  }
+}
+
+}  // namespace detail
+
 void shingle_hashes(std::u32string_view text, const ShingleParams& params,
                     std::vector<std::uint64_t>& out) {
   out.clear();
   const std::size_t n = static_cast<std::size_t>(params.n);
   if (n == 0 || text.size() < n) return;
-  const std::size_t count = text.size() - n + 1;
-  out.resize(count);
-  const char32_t* data = text.data();
-  switch (n) {
-    case 3: return hash_windows<3>(data, count, params.seed, out.data());
-    case 4: return hash_windows<4>(data, count, params.seed, out.data());
-    case 5: return hash_windows<5>(data, count, params.seed, out.data());
-    case 6: return hash_windows<6>(data, count, params.seed, out.data());
-    case 7: return hash_windows<7>(data, count, params.seed, out.data());
-    case 8: return hash_windows<8>(data, count, params.seed, out.data());
-    default:
-      for (std::size_t i = 0; i < count; ++i) out[i] = XXH3_64bits_withSeed(data + i, n * sizeof(char32_t), params.seed);
-  }
+  out.resize(text.size() - n + 1);
+  detail::hash_shingles(text.data(), out.size(), params, out.data());
 }
 
 std::vector<std::uint64_t> shingle_hashes(std::u32string_view text, const ShingleParams& params) {

@@ -1,7 +1,11 @@
 #include <leitong/simhash.h>
 #include <leitong/sketch.h>
 
+#include "detail/sketch_accumulators.h"
+
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace leitong {
 
@@ -32,18 +36,47 @@ std::string describe_difference(const SketchParams& a, const SketchParams& b) {
   if (a.minhash.seed != b.minhash.seed)
     return fmt::format("MinHash seed {} vs {}", a.minhash.seed, b.minhash.seed);
   if (a.minhash.variant != b.minhash.variant)
-    return fmt::format("MinHash variant {} vs {}", int(a.minhash.variant), int(b.minhash.variant));
+    return fmt::format("MinHash variant {} vs {}", minhash_variant_name(a.minhash.variant),
+                       minhash_variant_name(b.minhash.variant));
   if (a.fingerprint.window != b.fingerprint.window)
     return fmt::format("winnowing window {} vs {}", a.fingerprint.window, b.fingerprint.window);
   return {};
 }
 
+namespace {
+
+// Hashes the windows of `text` into `out` in blocks of a few KB and hands each block, still in L1
+// cache, to the accumulators (nullptr: not wanted).
+void hash_and_accumulate(std::u32string_view text, const ShingleParams& params, std::vector<std::uint64_t>& out,
+                         detail::MinHashAccumulator* minhash_acc, detail::SimHashAccumulator& simhash_acc) {
+  out.clear();
+  const auto n = static_cast<std::size_t>(params.n);
+  if (n == 0 || text.size() < n) return;
+  out.resize(text.size() - n + 1);
+  constexpr std::size_t kBlock = 512;  // a multiple of SimHash's 128-hash step
+  for (std::size_t at = 0; at < out.size(); at += kBlock) {
+    const std::size_t count = std::min(kBlock, out.size() - at);
+    detail::hash_shingles(text.data() + at, count, params, out.data() + at);
+    const std::span<const std::uint64_t> block(out.data() + at, count);
+    if (minhash_acc) minhash_acc->add(block);
+    simhash_acc.add(block);
+  }
+}
+
+}  // namespace
+
+void hash_normalized(std::u32string_view normalized, const SketchParams& params, Sketch& sketch) {
+  detail::MinHashAccumulator minhash_acc(params.minhash);
+  detail::SimHashAccumulator simhash_acc;
+  hash_and_accumulate(normalized, params.shingle, sketch.shingles, &minhash_acc, simhash_acc);
+  sketch.minhash = minhash_acc.finish();
+  sketch.simhash = simhash_acc.finish();
+}
+
 Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params) {
   Sketch sketch;
   sketch.normalized = normalize(extracted_text, params.normalize);
-  shingle_hashes(sketch.normalized.chars, params.shingle, sketch.shingles);
-  sketch.minhash = minhash(sketch.shingles, params.minhash);
-  sketch.simhash = simhash(sketch.shingles);
+  hash_normalized(sketch.normalized.chars, params, sketch);
   sketch.fingerprints = winnow(sketch.shingles, params.fingerprint);
   return sketch;
 }
@@ -51,8 +84,9 @@ Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& param
 Sketch make_alignment_sketch(std::u32string_view extracted_text, const SketchParams& params) {
   Sketch sketch;
   sketch.normalized = normalize(extracted_text, params.normalize);
-  shingle_hashes(sketch.normalized.chars, params.shingle, sketch.shingles);
-  sketch.simhash = simhash(sketch.shingles);
+  detail::SimHashAccumulator simhash_acc;
+  hash_and_accumulate(sketch.normalized.chars, params.shingle, sketch.shingles, nullptr, simhash_acc);
+  sketch.simhash = simhash_acc.finish();
   return sketch;
 }
 

@@ -38,6 +38,11 @@ struct Sketch {
 
 Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params = {});
 
+// The hashing part of make_sketch, on text already normalized: sets sketch.shingles, .minhash and
+// .simhash (the values shingle_hashes, minhash and simhash give) in one pass over the text, each
+// block of hashes summarized while it is still in cache. Leaves the other members alone.
+void hash_normalized(std::u32string_view normalized, const SketchParams& params, Sketch& sketch);
+
 // Only what alignment and its report need — normalized text, shingles, SimHash — for documents
 // that are compared but not indexed (a check's candidates): MinHash and fingerprints stay empty.
 Sketch make_alignment_sketch(std::u32string_view extracted_text, const SketchParams& params = {});
