@@ -4,11 +4,15 @@
 # `leitong verify` and hold at least the documents it held before (a committed document is never
 # lost). When an add completes, the archive starts over. Prints kills survived and documents lost.
 #
-#   bench/stress_kill.sh [LEITONG_BINARY] [KILLS]     (defaults: build/leitong, 100)
+#   bench/stress_kill.sh [LEITONG_BINARY] [KILLS] [ADD_OPTIONS]   (defaults: build/leitong, 100, none)
+#
+# ADD_OPTIONS, e.g. "--batch 8", are passed to every `add` (with --batch a kill loses the open
+# group only: the count of committed documents still never drops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$(realpath "${1:-build/leitong}")"
 kills="${2:-100}"
+read -r -a add_options <<<"${3:-}"
 manifest="$PWD/corpora/gov-work-reports/manifest.csv"
 total=$(($(wc -l <"$manifest") - 1))
 work="$(mktemp -d)"
@@ -18,13 +22,13 @@ db="$work/a.db"
 count() { "$bin" stats --archive "$db" --format json | sed -n 's/^ *"documents": \([0-9]*\),*$/\1/p'; }
 
 start=$(date +%s.%N)
-"$bin" add -q --archive "$db" --manifest "$manifest"
+"$bin" add -q "${add_options[@]}" --archive "$db" --manifest "$manifest"
 full_ms=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%d", (e - s) * 1000 }')
 rm -f "$db" "$db-wal" "$db-shm"
 
 survived=0 created_empty=0 lost=0 mid_run=0 restarts=0 before=0
 for ((k = 1; k <= kills; k++)); do
-  "$bin" add -q --archive "$db" --manifest "$manifest" >/dev/null 2>&1 &
+  "$bin" add -q "${add_options[@]}" --archive "$db" --manifest "$manifest" >/dev/null 2>&1 &
   pid=$!
   sleep "$(awk -v r="$RANDOM" -v m="$full_ms" 'BEGIN { printf "%.3f", (1 + r % m) / 1000 }')"
   if kill -KILL "$pid" 2>/dev/null; then mid_run=$((mid_run + 1)); fi
@@ -45,7 +49,7 @@ for ((k = 1; k <= kills; k++)); do
   before=$after
   if ((after == total)); then rm -f "$db" "$db-wal" "$db-shm"; before=0; restarts=$((restarts + 1)); fi
 done
-"$bin" add -q --archive "$db" --manifest "$manifest"
+"$bin" add -q "${add_options[@]}" --archive "$db" --manifest "$manifest"
 "$bin" verify --archive "$db" >/dev/null
 final=$(count)
 printf '%-34s %s\n' "full add (ms)" "$full_ms" "kills" "$kills" "killed mid-run" "$mid_run" \

@@ -570,15 +570,16 @@ TEST(ArchivePostingCap, AMissingPostingBelowTheCapIsStillDamage) {
     Archive a = Archive::open(path, Archive::Mode::kReadWrite, capped);
     for (const Document& d : formula_reports(2)) a.add(d);  // below the cap
   }
-  // Remove the last posting record of one blob (12 bytes) behind the archive's back.
+  // Remove the last posting record of one blob (11 bytes in format 2) behind the archive's back.
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
-                           "UPDATE postings SET entries = substr(entries, 1, length(entries) - 12) "
-                           "WHERE bucket = (SELECT bucket FROM postings WHERE length(entries) >= 24 LIMIT 1)",
+                           "UPDATE postings SET entries = substr(entries, 1, length(entries) - 11) "
+                           "WHERE bucket = (SELECT bucket FROM postings WHERE length(entries) >= 22 LIMIT 1)",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
+    ASSERT_EQ(sqlite3_changes(db), 1);
     sqlite3_close(db);
   }
   const Archive a = Archive::open(path, Archive::Mode::kReadOnly);
@@ -627,6 +628,108 @@ TEST(ArchiveParamsVariant, RecordedAndUnknownOnesRefused) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("one_permutation_sparse"), std::string::npos) << e.what();
   }
+}
+
+// Format 2's blobs: 8-bit MinHash values (128 bytes for k = 128) and 11-byte postings, which is
+// what brings the index under 2 KB per report (README, Speed).
+TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    for (const Document& d : formula_reports(4)) a.add(d);
+    const ArchiveStats st = a.stats();
+    EXPECT_EQ(st.schema_version, 2);
+    EXPECT_GT(st.postings, 0);
+    EXPECT_TRUE(a.verify().ok());
+    for (std::int64_t id = 1; id <= 4; ++id)
+      for (std::uint32_t v : a.signature(id)) ASSERT_LT(v, 256u);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto scalar = [&](const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
+    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW) << sql;
+    const std::int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+  };
+  EXPECT_EQ(scalar("PRAGMA user_version"), 2);
+  EXPECT_EQ(scalar("SELECT min(length(minhash)) FROM sketches"), 128);
+  EXPECT_EQ(scalar("SELECT max(length(minhash)) FROM sketches"), 128);
+  EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 11 != 0"), 0);
+  const std::int64_t posting_bytes = scalar("SELECT sum(length(entries)) FROM postings");
+  sqlite3_close(db);
+  const Archive a = Archive::open(path, Archive::Mode::kReadOnly);
+  EXPECT_EQ(a.stats().postings * 11, posting_bytes);
+  // A document's own stored signature estimates 1 against its full one.
+  const Sketch sketch = make_sketch(formula_reports(4)[2].text, a.params().sketch);
+  EXPECT_DOUBLE_EQ(a.estimate_jaccard(sketch.minhash, a.signature(3)), 1.0);
+}
+
+// Bulk loading: grouped adds give the same archive as one transaction per document — same
+// postings (the cap included), buckets and index bytes, and a sound verify.
+TEST(ArchiveBatch, GroupedAddsBuildTheSameArchive) {
+  TempDir dir;
+  ArchiveParams capped;
+  capped.posting_cap = 3;
+  const auto docs = formula_reports(10);
+  auto build = [&](const char* name, int batch) {
+    Archive a = Archive::open(dir / name, Archive::Mode::kReadWrite, capped);
+    a.set_batch_size(batch);
+    for (const Document& d : docs) EXPECT_TRUE(a.add(d).added);
+    a.flush();
+    return a.stats();
+  };
+  const ArchiveStats one = build("one.db", 1), grouped = build("grouped.db", 4);
+  EXPECT_EQ(grouped.documents, 10);
+  EXPECT_EQ(grouped.postings, one.postings);
+  EXPECT_EQ(grouped.lsh_buckets, one.lsh_buckets);
+  EXPECT_EQ(grouped.index_bytes, one.index_bytes);
+  EXPECT_TRUE(Archive::open(dir / "grouped.db", Archive::Mode::kReadOnly).verify().ok());
+}
+
+// Readers see a group when it commits; a document already present inside a group rolls back only
+// its own savepoint; destroying the archive commits the open group.
+TEST(ArchiveBatch, GroupsCommitWholeAndDuplicatesKeepTheGroup) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  const auto docs = formula_reports(7);
+  {
+    Archive writer = Archive::open(path, Archive::Mode::kReadWrite);
+    writer.set_batch_size(3);
+    for (int k = 0; k < 2; ++k) writer.add(docs[k]);
+    EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 0);  // group open
+    EXPECT_FALSE(writer.add(docs[0]).added);  // already in the open group: unchanged
+    EXPECT_EQ(writer.document_count(), 2);    // the writer sees its own group
+    writer.add(docs[2]);                      // third document: the group commits
+    EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 3);
+    for (int k = 3; k < 7; ++k) writer.add(docs[k]);  // a group of 3 commits, 1 stays open
+    EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 6);
+    EXPECT_THROW(writer.set_batch_size(0), Error);
+  }  // destroyed: the open group (document 7) commits
+  const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
+  EXPECT_EQ(reader.document_count(), 7);
+  EXPECT_TRUE(reader.verify().ok());
+}
+
+// A refused document leaves the open group's other documents in place, and going back to one
+// transaction per document commits the group.
+TEST(ArchiveBatch, ARefusedDocumentLeavesTheGroup) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  const auto docs = formula_reports(3);
+  Archive writer = Archive::open(path, Archive::Mode::kReadWrite);
+  writer.set_batch_size(10);
+  writer.add(docs[0]);
+  EXPECT_THROW(writer.add(make_document(U"短", "某局", 2024)), Error);
+  writer.add(docs[1]);
+  writer.set_batch_size(1);  // back to one transaction per document: commits the open group
+  EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 2);
+  writer.add(docs[2]);
+  EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 3);
+  EXPECT_TRUE(writer.verify().ok());
 }
 
 }  // namespace

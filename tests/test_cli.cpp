@@ -383,6 +383,33 @@ TEST_F(Cli, AddManifestAddsEveryRowAndIsIdempotent) {
   EXPECT_EQ(s2.at("index_bytes"), s1.at("index_bytes"));
 }
 
+// `add --batch N` builds the same archive as one transaction per file, refused files included.
+TEST_F(Cli, AddBatchBuildsTheSameArchive) {
+  write_file(dir_ / "empty.txt", "");
+  auto args_for = [&](const std::string& archive, const std::string& batch) {
+    return std::vector<std::string>{"add", "-q", "--archive", archive, "--batch", batch, "--manifest",
+                                    manifest_path().string()};
+  };
+  const CliResult one = run(args_for("one.db", "1"));
+  ASSERT_EQ(one.status, 0) << describe(args_for("one.db", "1"), one);
+  const CliResult grouped = run(args_for("grouped.db", "3"));
+  ASSERT_EQ(grouped.status, 0) << describe(args_for("grouped.db", "3"), grouped);
+  const json a = stats(dir_ / "one.db"), b = stats(dir_ / "grouped.db");
+  EXPECT_EQ(b.at("documents"), a.at("documents"));
+  EXPECT_EQ(b.at("postings"), a.at("postings"));
+  EXPECT_EQ(b.at("index_bytes"), a.at("index_bytes"));
+  EXPECT_EQ(b.at("format_version"), 2);
+  // A refused file inside a group leaves the others.
+  const std::vector<std::string> mixed = {"add", "-q", "--archive", "mixed.db", "--batch", "100", "--agency", "某局",
+                                          "--year", "2024", (dir_ / "empty.txt").string(),
+                                          corpus(seeds()[0].file).string()};
+  const CliResult m = run(mixed);
+  EXPECT_EQ(m.status, 1) << describe(mixed, m);
+  EXPECT_TRUE(contains(m.err, "empty.txt")) << m.err;
+  EXPECT_EQ(stats(dir_ / "mixed.db").at("documents"), 1);
+  EXPECT_EQ(run({"add", "--archive", "x.db", "--batch", "0", corpus(seeds()[0].file).string()}).status, 2);
+}
+
 TEST_F(Cli, AddRefusesBadFilesNamingEachAndAddsTheRest) {
   const fs::path archive = copy_of_shared();
   const json before = stats(archive);

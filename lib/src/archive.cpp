@@ -158,17 +158,50 @@ std::vector<std::uint64_t> filed_band_keys(const Sketch& sketch, const LshParams
   return keys;
 }
 
-// A posting: 32 more bits of the fingerprint (after the bucket prefix), the document and the
-// agency of a report (0 for templates, which boilerplate does not count).
-constexpr std::size_t kPostingBytes = 12;
+// How a format version lays out its blobs (docs/format.md). A posting is the fingerprint's tag
+// (its bits after the bucket prefix), the document and the agency of a report (0 for templates,
+// which boilerplate does not count); a signature keeps the low bits of each MinHash value.
+struct BlobLayout {
+  std::size_t tag_bytes;  // version 1: 4, version 2: 3
+  int signature_bits;     // version 1: 32, version 2: 8 (b-bit minwise hashing)
 
-// Postings of one fingerprint (its tag) in a bucket's blob.
-std::size_t count_tag(std::span<const std::uint8_t> blob, std::uint32_t tag) {
-  std::size_t n = 0;
-  for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
-    n += read_le<std::uint32_t>(blob.data() + at) == tag;
-  return n;
-}
+  static BlobLayout of_version(std::int64_t version) { return version == 1 ? BlobLayout{4, 32} : BlobLayout{3, 8}; }
+  std::size_t posting_bytes() const { return tag_bytes + 8; }
+  std::size_t signature_value_bytes() const { return signature_bits == 32 ? 4 : 1; }
+
+  std::uint32_t read_tag(const std::uint8_t* at) const {
+    return tag_bytes == 4 ? read_le<std::uint32_t>(at)
+                          : std::uint32_t(at[0]) | std::uint32_t(at[1]) << 8 | std::uint32_t(at[2]) << 16;
+  }
+  std::uint32_t read_doc(const std::uint8_t* posting) const { return read_le<std::uint32_t>(posting + tag_bytes); }
+  std::uint32_t read_agency(const std::uint8_t* posting) const {
+    return read_le<std::uint32_t>(posting + tag_bytes + 4);
+  }
+  void append_posting(std::vector<std::uint8_t>& blob, std::uint32_t tag, std::uint32_t doc, std::uint32_t agency) const {
+    for (std::size_t i = 0; i < tag_bytes; ++i) blob.push_back(static_cast<std::uint8_t>(tag >> (8 * i)));
+    append_le<std::uint32_t>(blob, doc);
+    append_le<std::uint32_t>(blob, agency);
+  }
+
+  std::vector<std::uint8_t> encode_signature(const MinHashSignature& signature) const {
+    std::vector<std::uint8_t> out;
+    out.reserve(signature.size() * signature_value_bytes());
+    for (std::uint32_t v : signature) {
+      if (signature_bits == 32)
+        append_le<std::uint32_t>(out, v);
+      else
+        out.push_back(static_cast<std::uint8_t>(v));
+    }
+    return out;
+  }
+  // The stored values, widened back to 32 bits (their low signature_bits bits).
+  MinHashSignature decode_signature(std::span<const std::uint8_t> blob) const {
+    MinHashSignature out(blob.size() / signature_value_bytes());
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = signature_bits == 32 ? read_le<std::uint32_t>(blob.data() + 4 * i) : blob[i];
+    return out;
+  }
+};
 
 // One zstd frame (level 3) with the content size and a checksum of the content in its header and
 // trailer, so that a damaged text is refused on reading instead of decoding to other text.
@@ -200,12 +233,43 @@ struct Archive::Impl {
   sqlite3* db = nullptr;
   ArchiveParams params;
   Mode mode = Mode::kReadOnly;
+  std::int64_t version = kArchiveSchemaVersion;
+  BlobLayout layout = BlobLayout::of_version(kArchiveSchemaVersion);
   // Fingerprint keys seen holding posting_cap postings: they never take more, so an add skips
   // reading their blobs (a cap once reached stays reached; only committed data is recorded).
   std::unordered_set<std::uint64_t> saturated;
+  // Bulk loading (Archive::set_batch_size): adds grouped batch_size to a transaction.
+  int batch_size = 1;
+  int pending = 0;              // documents added in the open group
+  bool group_open = false;      // a group transaction is open
+  std::vector<std::uint64_t> pending_saturated;  // recorded in `saturated` when the group commits
 
   ~Impl() {
-    if (db) sqlite3_close_v2(db);
+    if (db) {
+      // Documents of an open group are complete (a failed add rolled back its own savepoint):
+      // commit them. Best effort; flush() is where a failure can be reported.
+      if (group_open) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      sqlite3_close_v2(db);
+    }
+  }
+
+  void commit_group() {
+    if (!group_open) return;
+    const int documents = pending;
+    group_open = false;
+    pending = 0;
+    char* err = nullptr;
+    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = err ? err : "unknown error";
+      sqlite3_free(err);
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      pending_saturated.clear();
+      throw_error("{}: the last {} document{} added could not be committed ({}); the archive holds "
+                  "what it held before them; add them again",
+                  name, documents, documents == 1 ? "" : "s", message);
+    }
+    saturated.insert(pending_saturated.begin(), pending_saturated.end());
+    pending_saturated.clear();
   }
 
   Statement prepare(std::string_view sql) const { return Statement(db, sql, name); }
@@ -221,8 +285,18 @@ struct Archive::Impl {
   std::uint32_t bucket_of(std::uint64_t fp) const {
     return std::uint32_t(fp >> (64 - params.posting_bucket_bits));
   }
+  // The 8 · tag_bytes fingerprint bits right after the bucket prefix.
   std::uint32_t tag_of(std::uint64_t fp) const {
-    return std::uint32_t(fp >> (32 - params.posting_bucket_bits));
+    const auto tag_bits = static_cast<int>(8 * layout.tag_bytes);
+    const std::uint64_t rest = fp >> (64 - params.posting_bucket_bits - tag_bits);
+    return static_cast<std::uint32_t>(tag_bits == 32 ? rest : rest & ((std::uint64_t(1) << tag_bits) - 1));
+  }
+  // Postings of one fingerprint (its tag) in a bucket's blob.
+  std::size_t count_tag(std::span<const std::uint8_t> blob, std::uint32_t tag) const {
+    std::size_t n = 0;
+    const std::size_t step = layout.posting_bytes();
+    for (std::size_t at = 0; at + step <= blob.size(); at += step) n += layout.read_tag(blob.data() + at) == tag;
+    return n;
   }
   std::uint64_t key_of(std::uint64_t fp) const { return (std::uint64_t(bucket_of(fp)) << 32) | tag_of(fp); }
 
@@ -275,8 +349,9 @@ bool create_schema(Archive::Impl& impl, const ArchiveParams& params) {
   }
 }
 
-// Reads and checks the header fields and the stored parameters of an existing archive.
-ArchiveParams read_params(const Archive::Impl& impl) {
+// Reads and checks the header fields and the stored parameters of an existing archive, and sets
+// the blob layout of its format version.
+ArchiveParams read_params(Archive::Impl& impl) {
   std::int64_t app_id = 0, version = 0;
   try {
     Statement s = impl.prepare("PRAGMA application_id");
@@ -302,9 +377,11 @@ ArchiveParams read_params(const Archive::Impl& impl) {
     throw_error(
         "{}: archive format version {} is newer than this leitong supports ({}); upgrade leitong",
         impl.name, version, kArchiveSchemaVersion);
-  if (version != kArchiveSchemaVersion)
-    throw_error("{}: archive format version {} is not supported (this leitong reads version {})",
-                impl.name, version, kArchiveSchemaVersion);
+  if (version < kOldestReadableSchemaVersion)
+    throw_error("{}: archive format version {} is not supported (this leitong reads versions {} to {})",
+                impl.name, version, kOldestReadableSchemaVersion, kArchiveSchemaVersion);
+  impl.version = version;
+  impl.layout = BlobLayout::of_version(version);
   std::string stored_text;
   {
     Statement s = impl.prepare("SELECT value FROM meta WHERE key = 'params'");
@@ -430,7 +507,26 @@ AddOutcome Archive::add(const Document& document) {
   const std::string utf8 = encode_utf8(document.text);
   const std::vector<std::uint8_t> compressed = compress_text(utf8, d.name);
 
-  d.exec("BEGIN IMMEDIATE");
+  // One transaction per document, or, when batching, a savepoint inside the group's transaction:
+  // either way this document goes in whole or not at all.
+  const bool grouped = d.batch_size > 1;
+  if (grouped) {
+    if (!d.group_open) {
+      d.exec("BEGIN IMMEDIATE");
+      d.group_open = true;
+    }
+    d.exec("SAVEPOINT add_document");
+  } else {
+    d.exec("BEGIN IMMEDIATE");
+  }
+  auto undo = [&] {
+    if (grouped) {
+      sqlite3_exec(d.db, "ROLLBACK TO add_document", nullptr, nullptr, nullptr);
+      sqlite3_exec(d.db, "RELEASE add_document", nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  };
   try {
     const std::int64_t agency_id = d.agency_id(agency, true);
     {
@@ -439,7 +535,8 @@ AddOutcome Archive::add(const Document& document) {
       existing.bind(1, agency_id).bind(2, document.info.year).bind(3, hash);
       if (existing.step()) {
         const std::int64_t id = existing.column_int(0);
-        d.exec("ROLLBACK");  // may have created nothing but the agency row, which a rollback drops
+        existing.reset();
+        undo();  // may have created nothing but the agency row, which a rollback drops
         return {false, id};
       }
     }
@@ -463,9 +560,10 @@ AddOutcome Archive::add(const Document& document) {
         .run();
 
     const std::vector<Fingerprint> fps = posted_fingerprints(sketch);
+    const std::vector<std::uint8_t> signature = d.layout.encode_signature(sketch.minhash);
     d.prepare("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
         .bind(1, id)
-        .bind_blob(2, sketch.minhash.data(), sketch.minhash.size() * sizeof(std::uint32_t))
+        .bind_blob(2, signature.data(), signature.size())
         .bind(3, static_cast<std::int64_t>(sketch.simhash))
         .bind(4, static_cast<std::int64_t>(fps.size()))
         .run();
@@ -517,27 +615,39 @@ AddOutcome Archive::add(const Document& document) {
       const std::size_t stored = blob.size();
       for (; i < end; ++i) {
         const std::uint32_t tag = d.tag_of(fps[i].hash);
-        if (cap && count_tag(std::span(blob.data(), stored), tag) >= cap) {
+        if (cap && d.count_tag(std::span(blob.data(), stored), tag) >= cap) {
           newly_saturated.push_back(d.key_of(fps[i].hash));
           continue;
         }
-        append_le<std::uint32_t>(blob, tag);
-        append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
-        append_le<std::uint32_t>(blob, posting_agency);
+        d.layout.append_posting(blob, tag, static_cast<std::uint32_t>(id), posting_agency);
       }
       if (blob.size() == stored) continue;
       write_post.bind(1, static_cast<std::int64_t>(bucket))
           .bind_blob(2, blob.data(), blob.size())
           .run();
     }
-    d.exec("COMMIT");
-    d.saturated.insert(newly_saturated.begin(), newly_saturated.end());
+    if (grouped) {
+      d.exec("RELEASE add_document");
+      d.pending_saturated.insert(d.pending_saturated.end(), newly_saturated.begin(), newly_saturated.end());
+      if (++d.pending >= d.batch_size) d.commit_group();
+    } else {
+      d.exec("COMMIT");
+      d.saturated.insert(newly_saturated.begin(), newly_saturated.end());
+    }
     return {true, id};
   } catch (...) {
-    sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (d.group_open || !grouped) undo();
     throw;
   }
 }
+
+void Archive::set_batch_size(int documents) {
+  if (documents < 1) throw_error("batch size must be 1 or more, not {}", documents);
+  if (documents == 1 || impl_->pending >= documents) impl_->commit_group();
+  impl_->batch_size = documents;
+}
+
+void Archive::flush() { impl_->commit_group(); }
 
 std::int64_t Archive::document_count() const {
   Statement s = impl_->prepare("SELECT count(*) FROM documents");
@@ -573,7 +683,8 @@ ArchiveStats Archive::stats() const {
   st.posting_blobs = scalar("SELECT count(*) FROM postings");
   const std::int64_t posting_bytes =
       scalar("SELECT coalesce(sum(length(entries)), 0) FROM postings");
-  st.postings = posting_bytes / std::int64_t(kPostingBytes);
+  st.postings = posting_bytes / static_cast<std::int64_t>(impl_->layout.posting_bytes());
+  st.schema_version = static_cast<int>(impl_->version);
   st.index_bytes = posting_bytes +
                    scalar("SELECT coalesce(sum(length(doc_ids)), 0) FROM lsh_buckets") +
                    scalar("SELECT coalesce(sum(length(minhash) + 8), 0) FROM sketches");
@@ -667,8 +778,9 @@ ArchiveCheck Archive::verify() const {
         problem(fmt::format("document {}: sketch row missing", id));
       } else {
         const auto blob = sketch_row.column_blob(0);
-        if (blob.size() != sketch.minhash.size() * sizeof(std::uint32_t) ||
-            std::memcmp(blob.data(), sketch.minhash.data(), blob.size()) != 0)
+        const std::vector<std::uint8_t> expected_signature = d.layout.encode_signature(sketch.minhash);
+        if (blob.size() != expected_signature.size() ||
+            std::memcmp(blob.data(), expected_signature.data(), blob.size()) != 0)
           problem(fmt::format("document {}: stored MinHash differs from its text's", id));
         if (static_cast<std::uint64_t>(sketch_row.column_int(1)) != sketch.simhash)
           problem(fmt::format("document {}: stored SimHash differs from its text's", id));
@@ -704,11 +816,11 @@ ArchiveCheck Archive::verify() const {
         posting.bind(1, static_cast<std::int64_t>(b));
         if (posting.step()) {
           const auto blob = posting.column_blob(0);
-          for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes) {
-            const std::uint32_t tag = read_le<std::uint32_t>(blob.data() + at);
+          const std::size_t step = d.layout.posting_bytes();
+          for (std::size_t at = 0; at + step <= blob.size(); at += step) {
+            const std::uint32_t tag = d.layout.read_tag(blob.data() + at);
             ++holders[tag];
-            if (read_le<std::uint32_t>(blob.data() + at + 4) == static_cast<std::uint32_t>(id))
-              tags.insert(tag);
+            if (d.layout.read_doc(blob.data() + at) == static_cast<std::uint32_t>(id)) tags.insert(tag);
           }
         }
         posting.reset();
@@ -754,15 +866,16 @@ ArchiveCheck Archive::verify() const {
     while (s.step()) {
       const std::int64_t b = s.column_int(0);
       const auto blob = s.column_blob(1);
-      if (blob.size() % kPostingBytes != 0 || blob.empty())
+      const std::size_t step = d.layout.posting_bytes();
+      if (blob.size() % step != 0 || blob.empty())
         problem(fmt::format("posting bucket {}: blob of {} bytes is not a list of postings", b,
                             blob.size()));
       if (b < 0 || b >= (std::int64_t(1) << d.params.posting_bucket_bits))
         problem(fmt::format("posting bucket {}: out of range", b));
-      for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes) {
+      for (std::size_t at = 0; at + step <= blob.size(); at += step) {
         ++out.postings;
-        const std::int64_t id = read_le<std::uint32_t>(blob.data() + at + 4);
-        const std::uint32_t agency = read_le<std::uint32_t>(blob.data() + at + 8);
+        const std::int64_t id = d.layout.read_doc(blob.data() + at);
+        const std::uint32_t agency = d.layout.read_agency(blob.data() + at);
         auto it = expected.find(id);
         if (it == expected.end()) {
           problem(fmt::format("posting bucket {}: names document {}, which does not exist", b, id));
@@ -864,12 +977,8 @@ std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(
   std::vector<std::pair<std::int64_t, double>> out;
   for (std::int64_t id : ids) {
     sig.bind(1, id);
-    if (sig.step()) {
-      const auto blob = sig.column_blob(0);
-      std::vector<std::uint32_t> other(blob.size() / 4);
-      std::memcpy(other.data(), blob.data(), other.size() * 4);
-      out.emplace_back(id, estimate_jaccard(signature, other));
-    }
+    if (sig.step())
+      out.emplace_back(id, this->estimate_jaccard(signature, impl_->layout.decode_signature(sig.column_blob(0))));
     sig.reset();
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -917,10 +1026,12 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       const std::uint32_t tag = d.tag_of(fingerprints[i].hash);
       agencies.clear();
       documents_of_fp.clear();
-      for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes) {
-        if (read_le<std::uint32_t>(blob.data() + at) != tag) continue;
-        const std::int64_t doc = read_le<std::uint32_t>(blob.data() + at + 4);
-        const std::uint32_t agency = read_le<std::uint32_t>(blob.data() + at + 8);
+      const BlobLayout& layout = d.layout;
+      const std::size_t step = layout.posting_bytes();
+      for (std::size_t at = 0; at + step <= blob.size(); at += step) {
+        if (layout.read_tag(blob.data() + at) != tag) continue;
+        const std::int64_t doc = layout.read_doc(blob.data() + at);
+        const std::uint32_t agency = layout.read_agency(blob.data() + at);
         if (documents_of_fp.insert(doc).second) ++per_document[doc];
         if (agency && agency != excluded_agency && agencies.insert(agency).second &&
             hits.holders[i].size() < holders_per_fingerprint)
@@ -960,10 +1071,11 @@ MinHashSignature Archive::signature(std::int64_t id) const {
   s.bind(1, id);
   if (!s.step())
     throw_error("{}: damaged archive: signature of document {} missing", impl_->name, id);
-  const auto blob = s.column_blob(0);
-  MinHashSignature out(blob.size() / 4);
-  std::memcpy(out.data(), blob.data(), out.size() * 4);
-  return out;
+  return impl_->layout.decode_signature(s.column_blob(0));
+}
+
+double Archive::estimate_jaccard(const MinHashSignature& a, const MinHashSignature& b) const {
+  return estimate_jaccard_truncated(a, b, impl_->layout.signature_bits);
 }
 
 std::vector<std::vector<std::int64_t>> Archive::lsh_groups() const {
@@ -999,12 +1111,13 @@ std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agenc
   while (s.step()) {
     const auto bucket = static_cast<std::uint64_t>(s.column_int(0));
     const auto blob = s.column_blob(1);
-    if (blob.size() < std::size_t(min_agencies) * kPostingBytes) continue;
+    const BlobLayout& layout = impl_->layout;
+    const std::size_t step = layout.posting_bytes();
+    if (blob.size() < std::size_t(min_agencies) * step) continue;
     entries.clear();
-    for (std::size_t at = 0; at + kPostingBytes <= blob.size(); at += kPostingBytes)
-      entries.push_back({read_le<std::uint32_t>(blob.data() + at),
-                         read_le<std::uint32_t>(blob.data() + at + 4),
-                         read_le<std::uint32_t>(blob.data() + at + 8)});
+    for (std::size_t at = 0; at + step <= blob.size(); at += step)
+      entries.push_back(
+          {layout.read_tag(blob.data() + at), layout.read_doc(blob.data() + at), layout.read_agency(blob.data() + at)});
     std::stable_sort(entries.begin(), entries.end(),
                      [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
     for (std::size_t i = 0; i < entries.size();) {

@@ -71,7 +71,7 @@ ClusterResult find_clusters(const Archive& archive, const ClusterParams& params)
   DisjointSets sets;
   std::map<std::pair<std::int64_t, std::int64_t>, double> confirmed;
   for (const auto& [a, b] : pairs) {
-    if (estimate_jaccard(signature(a), signature(b)) < params.min_jaccard) continue;
+    if (archive.estimate_jaccard(signature(a), signature(b)) < params.min_jaccard) continue;
     ++result.aligned_pairs;
     const double ab = coverage(sketch(a), sketch(b), sp.shingle.n, params.align);
     if (ab < params.min_copy_ratio) continue;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <limits>
 
 #if defined(__AVX512F__)
@@ -249,6 +250,39 @@ double estimate_jaccard(std::span<const std::uint32_t> a, std::span<const std::u
   std::size_t equal = 0;
   for (std::size_t i = 0; i < a.size(); ++i) equal += a[i] == b[i];
   return double(equal) / double(a.size());
+}
+
+namespace {
+
+std::uint32_t low_bits_mask(int bits) {
+  if (bits < 1 || bits > 32) throw_error("signature bits must be in [1, 32], not {}", bits);
+  return bits == 32 ? 0xFFFFFFFFu : (std::uint32_t(1) << bits) - 1;
+}
+
+}  // namespace
+
+MinHashSignature truncate_signature(std::span<const std::uint32_t> signature, int bits) {
+  const std::uint32_t mask = low_bits_mask(bits);
+  MinHashSignature out(signature.begin(), signature.end());
+  for (std::uint32_t& v : out) v &= mask;
+  return out;
+}
+
+double estimate_jaccard_truncated(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, int bits) {
+  const std::uint32_t mask = low_bits_mask(bits);
+  if (a.size() != b.size() || a.empty()) return 0.0;
+  auto empty_set = [mask](std::span<const std::uint32_t> s) {
+    for (std::uint32_t v : s)
+      if ((v & mask) != mask) return false;
+    return true;
+  };
+  if (empty_set(a) || empty_set(b)) return 0.0;
+  std::size_t equal = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) equal += ((a[i] ^ b[i]) & mask) == 0;
+  const double agree = double(equal) / double(a.size());
+  if (bits == 32) return agree;
+  const double chance = std::ldexp(1.0, -bits);
+  return std::max(0.0, (agree - chance) / (1.0 - chance));
 }
 
 }  // namespace leitong

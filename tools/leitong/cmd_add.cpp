@@ -30,6 +30,7 @@ struct AddOptions {
   ExtractParams extract;
   bool quiet = false;
   bool progress = false;
+  int batch = 1;
 };
 
 struct Job {
@@ -190,6 +191,7 @@ int run_add(const AddOptions& o) {
   if (o.shingle) params.sketch.shingle.n = o.shingle;
   Archive archive =
       Archive::open(o.archive, Archive::Mode::kReadWrite, params, o.shingle ? &params : nullptr);
+  archive.set_batch_size(o.batch);
 
   Progress progress(progress_on, jobs.size());
   std::size_t added = 0, present = 0, refused = 0;
@@ -224,6 +226,12 @@ int run_add(const AddOptions& o) {
     }
   }
   progress.clear();
+  try {
+    archive.flush();
+  } catch (const Error& e) {
+    print_error(e.what());
+    return kExitRefused;
+  }
   if (!o.quiet) {
     if (skipped_files)
       fmt::print("{} file{} of other types in the folders skipped\n", skipped_files,
@@ -246,7 +254,9 @@ Runner register_add(CLI::App& app) {
       "without extension), recursively. Without --agency or --year, each file must name them\n"
       "itself (a portal header such as 名称/发布机构, its title, or its signature); what was "
       "taken\n"
-      "from the file is said in a `note` line.");
+      "from the file is said in a `note` line. --batch N groups N files to a transaction for bulk\n"
+      "loads (several times faster on large archives); an interruption then loses the open group,\n"
+      "which re-running the same add restores.");
   add_archive_option(app, o->archive);
   app.add_option("--agency", o->agency,
                  "Agency that published the files (default: what each file names)");
@@ -266,6 +276,9 @@ Runner register_add(CLI::App& app) {
   app.add_flag("-q,--quiet", o->quiet, "Print only refusals");
   app.add_flag("--progress", o->progress,
                "Show progress on standard error (default: on a terminal, 10+ files)");
+  app.add_option("--batch", o->batch,
+                 "Files per transaction (default 1; e.g. 1000 for a bulk load, see below)")
+      ->check(CLI::Range(1, 100000));
   app.add_option("FILE", o->files, "Files or folders to add");
   return [o] { return run_add(*o); };
 }

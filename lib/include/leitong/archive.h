@@ -25,7 +25,11 @@
 
 namespace leitong {
 
-inline constexpr int kArchiveSchemaVersion = 1;
+// The format new archives are written in. Version 2 (2026-11-22) stores 8-bit MinHash values and
+// 11-byte postings (version 1: 32-bit values, 12-byte postings); archives of every version from
+// kOldestReadableSchemaVersion on are read and appended to in their own format.
+inline constexpr int kArchiveSchemaVersion = 2;
+inline constexpr int kOldestReadableSchemaVersion = 1;
 
 struct ArchiveParams {
   SketchParams sketch;
@@ -55,7 +59,7 @@ struct ArchiveStats {
   std::int64_t index_bytes = 0;  // signatures, buckets and postings (payload bytes)
   std::int64_t lsh_buckets = 0, posting_blobs = 0, postings = 0;
   ArchiveParams params;
-  int schema_version = kArchiveSchemaVersion;
+  int schema_version = kArchiveSchemaVersion;  // the archive's own format version
 };
 
 // Per-document hits of a query's fingerprints in the postings.
@@ -107,6 +111,17 @@ class Archive {
   // Adds one document atomically. `document.info.id` is ignored. Throws Error (archive unchanged).
   AddOutcome add(const Document& document);
 
+  // Bulk loading. With n > 1, adds are grouped n to a transaction, each add still all or nothing
+  // within it (a savepoint): a document touches ~180 index pages, and a group writes a page that
+  // several of its documents touch once instead of once each. flush() commits the open group;
+  // destroying the Archive commits it too (without a way to report failure: call flush()). Costs:
+  // a crash loses the open group (re-running the same add restores it, as adds are idempotent),
+  // other writers wait for a whole group, and readers see documents a group at a time. 1 (the
+  // default): one transaction per document. A commit that fails throws Error naming how many
+  // documents were lost; the archive is then as before the group.
+  void set_batch_size(int documents);
+  void flush();
+
   ArchiveStats stats() const;
   // Checks the whole archive, in one read snapshot (a concurrent add is not seen half-done):
   // `PRAGMA integrity_check`; every document has its text (which decompresses, passes its zstd
@@ -124,16 +139,23 @@ class Archive {
   std::vector<std::int64_t> ids_with_content(std::u32string_view text) const;
   // Ids of the reports of `agency` (canonicalized), oldest year first.
   std::vector<std::int64_t> ids_of_agency(const std::string& agency) const;
-  // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard.
+  // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard
+  // (estimate_jaccard below: on the bits the archive stores).
   std::vector<std::pair<std::int64_t, double>> lsh_candidates(
       const MinHashSignature& signature) const;
   // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
   // Every document, in id order (metadata only).
   std::vector<DocumentInfo> documents() const;
+  // A document's MinHash signature as stored: each value's low bits only (8 in format 2, all 32 in
+  // format 1). Compare signatures with estimate_jaccard below, never with the free function.
   MinHashSignature signature(std::int64_t id) const;
+  // Jaccard estimate between two signatures on the bits this archive stores, corrected for chance
+  // agreement (minhash.h, estimate_jaccard_truncated); either may be a full signature.
+  double estimate_jaccard(const MinHashSignature& a, const MinHashSignature& b) const;
   // The documents of every LSH bucket that holds two or more: the near-duplicate candidate groups.
   std::vector<std::vector<std::int64_t>> lsh_groups() const;
-  // The identity under which postings store a fingerprint hash (its top 32 + bucket bits).
+  // The identity under which postings store a fingerprint hash: its top bucket bits, then its
+  // next 24 (format 2) or 32 (format 1) bits.
   std::uint64_t fingerprint_key(std::uint64_t hash) const;
   // Fingerprints held by reports of at least `min_agencies` distinct agencies, most agencies
   // first. Streams over the posting blobs; memory grows with the result, not the archive.

@@ -46,4 +46,14 @@ MinHashSignature minhash(std::span<const std::uint64_t> shingle_hashes,
 // error is about sqrt(J(1-J)/k): ±0.044 at J = 0.5 for k = 128.
 double estimate_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b);
 
+// b-bit minwise hashing (Li & König 2010): a signature reduced to the low `bits` bits of each value
+// (1 <= bits <= 32), which archives store (format 2 keeps 8 bits: 128 bytes instead of 512).
+MinHashSignature truncate_signature(std::span<const std::uint32_t> signature, int bits);
+
+// Jaccard estimate from two signatures compared on their low `bits` bits. Two different minima
+// agree there by chance with probability 2^-bits, which the estimate removes: (P - c) / (1 - c),
+// c = 2^-bits, floored at 0. For bits = 32 it equals estimate_jaccard. 0 when either is the
+// empty-set signature (all bits set), as there.
+double estimate_jaccard_truncated(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b, int bits);
+
 }  // namespace leitong
