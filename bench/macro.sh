@@ -6,13 +6,14 @@
 # peak memory of each step.
 #
 #   bench/macro.sh [--sizes "10000 100000"] [--checks 30] [--yoy-max 20000] [--no-laws]
-#                  [--bin build-rel/leitong] [--work DIR] [--keep]
+#                  [--batch N] [--bin build-rel/leitong] [--work DIR] [--keep]
 #
 #   --sizes      synthetic archive sizes in reports (5 years each; agencies = size / 5)
 #   --checks     reports checked per archive for the latency percentiles (warm runs; cold runs
 #                are min(10, checks))
 #   --yoy-max    skip `yoy` on archives larger than this (one full check per report: see README)
 #   --no-laws    skip the laws archive (../shared/corpora/laws, needed for it)
+#   --batch      files per transaction when building (`add --batch`; default 1, one per file)
 #   --reuse      with --work DIR of an earlier run: archives already built there are measured again
 #                (their build figures are taken from DIR/build.txt), not rebuilt
 #
@@ -25,6 +26,7 @@ root="$PWD"
 sizes="10000 100000"
 checks=30
 yoy_max=20000
+batch=1
 laws=1
 bin=""
 work=""
@@ -35,12 +37,13 @@ while [[ $# -gt 0 ]]; do
     --sizes) sizes="$2"; shift 2 ;;
     --checks) checks="$2"; shift 2 ;;
     --yoy-max) yoy_max="$2"; shift 2 ;;
+    --batch) batch="$2"; shift 2 ;;
     --no-laws) laws=0; shift ;;
     --bin) bin="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --reuse) reuse=1; keep=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "macro.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -140,7 +143,7 @@ for size in $sizes; do
     built=0
     : >"$work/times"
     timed synth "$bin" synth --agencies "$agencies" --years 5 --seed 1 --corpora "$corpora" --out "$dir" -q
-    timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
+    timed add "$bin" add -q --batch "$batch" --archive "$dir/a.db" --manifest "$dir/manifest.csv"
     read -r _ synth_s synth_kb < <(grep '^synth ' "$work/times")
     read -r _ add_s add_kb < <(grep '^add ' "$work/times")
   fi
@@ -161,7 +164,7 @@ if [[ "$laws" == 1 && -d "$shared/laws" ]]; then
   { echo "path,agency,year,kind"; cat "$dir/rows.csv"; } >"$dir/manifest.csv"
   docs=$(wc -l <"$dir/rows.csv")
   : >"$work/times"
-  timed add "$bin" add -q --archive "$dir/a.db" --manifest "$dir/manifest.csv"
+  timed add "$bin" add -q --batch "$batch" --archive "$dir/a.db" --manifest "$dir/manifest.csv"
   read -r _ add_s add_kb < <(grep '^add ' "$work/times")
   awk -F'"' -v k="$checks" 'NR % int(1 + 3500 / k) == 1 && n++ < k { print $2 }' "$dir/rows.csv" |
     while read -r f; do printf '%s --agency 待查 --year 2025\n' "$f"; done >"$work/queries"
