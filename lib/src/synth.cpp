@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -45,6 +46,11 @@ bool is_terminator(char32_t c) { return c == U'。' || c == U'！' || c == U'？
 // Name parts: fabricated two-character district names under real city names.
 constexpr const char* kCities[] = {"重庆市", "成都市", "西安市", "长沙市",
                                    "武汉市", "昆明市", "贵阳市", "南宁市"};
+// Cities for agencies beyond the first 92,160 (archives of a million reports), so that the names
+// of smaller corpora stay what they were.
+constexpr const char* kMoreCities[] = {"杭州市", "南京市", "合肥市", "福州市", "南昌市", "济南市",
+                                       "郑州市", "太原市", "沈阳市", "长春市", "兰州市", "西宁市",
+                                       "银川市", "海口市", "拉萨市", "天津市"};
 constexpr const char* kFirst[] = {"东", "西", "南", "北", "青", "白", "金", "石",
                                   "长", "新", "永", "安", "平", "清", "龙", "凤",
                                   "云", "桃", "松", "宁", "和", "嘉", "盛", "兴"};
@@ -77,8 +83,10 @@ constexpr const char* kSubheadings[] = {
     "加强法治宣传教育",           "提升依法决策水平",       "持续优化法治化营商环境",
     "加强行政执法队伍建设",       "深化政务公开",           "推进数字法治政府建设"};
 
-constexpr std::size_t kAgencyCapacity =
+constexpr std::size_t kFirstCapacity =
     std::size(kDepartments) * std::size(kFirst) * std::size(kSecond) * std::size(kCities);
+constexpr std::size_t kAgencyCapacity =
+    kFirstCapacity + std::size(kDepartments) * std::size(kFirst) * std::size(kSecond) * std::size(kMoreCities);
 
 struct Agency {
   std::string name;           // 重庆市东江区民政局
@@ -87,14 +95,18 @@ struct Agency {
 };
 
 Agency make_agency(std::size_t index) {
-  constexpr std::size_t kDistricts = std::size(kFirst) * std::size(kSecond) * std::size(kCities);
-  const std::size_t d = index % kDistricts;  // neighbouring agencies lie in different districts
-  const char* dept = kDepartments[(index / kDistricts) % std::size(kDepartments)];
+  const bool more = index >= kFirstCapacity;
+  if (more) index -= kFirstCapacity;
+  const std::span<const char* const> cities = more ? std::span<const char* const>(kMoreCities)
+                                                   : std::span<const char* const>(kCities);
+  const std::size_t districts = std::size(kFirst) * std::size(kSecond) * cities.size();
+  const std::size_t d = index % districts;  // neighbouring agencies lie in different districts
+  const char* dept = kDepartments[(index / districts) % std::size(kDepartments)];
   const std::size_t p1 = d % std::size(kFirst), p2 = (d / std::size(kFirst)) % std::size(kSecond);
-  const std::size_t city = (d / (std::size(kFirst) * std::size(kSecond))) % std::size(kCities);
+  const std::size_t city = (d / (std::size(kFirst) * std::size(kSecond))) % cities.size();
   const std::string district = std::string(kFirst[p1]) + kSecond[p2] + (d % 5 == 4 ? "县" : "区");
   Agency a;
-  a.name = std::string(kCities[city]) + district + dept;
+  a.name = std::string(cities[city]) + district + dept;
   a.district = u32(district);
   a.short_name = u32(district + dept);
   return a;

@@ -58,7 +58,7 @@ Runner register_synth(CLI::App& app) {
       "and truth.jsonl (the planted spans, for `eval`). The same seed gives the same files.");
   app.add_option("--agencies", o->params.agencies, "Number of agencies")
       ->capture_default_str()
-      ->check(CLI::Range(1, 92160));
+      ->check(CLI::Range(1, 276480));
   app.add_option("--years", o->params.years, "Years per agency")
       ->capture_default_str()
       ->check(CLI::Range(1, 50));

@@ -33,7 +33,7 @@
 namespace leitong {
 
 struct SynthParams {
-  int agencies = 20;      // distinct agencies, 1 … 92,160
+  int agencies = 20;      // distinct agencies, 1 … 276,480
   int years = 3;          // consecutive years per agency, 1 … 50
   int first_year = 2021;  // the year of the first reports
   std::uint64_t seed = 1;
