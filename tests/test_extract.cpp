@@ -125,7 +125,13 @@ TEST(Chrome, StrongLinesAnywhere) {
         // Prose that mentions copyright, cut by a line break before its full stop (found by synth
         // on the laws corpus).
         "对于版权所有，一方转让或准许另一方使用的出版发行权和其他权利，支付报酬的数量、方式和时间，"
-        "均应在合同中逐项加以规定。同时，要根据"})
+        "均应在合同中逐项加以规定。同时，要根据",
+        // Shorter, but a sentence and then more (found by synth at a million reports).
+        "一是围绕“六稳”“六保”深化政府信息公开。北华区规划和自然资源局沟通期间不得停止对案件的侦查。"
+        "对于版权所有，一方转让",
+        // Half-width commas, as some of the laws corpus writes them.
+        "对于版权所有,一方转让或准许另一方使用的出版发行权和其他权利,支付报酬的数量、方式和时间,"
+        "均应在合同中逐项加以规定。某局建立公路养护维修信息档案,记录养护作业、巡查、检测以及其他相关信息;"})
     EXPECT_FALSE(is_chrome_line(u32(line))) << line;
 }
 

@@ -459,8 +459,18 @@ class Synthesizer {
   void write_file(const Written& w, const std::u32string& text, const std::string& agency,
                   DocumentKind kind) {
     const std::string bytes = encode_utf8(text);
-    if (extract_bytes(bytes, w.file).text != text)
-      throw_error("{}: synthesized text does not extract unchanged (internal error)", w.file);
+    const ExtractedText extracted = extract_bytes(bytes, w.file);
+    if (extracted.text != text) {
+      std::size_t at = 0;
+      while (at < text.size() && at < extracted.text.size() && text[at] == extracted.text[at]) ++at;
+      const std::size_t from = at > 20 ? at - 20 : 0;
+      throw_error("{}: synthesized text does not extract unchanged (internal error): it differs at "
+                  "character {}, after \"{}\"{}",
+                  w.file, at, encode_utf8(text.substr(from, at - from)),
+                  extracted.removed.empty() ? ""
+                                            : fmt::format("; page-chrome removal dropped \"{}\"",
+                                                          encode_utf8(extracted.removed.front())));
+    }
     std::ofstream f(out_ / w.file, std::ios::binary | std::ios::trunc);
     f.write(bytes.data(), std::streamsize(bytes.size()));
     if (!f.flush()) throw_error("{}: write failed", (out_ / w.file).string());
