@@ -709,8 +709,17 @@ TEST(ArchiveBatch, GroupsCommitWholeAndDuplicatesKeepTheGroup) {
     EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 6);
     EXPECT_THROW(writer.set_batch_size(0), Error);
   }  // destroyed: the open group (document 7) commits
+  EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 7);
+  {
+    // verify() on a writer with an open group commits the group first (it reads one snapshot).
+    Archive writer = Archive::open(path, Archive::Mode::kReadWrite);
+    writer.set_batch_size(5);
+    writer.add(make_document(docs[0].text + U"另加一段不同的文字，使内容有别。", "第九区民政局", 2024));
+    EXPECT_TRUE(writer.verify().ok());
+    EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 8);
+  }
   const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
-  EXPECT_EQ(reader.document_count(), 7);
+  EXPECT_EQ(reader.document_count(), 8);
   EXPECT_TRUE(reader.verify().ok());
 }
 

@@ -889,6 +889,14 @@ TEST_F(Cli, AddWithOtherShingleSizeIsRefused) {
   EXPECT_EQ(stats(archive).at("documents").get<std::int64_t>(),
             before.at("documents").get<std::int64_t>() + 1);
 
+  // An archive of format 1 (older defaults, e.g. its MinHash variant) accepts its own shingle size.
+  fs::copy_file(source_dir() / "tests/data/archive-v1.db", dir_ / "v1.db");
+  const std::vector<std::string> old_format = {"add",  "--archive", "v1.db", "--shingle", "5", "--agency",
+                                               kLuohu, "--year",    "2025",  file};
+  const CliResult v1 = run(old_format);
+  EXPECT_EQ(v1.status, 0) << describe(old_format, v1);
+  EXPECT_EQ(stats(dir_ / "v1.db").at("documents"), 3);
+
   // A new archive made with --shingle 6 records it.
   const std::vector<std::string> fresh = {"add",      "--archive", "six.db", "--shingle", "6",
                                           "--agency", kLuohu,      "--year", "2025",      file};

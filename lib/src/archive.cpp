@@ -253,6 +253,20 @@ struct Archive::Impl {
     }
   }
 
+  // SQLite rolls a whole transaction back on its own after some errors (disk full, I/O error, out
+  // of memory): then the open group is gone. Says so, naming how many documents it held, and
+  // resets the group. `cause` is the error that ended it, if known.
+  void throw_if_group_lost(const std::string& cause) {
+    if (!group_open || !sqlite3_get_autocommit(db)) return;
+    const int documents = pending;
+    group_open = false;
+    pending = 0;
+    pending_saturated.clear();
+    throw_error("{}: the open group of {} document{} added before this one was rolled back by SQLite{}{}; "
+                "the archive holds what it held before them; add them again",
+                name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause);
+  }
+
   void commit_group() {
     if (!group_open) return;
     const int documents = pending;
@@ -511,6 +525,7 @@ AddOutcome Archive::add(const Document& document) {
   // either way this document goes in whole or not at all.
   const bool grouped = d.batch_size > 1;
   if (grouped) {
+    d.throw_if_group_lost("");
     if (!d.group_open) {
       d.exec("BEGIN IMMEDIATE");
       d.group_open = true;
@@ -635,7 +650,12 @@ AddOutcome Archive::add(const Document& document) {
       d.saturated.insert(newly_saturated.begin(), newly_saturated.end());
     }
     return {true, id};
+  } catch (const Error& e) {
+    if (grouped) d.throw_if_group_lost(e.what());
+    if (d.group_open || !grouped) undo();
+    throw;
   } catch (...) {
+    if (grouped) d.throw_if_group_lost("");
     if (d.group_open || !grouped) undo();
     throw;
   }
@@ -698,6 +718,7 @@ ArchiveStats Archive::stats() const {
 }
 
 ArchiveCheck Archive::verify() const {
+  impl_->commit_group();  // a writer's open batch group (set_batch_size) is committed first
   const Impl& d = *impl_;
   ArchiveCheck out;
   auto problem = [&](std::string message) { out.problems.push_back(std::move(message)); };

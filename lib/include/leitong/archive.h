@@ -128,7 +128,8 @@ class Archive {
   // checksum where it has one, is valid UTF-8 and hashes to its content_hash) and its sketch row
   // (equal to the sketch recomputed from the text); its LSH band keys and fingerprint postings are
   // all present; and every LSH bucket and posting entry names an existing document, the right
-  // agency, and no document more times than its sketch accounts for. Reads every row: O(archive)
+  // agency, and no document more times than its sketch accounts for. A writer's open batch group
+  // is committed first. Reads every row: O(archive)
   // time, memory O(documents + largest blob). Problems are returned, not thrown; Error only if
   // the archive cannot be read at all.
   ArchiveCheck verify() const;
