@@ -363,9 +363,12 @@ Kind classify(std::u32string_view line) {
       (contains(t, U">") || contains(t, U"＞") || contains(t, U"»") || contains(t, U"→")))
     return Kind::kStrong;  // a breadcrumb
   // A footer is a list of fields; prose that happens to say 版权所有 ("对于版权所有，一方转让…")
-  // has commas (full- or half-width) and runs long, or has commas and a sentence inside.
+  // has commas (full- or half-width) and runs long, or has commas and a Chinese sentence inside
+  // (not an ASCII full stop: footers hold domain names such as www.example.gov.cn).
   const bool commas = contains(t, U"，") || contains(t, U",");
-  const bool sentence_inside = std::any_of(t.begin(), t.end() - 1, is_sentence_end);
+  const bool sentence_inside = std::any_of(t.begin(), t.end() - 1, [](char32_t c) {
+    return c == U'。' || c == U'！' || c == U'？' || c == U'；';
+  });
   const bool prose = commas && (t.size() > kShortLine || sentence_inside);
   for (std::u32string_view m : kStrongMarks)
     if (contains(t, m) && !prose) return Kind::kStrong;
