@@ -203,44 +203,27 @@ void BM_SketchSeparate(benchmark::State& state) {
   set_counters(state, c, c.normalized_utf8);
 }
 
+// MinHash of each document's precomputed shingle hashes, one variant.
+void run_minhash(benchmark::State& state, leitong::MinHashVariant variant) {
+  const Corpus& c = corpus(chunk_of(state));
+  leitong::MinHashParams params;
+  params.variant = variant;
+  for (auto _ : state) {
+    for (const Doc& d : c.docs) {
+      auto signature = leitong::minhash(d.shingles, params);
+      benchmark::DoNotOptimize(signature.data());
+    }
+  }
+  set_counters(state, c, c.normalized_utf8);
+}
+
 void BM_MinHashOnePermutationDirect(benchmark::State& state) {
-  const Corpus& c = corpus(chunk_of(state));
-  leitong::MinHashParams params;
-  params.variant = leitong::MinHashVariant::kOnePermutationDirect;
-  for (auto _ : state) {
-    for (const Doc& d : c.docs) {
-      auto signature = leitong::minhash(d.shingles, params);
-      benchmark::DoNotOptimize(signature.data());
-    }
-  }
-  set_counters(state, c, c.normalized_utf8);
+  run_minhash(state, leitong::MinHashVariant::kOnePermutationDirect);
 }
-
 void BM_MinHashOnePermutation(benchmark::State& state) {
-  const Corpus& c = corpus(chunk_of(state));
-  leitong::MinHashParams params;
-  params.variant = leitong::MinHashVariant::kOnePermutation;
-  for (auto _ : state) {
-    for (const Doc& d : c.docs) {
-      auto signature = leitong::minhash(d.shingles, params);
-      benchmark::DoNotOptimize(signature.data());
-    }
-  }
-  set_counters(state, c, c.normalized_utf8);
+  run_minhash(state, leitong::MinHashVariant::kOnePermutation);
 }
-
-void BM_MinHashClassic(benchmark::State& state) {
-  const Corpus& c = corpus(chunk_of(state));
-  leitong::MinHashParams params;
-  params.variant = leitong::MinHashVariant::kClassic;
-  for (auto _ : state) {
-    for (const Doc& d : c.docs) {
-      auto signature = leitong::minhash(d.shingles, params);
-      benchmark::DoNotOptimize(signature.data());
-    }
-  }
-  set_counters(state, c, c.normalized_utf8);
-}
+void BM_MinHashClassic(benchmark::State& state) { run_minhash(state, leitong::MinHashVariant::kClassic); }
 
 void BM_SimHash(benchmark::State& state) {
   const Corpus& c = corpus(chunk_of(state));

@@ -645,22 +645,12 @@ TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
     for (std::int64_t id = 1; id <= 4; ++id)
       for (std::uint32_t v : a.signature(id)) ASSERT_LT(v, 256u);
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  auto scalar = [&](const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
-    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW) << sql;
-    const std::int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-  };
+  auto scalar = [&](const char* sql) { return sqlite_scalar(path, sql); };
   EXPECT_EQ(scalar("PRAGMA user_version"), 2);
   EXPECT_EQ(scalar("SELECT min(length(minhash)) FROM sketches"), 128);
   EXPECT_EQ(scalar("SELECT max(length(minhash)) FROM sketches"), 128);
   EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 11 != 0"), 0);
   const std::int64_t posting_bytes = scalar("SELECT sum(length(entries)) FROM postings");
-  sqlite3_close(db);
   const Archive a = Archive::open(path, Archive::Mode::kReadOnly);
   EXPECT_EQ(a.stats().postings * 11, posting_bytes);
   // A document's own stored signature estimates 1 against its full one.

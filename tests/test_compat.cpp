@@ -8,7 +8,6 @@
 #include <leitong/extract.h>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 namespace leitong::testing {
 namespace {
@@ -74,21 +73,11 @@ TEST_F(Compat, Version1ArchiveAcceptsNewDocuments) {
   bool any_above_8_bits = false;
   for (std::uint32_t v : archive.signature(3)) any_above_8_bits = any_above_8_bits || v > 255;
   EXPECT_TRUE(any_above_8_bits);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((dir_ / "v1.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  auto scalar = [&](const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sql;
-    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW) << sql;
-    const std::int64_t v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-  };
+  auto scalar = [&](const char* sql) { return sqlite_scalar(dir_ / "v1.db", sql); };
   EXPECT_EQ(scalar("PRAGMA user_version"), 1);
   EXPECT_EQ(scalar("SELECT length(minhash) FROM sketches WHERE doc_id = 3"), 512);
   EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 12 != 0"), 0);
   EXPECT_EQ(scalar("SELECT sum(length(entries)) FROM postings"), archive.stats().postings * 12);
-  sqlite3_close(db);
 }
 
 }  // namespace

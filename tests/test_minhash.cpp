@@ -310,7 +310,9 @@ TEST(MinHash, TruncatedSignaturesEstimateJaccard) {
     const Pair pair = make_pair_with_jaccard(rng, target, 300 + rng.below(5701));
     const double exact = exact_jaccard(shingle_set(pair.a), shingle_set(pair.b));
     const auto sa = minhash(pair.a, p), sb = minhash(pair.b, p);
-    EXPECT_DOUBLE_EQ(estimate_jaccard_truncated(sa, sb, 32), estimate_jaccard(sa, sb));
+    std::size_t equal = 0;  // 32 bits: the plain share of equal positions
+    for (std::size_t i = 0; i < sa.size(); ++i) equal += sa[i] == sb[i];
+    EXPECT_DOUBLE_EQ(estimate_jaccard_truncated(sa, sb, 32), double(equal) / double(sa.size()));
     // A stored (truncated) signature against a full one gives the same as two truncated ones.
     const double e8 = estimate_jaccard_truncated(sa, sb, 8);
     EXPECT_DOUBLE_EQ(estimate_jaccard_truncated(truncate_signature(sa, 8), sb, 8), e8);

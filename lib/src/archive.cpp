@@ -650,12 +650,8 @@ AddOutcome Archive::add(const Document& document) {
       d.saturated.insert(newly_saturated.begin(), newly_saturated.end());
     }
     return {true, id};
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     if (grouped) d.throw_if_group_lost(e.what());
-    if (d.group_open || !grouped) undo();
-    throw;
-  } catch (...) {
-    if (grouped) d.throw_if_group_lost("");
     if (d.group_open || !grouped) undo();
     throw;
   }

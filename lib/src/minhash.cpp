@@ -240,16 +240,7 @@ MinHashSignature minhash(std::span<const std::uint64_t> shingle_hashes, const Mi
 }
 
 double estimate_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
-  if (a.size() != b.size() || a.empty()) return 0.0;
-  auto empty_set = [](std::span<const std::uint32_t> s) {
-    for (std::uint32_t v : s)
-      if (v != kEmpty) return false;
-    return true;
-  };
-  if (empty_set(a) || empty_set(b)) return 0.0;
-  std::size_t equal = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) equal += a[i] == b[i];
-  return double(equal) / double(a.size());
+  return estimate_jaccard_truncated(a, b, 32);
 }
 
 namespace {

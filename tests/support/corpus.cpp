@@ -5,6 +5,7 @@
 #include <leitong/manifest.h>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <fstream>
 #include <random>
@@ -69,6 +70,25 @@ Document seed_document(const Seed& s) {
 
 void add_seeds(Archive& archive, const std::vector<Seed>& which) {
   for (const Seed& s : which) archive.add(seed_document(s));
+}
+
+std::int64_t sqlite_scalar(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* connection = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_open_v2(db.c_str(), &connection, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << db << ": cannot open";
+  } else {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(connection, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(connection);
+    else if (sqlite3_step(statement) != SQLITE_ROW)
+      ADD_FAILURE() << sql << ": no row";
+    else
+      value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(connection);
+  return value;
 }
 
 }  // namespace leitong::testing

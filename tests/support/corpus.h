@@ -3,6 +3,7 @@
 
 #include <leitong/archive.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class TempDir {
 void write_file(const std::filesystem::path& path, std::string_view bytes);
 // A file's bytes ("" if it cannot be read).
 std::string read_bytes(const std::filesystem::path& path);
+
+// The first column of the first row of `sql` on the SQLite database `db`, opened read-only
+// (records a test failure, and gives -1, when the query fails or has no row).
+std::int64_t sqlite_scalar(const std::filesystem::path& db, const std::string& sql);
 
 // The seed reports of corpora/manifest.csv.
 struct Seed {
