@@ -95,6 +95,36 @@ TEST_F(Inspect, YoyGivesTheSameRowsOnOneOrSeveralThreadsAndTheCheckSRatios) {
   EXPECT_TRUE(found);
 }
 
+// yoy keeps prepared references across its checks; with no cache, with one so small that it
+// evicts on nearly every check, and with the default, the rows are the same.
+TEST_F(Inspect, YoyRowsDoNotDependOnTheReferenceCache) {
+  auto run = [&](std::size_t budget) {
+    YoyParams params;
+    params.threads = 2;
+    params.all_prior = true;
+    params.reference_cache_bytes = budget;
+    return year_over_year(*archive_, params);
+  };
+  const YoyResult none = run(0);
+  ASSERT_GE(none.rows.size(), 10u);
+  for (const std::size_t budget : {std::size_t(600) << 10, YoyParams{}.reference_cache_bytes}) {
+    const YoyResult cached = run(budget);
+    ASSERT_EQ(cached.rows.size(), none.rows.size()) << budget;
+    for (std::size_t i = 0; i < none.rows.size(); ++i) {
+      EXPECT_EQ(cached.rows[i].report.id, none.rows[i].report.id) << budget;
+      EXPECT_EQ(cached.rows[i].prior.id, none.rows[i].prior.id) << budget;
+      EXPECT_DOUBLE_EQ(cached.rows[i].copy_ratio, none.rows[i].copy_ratio) << budget;
+      EXPECT_DOUBLE_EQ(cached.rows[i].copy_ratio_excluding_boilerplate,
+                       none.rows[i].copy_ratio_excluding_boilerplate) << budget;
+      ASSERT_EQ(cached.rows[i].max_source.has_value(), none.rows[i].max_source.has_value()) << budget;
+      if (none.rows[i].max_source) {
+        EXPECT_EQ(cached.rows[i].max_source->document.id, none.rows[i].max_source->document.id) << budget;
+        EXPECT_DOUBLE_EQ(cached.rows[i].max_source->copy_ratio, none.rows[i].max_source->copy_ratio) << budget;
+      }
+    }
+  }
+}
+
 TEST_F(Inspect, YoyYearFilterAndAllPriorYears) {
   YoyParams params;
   params.year = 2022;

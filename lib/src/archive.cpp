@@ -15,10 +15,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "detail/reference_cache.h"
 #include "detail/sqlite.h"
 
 namespace leitong {
 
+using detail::PreparedReference;
+using detail::ReferenceCache;
 using detail::Statement;
 using nlohmann::json;
 
@@ -227,6 +230,39 @@ std::string content_hash(std::u32string_view text) {
   return fmt::format("{:016x}{:016x}", h.high64, h.low64);
 }
 
+// Dense per-document and per-agency counters for fingerprint_hits, kept by a connection across
+// calls. Stamps replace clearing: an entry is current when its stamp is this call's or this
+// fingerprint's.
+struct HitScratch {
+  std::vector<std::uint32_t> doc_fingerprint, doc_call, doc_count, agency_fingerprint;
+  std::uint32_t call = 0, fingerprint = 0;
+
+  void prepare(std::uint32_t max_doc, std::uint32_t max_agency) {
+    if (doc_call.size() <= max_doc) {
+      const std::size_t size = std::size_t(max_doc) + 1 + max_doc / 4;  // room to grow
+      doc_fingerprint.resize(size, 0);
+      doc_call.resize(size, 0);
+      doc_count.resize(size, 0);
+    }
+    if (agency_fingerprint.size() <= max_agency) agency_fingerprint.resize(std::size_t(max_agency) + 1 + max_agency / 4, 0);
+  }
+  std::uint32_t next_call() {
+    if (++call == 0) {  // wrapped: stale stamps could look current
+      std::fill(doc_call.begin(), doc_call.end(), 0);
+      call = 1;
+    }
+    return call;
+  }
+  std::uint32_t next_fingerprint() {
+    if (++fingerprint == 0) {
+      std::fill(doc_fingerprint.begin(), doc_fingerprint.end(), 0);
+      std::fill(agency_fingerprint.begin(), agency_fingerprint.end(), 0);
+      fingerprint = 1;
+    }
+    return fingerprint;
+  }
+};
+
 struct Archive::Impl {
   std::filesystem::path path;
   std::string name;  // path as text, for messages
@@ -244,7 +280,13 @@ struct Archive::Impl {
   bool group_open = false;      // a group transaction is open
   std::vector<std::uint64_t> pending_saturated;  // recorded in `saturated` when the group commits
 
+  // Statements run once per document looked up (info, text, signature): prepared once per
+  // connection. Keyed by the SQL literal's address; finalized before the connection closes.
+  mutable std::unordered_map<const char*, sqlite3_stmt*> statement_cache;
+  HitScratch hit_scratch;
+
   ~Impl() {
+    for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
     if (db) {
       // Documents of an open group are complete (a failed add rolled back its own savepoint):
       // commit them. Best effort; flush() is where a failure can be reported.
@@ -287,6 +329,17 @@ struct Archive::Impl {
   }
 
   Statement prepare(std::string_view sql) const { return Statement(db, sql, name); }
+  // `sql` must be a string literal (its address is the key). Not for statements that may be
+  // nested in themselves.
+  Statement cached(const char* sql) const {
+    sqlite3_stmt*& stmt = statement_cache[sql];
+    if (!stmt && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      stmt = nullptr;
+      statement_cache.erase(sql);
+      throw_error("{}: {}", name, sqlite3_errmsg(db));
+    }
+    return Statement::borrow(db, stmt, name);
+  }
   void exec(const char* sql) const {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -315,7 +368,7 @@ struct Archive::Impl {
   std::uint64_t key_of(std::uint64_t fp) const { return (std::uint64_t(bucket_of(fp)) << 32) | tag_of(fp); }
 
   std::int64_t agency_id(const std::string& canonical, bool create) {
-    Statement find = prepare("SELECT id FROM agencies WHERE name = ?");
+    Statement find = cached("SELECT id FROM agencies WHERE name = ?");
     find.bind(1, canonical);
     if (find.step()) return find.column_int(0);
     if (!create) return 0;
@@ -930,7 +983,7 @@ ArchiveCheck Archive::verify() const {
 }
 
 DocumentInfo Archive::info(std::int64_t id) const {
-  Statement s = impl_->prepare(
+  Statement s = impl_->cached(
       "SELECT d.file, a.name, d.year, d.kind FROM documents d JOIN agencies a ON a.id = "
       "d.agency_id WHERE d.id = ?");
   s.bind(1, id);
@@ -945,7 +998,7 @@ DocumentInfo Archive::info(std::int64_t id) const {
 }
 
 std::u32string Archive::text(std::int64_t id) const {
-  Statement s = impl_->prepare("SELECT utf8_zstd FROM texts WHERE doc_id = ?");
+  Statement s = impl_->cached("SELECT utf8_zstd FROM texts WHERE doc_id = ?");
   s.bind(1, id);
   if (!s.step()) throw_error("{}: damaged archive: text of document {} missing", impl_->name, id);
   const auto blob = s.column_blob(0);
@@ -960,7 +1013,7 @@ std::u32string Archive::text(std::int64_t id) const {
 }
 
 std::vector<std::int64_t> Archive::ids_with_content(std::u32string_view text) const {
-  Statement s = impl_->prepare("SELECT id FROM documents WHERE content_hash = ?");
+  Statement s = impl_->cached("SELECT id FROM documents WHERE content_hash = ?");
   s.bind(1, content_hash(text));
   std::vector<std::int64_t> ids;
   while (s.step()) ids.push_back(s.column_int(0));
@@ -968,7 +1021,7 @@ std::vector<std::int64_t> Archive::ids_with_content(std::u32string_view text) co
 }
 
 std::vector<std::int64_t> Archive::ids_of_agency(const std::string& agency) const {
-  Statement s = impl_->prepare(
+  Statement s = impl_->cached(
       "SELECT d.id FROM documents d JOIN agencies a ON a.id = d.agency_id "
       "WHERE a.name = ? AND d.kind = 'report' ORDER BY d.year, d.id");
   s.bind(1, canonical_agency(agency));
@@ -979,7 +1032,7 @@ std::vector<std::int64_t> Archive::ids_of_agency(const std::string& agency) cons
 
 std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(
     const MinHashSignature& signature) const {
-  Statement bucket = impl_->prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+  Statement bucket = impl_->cached("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
   std::unordered_set<std::int64_t> ids;
   for (std::uint64_t key : lsh_band_keys(signature, impl_->params.lsh)) {
     bucket.bind(1, static_cast<std::int64_t>(key));
@@ -990,7 +1043,7 @@ std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(
     }
     bucket.reset();
   }
-  Statement sig = impl_->prepare("SELECT minhash FROM sketches WHERE doc_id = ?");
+  Statement sig = impl_->cached("SELECT minhash FROM sketches WHERE doc_id = ?");
   std::vector<std::pair<std::int64_t, double>> out;
   for (std::int64_t id : ids) {
     sig.bind(1, id);
@@ -1020,14 +1073,29 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return fingerprints[a].hash < fingerprints[b].hash;
   });
-  Statement read = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
-  std::unordered_map<std::int64_t, int> per_document;
-  std::unordered_set<std::uint32_t> agencies;
-  std::unordered_set<std::int64_t> documents_of_fp;
+  // A formula's fingerprint has posting_cap postings: a check reads tens of thousands of them, so
+  // documents and agencies are counted in dense arrays indexed by id (ids are dense from 1),
+  // stamped rather than cleared. Ids above the largest at the start of the call were added since
+  // (or are damage, which verify reports): they are left out.
+  HitScratch& scratch = d.hit_scratch;
+  const auto max_id = [&](const char* sql) {
+    Statement s = d.cached(sql);
+    return s.step() ? static_cast<std::uint32_t>(std::clamp<std::int64_t>(s.column_int(0), 0, UINT32_MAX - 1)) : 0u;
+  };
+  const std::uint32_t doc_bound = max_id("SELECT max(id) FROM documents");
+  const std::uint32_t agency_bound = max_id("SELECT max(id) FROM agencies");
+  scratch.prepare(doc_bound, agency_bound);
+  const std::uint32_t call = scratch.next_call();
+  std::vector<std::uint32_t> touched;  // documents counted in this call, first-seen order
+
+  Statement read = d.cached("SELECT entries FROM postings WHERE bucket = ?");
+  std::vector<std::uint8_t> blob;
+  const BlobLayout& layout = d.layout;
+  const std::size_t step = layout.posting_bytes();
   for (std::size_t k = 0; k < order.size();) {
     const std::uint32_t bucket = d.bucket_of(fingerprints[order[k]].hash);
     read.bind(1, static_cast<std::int64_t>(bucket));
-    std::vector<std::uint8_t> blob;
+    blob.clear();
     if (read.step()) {
       const auto b = read.column_blob(0);
       blob.assign(b.begin(), b.end());
@@ -1041,24 +1109,34 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
         continue;  // a repeated fingerprint counts once per document
       }
       const std::uint32_t tag = d.tag_of(fingerprints[i].hash);
-      agencies.clear();
-      documents_of_fp.clear();
-      const BlobLayout& layout = d.layout;
-      const std::size_t step = layout.posting_bytes();
+      const std::uint32_t fp_stamp = scratch.next_fingerprint();
+      std::size_t agencies = 0;
       for (std::size_t at = 0; at + step <= blob.size(); at += step) {
-        if (layout.read_tag(blob.data() + at) != tag) continue;
-        const std::int64_t doc = layout.read_doc(blob.data() + at);
-        const std::uint32_t agency = layout.read_agency(blob.data() + at);
-        if (documents_of_fp.insert(doc).second) ++per_document[doc];
-        if (agency && agency != excluded_agency && agencies.insert(agency).second &&
-            hits.holders[i].size() < holders_per_fingerprint)
-          hits.holders[i].push_back(doc);
+        const std::uint8_t* entry = blob.data() + at;
+        if (layout.read_tag(entry) != tag) continue;
+        const std::uint32_t doc = layout.read_doc(entry);
+        const std::uint32_t agency = layout.read_agency(entry);
+        if (doc > doc_bound || agency > agency_bound) continue;
+        if (scratch.doc_fingerprint[doc] != fp_stamp) {
+          scratch.doc_fingerprint[doc] = fp_stamp;
+          if (scratch.doc_call[doc] != call) {
+            scratch.doc_call[doc] = call;
+            scratch.doc_count[doc] = 0;
+            touched.push_back(doc);
+          }
+          ++scratch.doc_count[doc];
+        }
+        if (agency && agency != excluded_agency && scratch.agency_fingerprint[agency] != fp_stamp) {
+          scratch.agency_fingerprint[agency] = fp_stamp;
+          ++agencies;
+          if (hits.holders[i].size() < holders_per_fingerprint) hits.holders[i].push_back(doc);
+        }
       }
-      hits.agencies_per_fingerprint[i] =
-          static_cast<std::uint16_t>(std::min<std::size_t>(agencies.size(), 65535));
+      hits.agencies_per_fingerprint[i] = static_cast<std::uint16_t>(std::min<std::size_t>(agencies, 65535));
     }
   }
-  hits.documents.assign(per_document.begin(), per_document.end());
+  hits.documents.reserve(touched.size());
+  for (const std::uint32_t doc : touched) hits.documents.emplace_back(doc, scratch.doc_count[doc]);
   std::sort(hits.documents.begin(), hits.documents.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
@@ -1084,7 +1162,7 @@ std::vector<DocumentInfo> Archive::documents() const {
 }
 
 MinHashSignature Archive::signature(std::int64_t id) const {
-  Statement s = impl_->prepare("SELECT minhash FROM sketches WHERE doc_id = ?");
+  Statement s = impl_->cached("SELECT minhash FROM sketches WHERE doc_id = ?");
   s.bind(1, id);
   if (!s.step())
     throw_error("{}: damaged archive: signature of document {} missing", impl_->name, id);
@@ -1168,6 +1246,13 @@ std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agenc
 Findings check_against_archive(const Archive& archive, const Document& report,
                                const CheckParams& params,
                                const std::function<bool(std::int64_t id)>& may_be_source) {
+  return detail::check_against_archive(archive, report, params, may_be_source, nullptr);
+}
+
+Findings detail::check_against_archive(const Archive& archive, const Document& report,
+                                       const CheckParams& params,
+                                       const std::function<bool(std::int64_t id)>& may_be_source,
+                                       ReferenceCache* cache) {
   const SketchParams& sp = archive.params().sketch;
   const Sketch sketch = make_sketch(report.text, sp);
 
@@ -1216,20 +1301,17 @@ Findings check_against_archive(const Archive& archive, const Document& report,
       agencies_at[q] = std::max(agencies_at[q], hits.agencies_per_fingerprint[i]);
   }
 
-  std::vector<DocumentInfo> infos;
-  std::vector<std::u32string> texts;
-  std::vector<Sketch> sketches;
-  infos.reserve(chosen.size());
-  texts.reserve(chosen.size());
-  sketches.reserve(chosen.size());
-  for (std::int64_t id : chosen) {
-    infos.push_back(archive.info(id));
-    texts.push_back(archive.text(id));
-    sketches.push_back(make_alignment_sketch(texts.back(), sp));
-  }
+  // Prepared references: from the cache when there is one, else made here for this check.
+  std::vector<std::shared_ptr<const PreparedReference>> prepared;
+  prepared.reserve(chosen.size());
   std::vector<ReferenceDocument> refs;
-  for (std::size_t i = 0; i < chosen.size(); ++i)
-    refs.push_back({infos[i], &texts[i], &sketches[i], source_allowed(chosen[i])});
+  refs.reserve(chosen.size());
+  for (std::int64_t id : chosen) {
+    prepared.push_back(cache ? cache->get(archive, id)
+                             : std::make_shared<const PreparedReference>(archive.info(id), archive.text(id), sp));
+    const PreparedReference& p = *prepared.back();
+    refs.push_back({p.info, &p.text, &p.sketch, source_allowed(id), &p.positions});
+  }
   return analyze(report, sketch, refs, sp, params, agencies_at);
 }
 

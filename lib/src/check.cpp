@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace leitong {
 
@@ -178,20 +179,30 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   const auto formula_chars =
       static_cast<std::uint32_t>(std::max(n, std::max(1, params.align.min_passage) / 2));
   std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;  // normalized positions
+  std::vector<std::uint8_t> shingle_shared;  // per report shingle: in the reference too
   for (std::size_t r = 0; r < references.size(); ++r) {
-    const detail::ShinglePositions ref_positions(references[r].sketch->shingles);
+    std::optional<detail::ShinglePositions> built;
+    const detail::ShinglePositions& ref_positions =
+        references[r].positions ? *references[r].positions : built.emplace(references[r].sketch->shingles);
     const DocumentInfo& info = references[r].info;
-    // Where this reference, if another agency's report, shares text with the report.
+    // One pass over the report's distinct shingles: how many the reference shares (for the exact
+    // Jaccard) and, if it is another agency's report, where the report shares text with it.
     std::vector<std::uint8_t>* shared = nullptr;
     const std::string agency = info.kind == DocumentKind::kReport ? canonical_agency(info.agency) : own_agency;
     if (agency != own_agency) {
       shared = &shared_by_agency[agency];
+      if (shared->empty()) shared->assign(norm.size(), 0);
+      shingle_shared.assign(report_sketch.shingles.size(), 0);
+    }
+    std::size_t shared_distinct = 0;
+    report_positions.for_each([&](std::uint64_t hash, std::span<const std::uint32_t> at) {
+      if (!ref_positions.contains(hash)) return;
+      ++shared_distinct;
+      if (shared)
+        for (const std::uint32_t q : at) shingle_shared[q] = 1;
+    });
+    if (shared) {
       auto& m = *shared;
-      if (m.empty()) m.assign(norm.size(), 0);
-      std::vector<std::uint8_t> shingle_shared(report_sketch.shingles.size(), 0);
-      ref_positions.for_each_distinct([&](std::uint64_t hash) {
-        for (const std::uint32_t q : report_positions.find(hash)) shingle_shared[q] = 1;
-      });
       for (std::size_t q = 0; q < shingle_shared.size();) {
         if (!shingle_shared[q]) {
           ++q;
@@ -213,7 +224,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     auto m = cov.mask();
     for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
     a.covered = cov.count(m);
-    a.jaccard = detail::exact_jaccard(report_positions, ref_positions);
+    const std::size_t all = report_positions.distinct() + ref_positions.distinct() - shared_distinct;
+    a.jaccard = all ? double(shared_distinct) / double(all) : 0.0;  // exact_jaccard (shingle.h)
     aligned.push_back(std::move(a));
   }
 

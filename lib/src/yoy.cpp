@@ -1,11 +1,14 @@
 #include <leitong/yoy.h>
 
+#include "detail/reference_cache.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace leitong {
@@ -18,9 +21,10 @@ struct Job {
 };
 
 // The rows of one report: its check, read off for each prior year.
-std::vector<YoyRow> check_job(const Archive& archive, const Job& job, const YoyParams& params) {
+std::vector<YoyRow> check_job(const Archive& archive, const Job& job, const YoyParams& params,
+                              detail::ReferenceCache* cache) {
   const Document report{job.report, archive.text(job.report.id)};
-  Findings findings = check_against_archive(archive, report, params.check);
+  Findings findings = detail::check_against_archive(archive, report, params.check, {}, cache);
   const int nearest_year = job.priors.front().year;
   // For each prior year: the best-covering document of that year.
   std::map<int, YoyRow, std::greater<>> per_year;
@@ -90,6 +94,8 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
   // Jobs are independent: each thread takes the next one and fills that job's slot, so the result
   // does not depend on the number of threads.
   std::vector<std::vector<YoyRow>> rows_of(jobs.size());
+  std::optional<detail::ReferenceCache> cache;
+  if (params.reference_cache_bytes) cache.emplace(params.reference_cache_bytes);
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex mutex;  // progress and failure
@@ -97,7 +103,7 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
   auto work = [&](const Archive& db) {
     try {
       for (std::size_t j = next++; j < jobs.size(); j = next++) {
-        rows_of[j] = check_job(db, jobs[j], params);
+        rows_of[j] = check_job(db, jobs[j], params, cache ? &*cache : nullptr);
         std::lock_guard lock(mutex);
         ++done;
         if (progress) progress(done, jobs.size());

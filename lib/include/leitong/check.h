@@ -18,6 +18,10 @@
 
 namespace leitong {
 
+namespace detail {
+class ShinglePositions;
+}
+
 struct CheckParams {
   AlignParams align;
   // A region of the report is boilerplate when reports of at least this many distinct agencies
@@ -40,6 +44,9 @@ struct ReferenceDocument {
   // source. Evaluation replays filing order this way: later reports are not sources, but they are
   // other agencies writing the same formulae.
   bool may_be_source = true;
+  // Where each of the sketch's shingles occurs, when the caller keeps it across checks (internal;
+  // built by analyze when null).
+  const detail::ShinglePositions* positions = nullptr;
 };
 
 // `boilerplate_agencies_at` (may be empty): for each normalized position of the report, how many

@@ -37,6 +37,10 @@ struct YoyParams {
   std::optional<int> year;  // only reports of this year
   bool all_prior = false;   // one row per earlier year, not only the nearest
   bool keep_findings = false;  // keep each row's whole check (for evidence pages; memory grows)
+  // Archived documents prepared for alignment are kept across the checks up to this much memory
+  // (least recently used leave first): the holders of common formulae are aligned by nearly every
+  // check, an agency's reports by each of its years. About 0.5 MB per report; 0 keeps none.
+  std::size_t reference_cache_bytes = std::size_t(1) << 30;
 };
 
 struct YoyRow {

@@ -13,38 +13,52 @@ namespace leitong::detail {
 class ShinglePositions {
  public:
   explicit ShinglePositions(std::span<const std::uint64_t> shingles) {
+    // Load factor at most 2/3: linear probing stays short, and the table (16 bytes a slot) stays
+    // small enough to keep in a cache of prepared references.
     std::size_t capacity = 16;
-    while (capacity < 2 * shingles.size()) capacity *= 2;
+    while (2 * capacity < 3 * shingles.size()) capacity *= 2;
     mask_ = capacity - 1;
     slots_.assign(capacity, Slot{});
-    for (std::uint64_t h : shingles) {
-      Slot& slot = find_or_insert(h);
-      ++slot.count;
-    }
+    for (std::uint64_t h : shingles) ++find_or_insert(h).count;
+    // Each slot's `first` is set to the end of its range, then positions are written backwards,
+    // so each range ends ascending and `first` back at its start.
     std::uint32_t next = 0;
     for (Slot& slot : slots_) {
-      slot.first = next;
       next += slot.count;
-      slot.count = 0;  // refilled below
+      slot.first = next;
     }
     positions_.resize(shingles.size());
-    for (std::size_t j = 0; j < shingles.size(); ++j) {
-      Slot& slot = find_or_insert(shingles[j]);
-      positions_[slot.first + slot.count++] = static_cast<std::uint32_t>(j);
-    }
+    for (std::size_t j = shingles.size(); j-- > 0;)
+      positions_[--find_or_insert(shingles[j]).first] = static_cast<std::uint32_t>(j);
   }
 
   std::size_t distinct() const { return distinct_; }
+  std::size_t bytes() const {
+    return slots_.capacity() * sizeof(Slot) + positions_.capacity() * sizeof(std::uint32_t);
+  }
   // Calls f(hash) once for every distinct hash.
   template <class F>
   void for_each_distinct(F&& f) const {
     for (const Slot& slot : slots_)
-      if (slot.used) f(slot.hash);
+      if (slot.count) f(slot.hash);
+  }
+
+  // Calls f(hash, positions) once for every distinct hash, positions ascending.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const Slot& slot : slots_)
+      if (slot.count) f(slot.hash, std::span<const std::uint32_t>(positions_.data() + slot.first, slot.count));
+  }
+
+  bool contains(std::uint64_t hash) const {
+    for (std::size_t at = hash & mask_; slots_[at].count; at = (at + 1) & mask_)
+      if (slots_[at].hash == hash) return true;
+    return false;
   }
 
   // The positions of `hash`, ascending (empty if it does not occur).
   std::span<const std::uint32_t> find(std::uint64_t hash) const {
-    for (std::size_t at = hash & mask_; slots_[at].used; at = (at + 1) & mask_)
+    for (std::size_t at = hash & mask_; slots_[at].count; at = (at + 1) & mask_)
       if (slots_[at].hash == hash) return {positions_.data() + slots_[at].first, slots_[at].count};
     return {};
   }
@@ -52,14 +66,14 @@ class ShinglePositions {
  private:
   struct Slot {
     std::uint64_t hash = 0;
-    std::uint32_t first = 0, count = 0;
-    bool used = false;
+    std::uint32_t first = 0, count = 0;  // count 0: the slot is empty
   };
+  // Only called with count incremented right after an insertion, so a new slot never stays empty.
   Slot& find_or_insert(std::uint64_t hash) {
     std::size_t at = hash & mask_;
-    while (slots_[at].used && slots_[at].hash != hash) at = (at + 1) & mask_;
+    while (slots_[at].count && slots_[at].hash != hash) at = (at + 1) & mask_;
     Slot& slot = slots_[at];
-    if (!slot.used) slot.used = true, slot.hash = hash, ++distinct_;
+    if (!slot.count) slot.hash = hash, ++distinct_;
     return slot;
   }
   std::vector<Slot> slots_;
@@ -67,17 +81,6 @@ class ShinglePositions {
   std::size_t mask_ = 0;
   std::size_t distinct_ = 0;
 };
-
-// |A ∩ B| / |A ∪ B| of the two documents' shingle sets (as exact_jaccard in shingle.h, without
-// sorting either).
-inline double exact_jaccard(const ShinglePositions& a, const ShinglePositions& b) {
-  const ShinglePositions& small = a.distinct() <= b.distinct() ? a : b;
-  const ShinglePositions& large = &small == &a ? b : a;
-  std::size_t shared = 0;
-  small.for_each_distinct([&](std::uint64_t h) { shared += !large.find(h).empty(); });
-  const std::size_t all = a.distinct() + b.distinct() - shared;
-  return all ? double(shared) / double(all) : 0.0;
-}
 
 }  // namespace leitong::detail
 

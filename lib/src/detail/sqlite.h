@@ -20,9 +20,25 @@ class Statement {
     if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
       throw_error("{}: {}", where_, sqlite3_errmsg(db));
   }
+  // Borrows a statement prepared once and kept by its owner (a connection's statement cache):
+  // reset and unbound on destruction instead of finalized.
+  static Statement borrow(sqlite3* db, sqlite3_stmt* stmt, const std::string& where) {
+    return Statement(db, stmt, where);
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(Statement&& other) noexcept
+      : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), where_(std::move(other.where_)),
+        owned_(other.owned_) {}
+  ~Statement() {
+    if (!stmt_) return;
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
 
   Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
   Statement& bind(int i, int v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
@@ -66,9 +82,13 @@ class Statement {
     if (rc != SQLITE_OK) throw_error("{}: {}", where_, sqlite3_errmsg(db_));
     return *this;
   }
+  Statement(sqlite3* db, sqlite3_stmt* stmt, const std::string& where)
+      : db_(db), stmt_(stmt), where_(where), owned_(false) {}
+
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   std::string where_;
+  bool owned_ = true;
 };
 
 }  // namespace leitong::detail
