@@ -397,8 +397,21 @@ TEST(Archive, FingerprintHitsCountDocumentsAndAgencies) {
   EXPECT_EQ(per_doc[y], int(t_hashes.size()));
   EXPECT_EQ(per_doc[z], int(t_hashes.size())) << "templates are documents too";
   EXPECT_EQ(per_doc.count(w) ? per_doc[w] : 0, shared_with_u);
-  for (std::size_t i = 1; i < hits.documents.size(); ++i)
-    EXPECT_GE(hits.documents[i - 1].second, hits.documents[i].second) << "most shared first";
+  FingerprintHits visited = hits;
+  std::vector<std::pair<std::int64_t, int>> order;
+  visited.visit_documents_most_first([&](std::int64_t id, int shared) {
+    order.emplace_back(id, shared);
+    return true;
+  });
+  ASSERT_EQ(order.size(), hits.documents.size());
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    EXPECT_GE(order[i - 1].second, order[i].second) << "most shared first";
+    if (order[i - 1].second == order[i].second) EXPECT_LT(order[i - 1].first, order[i].first) << "then lower id";
+  }
+  EXPECT_EQ(order.back().first, w) << "w shares least";
+  int visits = 0;
+  visited.visit_documents_most_first([&](std::int64_t, int) { return ++visits < 2; });
+  EXPECT_EQ(visits, 2) << "the visit stops when asked";
 
   // Agencies of reports per fingerprint: x's and y's (templates do not count), plus w's if shared.
   ASSERT_EQ(hits.agencies_per_fingerprint.size(), query.size());
@@ -559,6 +572,62 @@ TEST(ArchivePostingCap, WidelySharedFingerprintsStopGrowingAtTheCapAndVerifyStay
   EXPECT_EQ(a.params().posting_cap, 3);
   EXPECT_LT(a.stats().postings, b.stats().postings);
   EXPECT_GT(a.stats().postings, postings_after_cap);
+}
+
+// A fingerprint at the cap (a formula every report holds) counts for boilerplate (agencies,
+// holders) but not for the documents a check ranks as candidates; the connection's summary of it
+// gives what reading its postings gives.
+TEST(ArchivePostingCap, SaturatedFingerprintsCountForBoilerplateNotForCandidates) {
+  TempDir dir;
+  ArchiveParams capped, unlimited;
+  capped.posting_cap = 3;
+  unlimited.posting_cap = 0;
+  Archive a = Archive::open(dir / "capped.db", Archive::Mode::kReadWrite, capped);
+  Archive b = Archive::open(dir / "unlimited.db", Archive::Mode::kReadWrite, unlimited);
+  const auto docs = formula_reports(6);
+  for (const Document& d : docs) {
+    a.add(d);
+    b.add(d);
+  }
+  std::vector<Fingerprint> query = make_sketch(docs[0].text, a.params().sketch).fingerprints;
+  std::sort(query.begin(), query.end(), [](const Fingerprint& x, const Fingerprint& y) { return x.hash < y.hash; });
+  query.erase(std::unique(query.begin(), query.end(),
+                          [](const Fingerprint& x, const Fingerprint& y) { return x.hash == y.hash; }),
+              query.end());
+  // One document per agency: 10 holders per fingerprint lists them all.
+  const FingerprintHits all = b.fingerprint_hits(query, "", 10);
+  std::map<std::int64_t, int> expected(all.documents.begin(), all.documents.end());
+  std::size_t saturated = 0;
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    if (all.holders[i].size() < 3) continue;
+    ++saturated;
+    for (std::int64_t holder : all.holders[i]) --expected[holder];
+  }
+  ASSERT_GE(saturated, 2u) << "the formula's fingerprints reach the cap";
+  std::erase_if(expected, [](const auto& e) { return e.second == 0; });
+
+  auto check = [&](const FingerprintHits& hits, const std::string& how) {
+    std::map<std::int64_t, int> got(hits.documents.begin(), hits.documents.end());
+    EXPECT_EQ(got, expected) << how;
+    for (std::size_t i = 0; i < query.size(); ++i) {
+      if (all.holders[i].size() < 3) continue;
+      EXPECT_EQ(hits.agencies_per_fingerprint[i], 3) << how << ": the first 3 holders are kept";
+      EXPECT_EQ(hits.holders[i], std::vector<std::int64_t>(all.holders[i].begin(), all.holders[i].begin() + 3)) << how;
+    }
+  };
+  check(a.fingerprint_hits(query, "", 10), "postings read");
+  check(a.fingerprint_hits(query, "", 10), "summaries kept by the connection");
+  check(a.fingerprint_hits(query, "", 100), "more holders than a summary keeps");
+  check(Archive::open(dir / "capped.db", Archive::Mode::kReadOnly).fingerprint_hits(query, "", 10), "new connection");
+  // The report's own agency leaves the counts and the holders, in either path.
+  for (int pass = 0; pass < 2; ++pass) {
+    const FingerprintHits own = a.fingerprint_hits(query, "第0区民政局", pass ? 100 : 10);
+    for (std::size_t i = 0; i < query.size(); ++i) {
+      if (all.holders[i].size() < 3) continue;
+      EXPECT_EQ(own.agencies_per_fingerprint[i], 2) << pass;
+      EXPECT_EQ(own.holders[i], std::vector<std::int64_t>(all.holders[i].begin() + 1, all.holders[i].begin() + 3)) << pass;
+    }
+  }
 }
 
 TEST(ArchivePostingCap, AMissingPostingBelowTheCapIsStillDamage) {

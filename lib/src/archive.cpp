@@ -234,33 +234,40 @@ std::string content_hash(std::u32string_view text) {
 // calls. Stamps replace clearing: an entry is current when its stamp is this call's or this
 // fingerprint's.
 struct HitScratch {
-  std::vector<std::uint32_t> doc_fingerprint, doc_call, doc_count, agency_fingerprint;
+  struct Document {
+    std::uint32_t fingerprint = 0, call = 0, count = 0;  // one cache line holds all three
+  };
+  std::vector<Document> documents;
+  std::vector<std::uint32_t> agency_fingerprint;
   std::uint32_t call = 0, fingerprint = 0;
 
   void prepare(std::uint32_t max_doc, std::uint32_t max_agency) {
-    if (doc_call.size() <= max_doc) {
-      const std::size_t size = std::size_t(max_doc) + 1 + max_doc / 4;  // room to grow
-      doc_fingerprint.resize(size, 0);
-      doc_call.resize(size, 0);
-      doc_count.resize(size, 0);
-    }
+    if (documents.size() <= max_doc) documents.resize(std::size_t(max_doc) + 1 + max_doc / 4);  // room to grow
     if (agency_fingerprint.size() <= max_agency) agency_fingerprint.resize(std::size_t(max_agency) + 1 + max_agency / 4, 0);
   }
   std::uint32_t next_call() {
     if (++call == 0) {  // wrapped: stale stamps could look current
-      std::fill(doc_call.begin(), doc_call.end(), 0);
+      for (Document& d : documents) d.call = 0;
       call = 1;
     }
     return call;
   }
   std::uint32_t next_fingerprint() {
     if (++fingerprint == 0) {
-      std::fill(doc_fingerprint.begin(), doc_fingerprint.end(), 0);
+      for (Document& d : documents) d.fingerprint = 0;
       std::fill(agency_fingerprint.begin(), agency_fingerprint.end(), 0);
       fingerprint = 1;
     }
     return fingerprint;
   }
+};
+
+// What a check needs of a fingerprint that holds posting_cap postings (see fingerprint_hits).
+struct SaturatedFingerprint {
+  static constexpr std::size_t kHolders = 64;    // first holders kept, one per agency
+  static constexpr std::size_t kKept = 1 << 15;  // summaries a connection keeps (cleared when full)
+  std::vector<std::uint32_t> agencies;            // distinct agencies of reports holding it, sorted
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> holders;  // (document, agency), posting order
 };
 
 struct Archive::Impl {
@@ -284,6 +291,7 @@ struct Archive::Impl {
   // connection. Keyed by the SQL literal's address; finalized before the connection closes.
   mutable std::unordered_map<const char*, sqlite3_stmt*> statement_cache;
   HitScratch hit_scratch;
+  std::unordered_map<std::uint64_t, SaturatedFingerprint> saturated_summaries;  // by fingerprint key
 
   ~Impl() {
     for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
@@ -1073,8 +1081,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return fingerprints[a].hash < fingerprints[b].hash;
   });
-  // A formula's fingerprint has posting_cap postings: a check reads tens of thousands of them, so
-  // documents and agencies are counted in dense arrays indexed by id (ids are dense from 1),
+  // Documents and agencies are counted in dense arrays indexed by id (ids are dense from 1),
   // stamped rather than cleared. Ids above the largest at the start of the call were added since
   // (or are damage, which verify reports): they are left out.
   HitScratch& scratch = d.hit_scratch;
@@ -1088,43 +1095,93 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   const std::uint32_t call = scratch.next_call();
   std::vector<std::uint32_t> touched;  // documents counted in this call, first-seen order
 
+  // A fingerprint with posting_cap postings (a formula) keeps only its first holders, and every
+  // report has it: it says nothing about who copied from whom, so it does not count for the
+  // documents, only for boilerplate (agencies, holders). Its postings never change (the archive
+  // only grows and the cap is reached for good), so the connection keeps its summary.
+  const auto cap = static_cast<std::size_t>(d.params.posting_cap);
+  const bool use_summaries = cap && holders_per_fingerprint < SaturatedFingerprint::kHolders;
+  const auto summarize = [&](const SaturatedFingerprint& sat, std::size_t i) {
+    const bool own_among =
+        excluded_agency && std::binary_search(sat.agencies.begin(), sat.agencies.end(), excluded_agency);
+    hits.agencies_per_fingerprint[i] =
+        static_cast<std::uint16_t>(std::min<std::size_t>(sat.agencies.size() - own_among, 65535));
+    for (const auto& [doc, agency] : sat.holders) {
+      if (hits.holders[i].size() >= holders_per_fingerprint) break;
+      if (agency != excluded_agency) hits.holders[i].push_back(doc);
+    }
+  };
+
   Statement read = d.cached("SELECT entries FROM postings WHERE bucket = ?");
   std::vector<std::uint8_t> blob;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> postings;  // (document, agency) of one fingerprint
   const BlobLayout& layout = d.layout;
   const std::size_t step = layout.posting_bytes();
   for (std::size_t k = 0; k < order.size();) {
     const std::uint32_t bucket = d.bucket_of(fingerprints[order[k]].hash);
-    read.bind(1, static_cast<std::int64_t>(bucket));
+    std::size_t end = k;
+    bool all_summarized = use_summaries;
+    for (; end < order.size() && d.bucket_of(fingerprints[order[end]].hash) == bucket; ++end)
+      all_summarized = all_summarized && d.saturated_summaries.count(d.key_of(fingerprints[order[end]].hash));
     blob.clear();
-    if (read.step()) {
-      const auto b = read.column_blob(0);
-      blob.assign(b.begin(), b.end());
+    if (!all_summarized) {
+      read.bind(1, static_cast<std::int64_t>(bucket));
+      if (read.step()) {
+        const auto b = read.column_blob(0);
+        blob.assign(b.begin(), b.end());
+      }
+      read.reset();
     }
-    read.reset();
-    for (; k < order.size() && d.bucket_of(fingerprints[order[k]].hash) == bucket; ++k) {
+    for (; k < end; ++k) {
       const std::size_t i = order[k];
       if (k > 0 && fingerprints[order[k - 1]].hash == fingerprints[i].hash) {
         hits.agencies_per_fingerprint[i] = hits.agencies_per_fingerprint[order[k - 1]];
         hits.holders[i] = hits.holders[order[k - 1]];
         continue;  // a repeated fingerprint counts once per document
       }
+      const std::uint64_t key = d.key_of(fingerprints[i].hash);
+      if (use_summaries)
+        if (auto it = d.saturated_summaries.find(key); it != d.saturated_summaries.end()) {
+          summarize(it->second, i);
+          continue;
+        }
       const std::uint32_t tag = d.tag_of(fingerprints[i].hash);
-      const std::uint32_t fp_stamp = scratch.next_fingerprint();
-      std::size_t agencies = 0;
+      postings.clear();
       for (std::size_t at = 0; at + step <= blob.size(); at += step) {
         const std::uint8_t* entry = blob.data() + at;
         if (layout.read_tag(entry) != tag) continue;
         const std::uint32_t doc = layout.read_doc(entry);
         const std::uint32_t agency = layout.read_agency(entry);
-        if (doc > doc_bound || agency > agency_bound) continue;
-        if (scratch.doc_fingerprint[doc] != fp_stamp) {
-          scratch.doc_fingerprint[doc] = fp_stamp;
-          if (scratch.doc_call[doc] != call) {
-            scratch.doc_call[doc] = call;
-            scratch.doc_count[doc] = 0;
+        if (doc <= doc_bound && agency <= agency_bound) postings.emplace_back(doc, agency);
+      }
+      const std::uint32_t fp_stamp = scratch.next_fingerprint();
+      const bool saturated = cap && postings.size() >= cap;
+      if (saturated && use_summaries) {
+        SaturatedFingerprint sat;
+        for (const auto& [doc, agency] : postings) {
+          if (!agency || scratch.agency_fingerprint[agency] == fp_stamp) continue;
+          scratch.agency_fingerprint[agency] = fp_stamp;
+          sat.agencies.push_back(agency);
+          if (sat.holders.size() < SaturatedFingerprint::kHolders) sat.holders.emplace_back(doc, agency);
+        }
+        std::sort(sat.agencies.begin(), sat.agencies.end());
+        if (d.saturated_summaries.size() >= SaturatedFingerprint::kKept) d.saturated_summaries.clear();
+        summarize(d.saturated_summaries.emplace(key, std::move(sat)).first->second, i);
+        continue;
+      }
+      // (More holders asked for than a summary keeps: counted from the postings, the documents of
+      // a saturated fingerprint still left out.)
+      std::size_t agencies = 0;
+      for (const auto& [doc, agency] : postings) {
+        HitScratch::Document& counted = scratch.documents[doc];
+        if (!saturated && counted.fingerprint != fp_stamp) {
+          counted.fingerprint = fp_stamp;
+          if (counted.call != call) {
+            counted.call = call;
+            counted.count = 0;
             touched.push_back(doc);
           }
-          ++scratch.doc_count[doc];
+          ++counted.count;
         }
         if (agency && agency != excluded_agency && scratch.agency_fingerprint[agency] != fp_stamp) {
           scratch.agency_fingerprint[agency] = fp_stamp;
@@ -1136,11 +1193,28 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
     }
   }
   hits.documents.reserve(touched.size());
-  for (const std::uint32_t doc : touched) hits.documents.emplace_back(doc, scratch.doc_count[doc]);
-  std::sort(hits.documents.begin(), hits.documents.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
+  for (const std::uint32_t doc : touched) hits.documents.emplace_back(doc, scratch.documents[doc].count);
   return hits;
+}
+
+void FingerprintHits::visit_documents_most_first(
+    const std::function<bool(std::int64_t id, int shared)>& visit) {
+  // A check looks at a few dozen of tens of thousands (every holder of a formula is here): sorted
+  // a chunk at a time, each chunk by partial_sort of what is left, which keeps the order exact.
+  const auto most_first = [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  };
+  std::size_t chunk = 64;
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    if (i == sorted_) {
+      const std::size_t end = std::min(documents.size(), sorted_ + chunk);
+      std::partial_sort(documents.begin() + static_cast<std::ptrdiff_t>(sorted_),
+                        documents.begin() + static_cast<std::ptrdiff_t>(end), documents.end(), most_first);
+      sorted_ = end;
+      chunk *= 2;
+    }
+    if (!visit(documents[i].first, documents[i].second)) return;
+  }
 }
 
 std::vector<DocumentInfo> Archive::documents() const {
@@ -1271,15 +1345,16 @@ Findings detail::check_against_archive(const Archive& archive, const Document& r
     if (j >= params.lsh_threshold && source_allowed(id)) take(id);
   const auto boilerplate_agencies =
       static_cast<std::size_t>(std::max(1, params.boilerplate_agencies));
-  const FingerprintHits hits =
+  FingerprintHits hits =
       archive.fingerprint_hits(sketch.fingerprints, report.info.agency, boilerplate_agencies + 1);
   int taken = 0;
-  for (const auto& [id, shared] : hits.documents) {
-    if (shared < params.min_shared_fingerprints || taken >= params.max_candidates) break;
-    if (!source_allowed(id)) continue;
+  hits.visit_documents_most_first([&](std::int64_t id, int shared) {
+    if (shared < params.min_shared_fingerprints || taken >= params.max_candidates) return false;
+    if (!source_allowed(id)) return true;
     if (!excluded.count(id) && !seen.count(id)) ++taken;
     take(id);
-  }
+    return true;
+  });
   // Holders of widely shared fingerprints, so that boilerplate is measured by alignment.
   int references = 0;
   for (std::size_t i = 0;

@@ -64,12 +64,21 @@ struct ArchiveStats {
 
 // Per-document hits of a query's fingerprints in the postings.
 struct FingerprintHits {
-  std::vector<std::pair<std::int64_t, int>> documents;  // (id, shared fingerprints), most first
+  // (id, shared fingerprints) of every document holding one, in no particular order: see
+  // visit_documents_most_first.
+  std::vector<std::pair<std::int64_t, int>> documents;
   // For each query fingerprint (same order as given): distinct agencies of *reports* holding it.
   std::vector<std::uint16_t> agencies_per_fingerprint;
   // For each query fingerprint: reports holding it, at most one per agency and at most
   // `holders_per_fingerprint` (see fingerprint_hits), in posting order.
   std::vector<std::vector<std::int64_t>> holders;
+
+  // Calls visit(id, shared) for the documents, most shared first (ties: lower id first), until it
+  // returns false; orders `documents` only as far as the visit goes.
+  void visit_documents_most_first(const std::function<bool(std::int64_t id, int shared)>& visit);
+
+ private:
+  std::size_t sorted_ = 0;  // documents[0, sorted_) are in visiting order
 };
 
 // A fingerprint held by the reports of many agencies (see Archive::widely_shared_fingerprints).
