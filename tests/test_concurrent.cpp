@@ -105,5 +105,30 @@ TEST(Concurrent, TwoAddsAtOnceBothSucceed) {
   expect_verifies(db);
 }
 
+Document report(std::u32string text, std::string agency, int year) {
+  return {{0, "r.txt", std::move(agency), year, DocumentKind::kReport}, std::move(text)};
+}
+
+// A reader holding a snapshot keeps seeing the archive as it was, while another connection adds
+// (WAL lets the writer go on); the new document appears once the snapshot ends.
+TEST(Concurrent, ASnapshotSeesOneStateWhileAnotherConnectionAdds) {
+  TempDir dir;
+  const auto db = dir / "a.db";
+  Archive writer = Archive::open(db, Archive::Mode::kReadWrite);
+  const std::u32string text = read_corpus_text(seed("hechuan-sifa-2024").file);
+  writer.add(report(text, "甲区司法局", 2023));
+  const Archive reader = Archive::open(db, Archive::Mode::kReadOnly);
+  {
+    const Archive::ReadSnapshot snapshot(reader);
+    EXPECT_EQ(reader.document_count(), 1);
+    const AddOutcome added = writer.add(report(text + U"新增一段。", "甲区司法局", 2024));
+    EXPECT_TRUE(added.added);
+    EXPECT_EQ(reader.document_count(), 1) << "the snapshot does not see the add";
+    EXPECT_EQ(reader.ids_of_agency("甲区司法局").size(), 1u);
+  }
+  EXPECT_EQ(reader.document_count(), 2) << "after the snapshot, reads see the add";
+  expect_verifies(db);
+}
+
 }  // namespace
 }  // namespace leitong::testing

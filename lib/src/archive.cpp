@@ -718,6 +718,17 @@ AddOutcome Archive::add(const Document& document) {
   }
 }
 
+Archive::ReadSnapshot::ReadSnapshot(const Archive& archive) : archive_(archive) {
+  Impl& d = *archive.impl_;
+  if (d.group_open || !sqlite3_get_autocommit(d.db)) return;  // already in a transaction
+  d.exec("BEGIN");
+  began_ = true;
+}
+
+Archive::ReadSnapshot::~ReadSnapshot() {
+  if (began_) sqlite3_exec(archive_.impl_->db, "COMMIT", nullptr, nullptr, nullptr);
+}
+
 void Archive::set_batch_size(int documents) {
   if (documents < 1) throw_error("batch size must be 1 or more, not {}", documents);
   if (documents == 1 || impl_->pending >= documents) impl_->commit_group();

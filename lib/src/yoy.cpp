@@ -102,6 +102,7 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
   std::exception_ptr failure;
   auto work = [&](const Archive& db) {
     try {
+      const Archive::ReadSnapshot snapshot(db);  // every check sees the same archive
       for (std::size_t j = next++; j < jobs.size(); j = next++) {
         rows_of[j] = check_job(db, jobs[j], params, cache ? &*cache : nullptr);
         std::lock_guard lock(mutex);

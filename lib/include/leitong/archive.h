@@ -131,6 +131,22 @@ class Archive {
   void set_batch_size(int documents);
   void flush();
 
+  // While it lives, every read of this connection sees one state of the archive (one read
+  // transaction) instead of taking SQLite's locks statement by statement: for long read-only runs
+  // (yoy holds one per thread). Adds made meanwhile by others are not seen; this connection must
+  // not add while it lives.
+  class ReadSnapshot {
+   public:
+    explicit ReadSnapshot(const Archive& archive);
+    ~ReadSnapshot();
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+   private:
+    const Archive& archive_;
+    bool began_ = false;
+  };
+
   ArchiveStats stats() const;
   // Checks the whole archive, in one read snapshot (a concurrent add is not seen half-done):
   // `PRAGMA integrity_check`; every document has its text (which decompresses, passes its zstd
