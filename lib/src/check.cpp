@@ -175,6 +175,13 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   //    formula or a mandated heading is shorter than a passage.
   std::vector<Aligned> aligned;
   const detail::ShinglePositions report_positions(report_sketch.shingles);
+  // The report's distinct shingles with their positions, in one dense array: every reference is
+  // compared with all of them.
+  std::vector<std::pair<std::uint64_t, std::span<const std::uint32_t>>> report_distinct;
+  report_distinct.reserve(report_positions.distinct());
+  report_positions.for_each([&](std::uint64_t hash, std::span<const std::uint32_t> at) {
+    report_distinct.emplace_back(hash, at);
+  });
   const std::string own_agency = canonical_agency(report.info.agency);
   const auto formula_chars =
       static_cast<std::uint32_t>(std::max(n, std::max(1, params.align.min_passage) / 2));
@@ -195,12 +202,12 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
       shingle_shared.assign(report_sketch.shingles.size(), 0);
     }
     std::size_t shared_distinct = 0;
-    report_positions.for_each([&](std::uint64_t hash, std::span<const std::uint32_t> at) {
-      if (!ref_positions.contains(hash)) return;
+    for (const auto& [hash, at] : report_distinct) {
+      if (!ref_positions.contains(hash)) continue;
       ++shared_distinct;
       if (shared)
         for (const std::uint32_t q : at) shingle_shared[q] = 1;
-    });
+    }
     if (shared) {
       auto& m = *shared;
       for (std::size_t q = 0; q < shingle_shared.size();) {

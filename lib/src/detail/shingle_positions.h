@@ -19,7 +19,11 @@ class ShinglePositions {
     while (2 * capacity < 3 * shingles.size()) capacity *= 2;
     mask_ = capacity - 1;
     slots_.assign(capacity, Slot{});
-    for (std::uint64_t h : shingles) ++find_or_insert(h).count;
+    filter_.assign(kFilterWords, 0);
+    for (std::uint64_t h : shingles) {
+      ++find_or_insert(h).count;
+      filter_[filter_bit(h) / 64] |= std::uint64_t(1) << (filter_bit(h) % 64);
+    }
     // Each slot's `first` is set to the end of its range, then positions are written backwards,
     // so each range ends ascending and `first` back at its start.
     std::uint32_t next = 0;
@@ -34,7 +38,8 @@ class ShinglePositions {
 
   std::size_t distinct() const { return distinct_; }
   std::size_t bytes() const {
-    return slots_.capacity() * sizeof(Slot) + positions_.capacity() * sizeof(std::uint32_t);
+    return slots_.capacity() * sizeof(Slot) + positions_.capacity() * sizeof(std::uint32_t) +
+           filter_.capacity() * sizeof(std::uint64_t);
   }
   // Calls f(hash) once for every distinct hash.
   template <class F>
@@ -51,6 +56,7 @@ class ShinglePositions {
   }
 
   bool contains(std::uint64_t hash) const {
+    if (!maybe(hash)) return false;
     for (std::size_t at = hash & mask_; slots_[at].count; at = (at + 1) & mask_)
       if (slots_[at].hash == hash) return true;
     return false;
@@ -58,6 +64,7 @@ class ShinglePositions {
 
   // The positions of `hash`, ascending (empty if it does not occur).
   std::span<const std::uint32_t> find(std::uint64_t hash) const {
+    if (!maybe(hash)) return {};
     for (std::size_t at = hash & mask_; slots_[at].count; at = (at + 1) & mask_)
       if (slots_[at].hash == hash) return {positions_.data() + slots_[at].first, slots_[at].count};
     return {};
@@ -76,6 +83,14 @@ class ShinglePositions {
     if (!slot.count) slot.hash = hash, ++distinct_;
     return slot;
   }
+  // A one-hash Bloom filter of 2^16 bits (8 KB, stays in L1) in front of the table: most hashes a
+  // check looks up are not in the document, and a bit test rejects ~93 % of those (a 5,000-shingle
+  // report sets ~7 % of the bits) without a probe into the table. Bits 32–47 of the hash: the
+  // table uses the low bits.
+  static constexpr std::size_t kFilterWords = 1024;
+  static std::size_t filter_bit(std::uint64_t hash) { return (hash >> 32) & 0xFFFF; }
+  bool maybe(std::uint64_t hash) const { return filter_[filter_bit(hash) / 64] >> (filter_bit(hash) % 64) & 1; }
+  std::vector<std::uint64_t> filter_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> positions_;
   std::size_t mask_ = 0;
