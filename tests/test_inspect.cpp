@@ -229,6 +229,10 @@ TEST_F(Inspect, CliWritesCsvAndAnHtmlOverviewWithEvidencePages) {
   EXPECT_EQ(header.rfind("agency,year,file,prior_year", 0), 0u);
   EXPECT_EQ(first.rfind("深圳市罗湖区民政局,2025,", 0), 0u) << first;
   EXPECT_NE(first.find(",true,"), std::string::npos);
+  // --cache-mb changes memory, not rows; a size beyond the range is a usage error.
+  EXPECT_EQ(run_ok({"yoy", "-q", "--archive", db, "--format", "csv", "--cache-mb", "0"}, dir_.path()), csv);
+  EXPECT_EQ(run_ok({"yoy", "-q", "--archive", db, "--format", "csv", "--cache-mb", "1"}, dir_.path()), csv);
+  EXPECT_EQ(run_cli({"yoy", "-q", "--archive", db, "--cache-mb", "-5"}, dir_.path()).status, 2);
 
   run_ok({"yoy", "-q", "--archive", db, "--format", "html", "-o", (dir_ / "overview.html").string()}, dir_.path());
   const std::string html = read_bytes(dir_ / "overview.html");

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
 
 namespace leitong::cli {
@@ -23,6 +24,7 @@ struct YoyOptions {
   int year = 0;
   bool all_prior = false;
   bool quiet = false;
+  std::size_t cache_mb = YoyParams{}.reference_cache_bytes >> 20;
   YoyParams params;
 };
 
@@ -35,9 +37,23 @@ int run_yoy(YoyOptions& o) {
   if (o.year) o.params.year = o.year;
   o.params.all_prior = o.all_prior;
   o.params.keep_findings = o.format == "html";
+  o.params.reference_cache_bytes = o.cache_mb << 20;
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start - std::chrono::seconds(1);
   const YoyResult result = year_over_year(archive, o.params, [&](std::size_t done, std::size_t total) {
-    if (progress) fmt::print(stderr, "\r[{}/{}] reports checked\x1b[K", done, total);
+    if (!progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last < std::chrono::milliseconds(200)) return;  // a line a fifth of a second
+    last = now;
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    std::string rate;
+    if (done >= 20 && elapsed > 1) {
+      const double per_second = double(done) / elapsed;
+      const auto left = static_cast<long long>(double(total - done) / per_second);
+      rate = fmt::format(", {:.0f}/s, about {}:{:02d}:{:02d} left", per_second, left / 3600, left / 60 % 60, left % 60);
+    }
+    fmt::print(stderr, "\r[{}/{}] reports checked{}\x1b[K", done, total, rate);
   });
   if (progress) fmt::print(stderr, "\r\x1b[K");
   write_yoy(result, o.format, o.output);
@@ -67,6 +83,10 @@ Runner register_yoy(CLI::App& app) {
   app.add_option("--threads", o->params.threads, "Reports checked in parallel (0: one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 256));
+  app.add_option("--cache-mb", o->cache_mb,
+                 "Memory for archived documents prepared for alignment, kept across the checks (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t(0), std::size_t(1) << 20));
   add_check_options(app, o->params.check);
   return [o] { return run_yoy(*o); };
 }
