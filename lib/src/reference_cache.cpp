@@ -9,14 +9,13 @@ std::size_t bytes_of(const std::vector<T>& v) {
 }
 }  // namespace
 
-PreparedReference::PreparedReference(DocumentInfo info_, std::u32string text_, const SketchParams& params)
-    : info(std::move(info_)),
-      text(std::move(text_)),
-      sketch(make_alignment_sketch(text, params)),
-      positions(sketch.shingles) {
+PreparedReference::PreparedReference(DocumentInfo info_, std::u32string text_, const SketchParams& params,
+                                     bool with_positions)
+    : info(std::move(info_)), text(std::move(text_)), sketch(make_alignment_sketch(text, params)) {
+  if (with_positions) positions.emplace(sketch.shingles);
   bytes = sizeof(*this) + text.capacity() * sizeof(char32_t) + sketch.normalized.chars.capacity() * sizeof(char32_t) +
           bytes_of(sketch.normalized.begin) + bytes_of(sketch.normalized.end) + bytes_of(sketch.shingles) +
-          positions.bytes() + info.file.capacity() + info.agency.capacity();
+          (positions ? positions->bytes() : 0) + info.file.capacity() + info.agency.capacity();
 }
 
 std::shared_ptr<const PreparedReference> ReferenceCache::get(const Archive& archive, std::int64_t id) {
@@ -30,7 +29,7 @@ std::shared_ptr<const PreparedReference> ReferenceCache::get(const Archive& arch
     ++misses_;
   }
   auto prepared =
-      std::make_shared<const PreparedReference>(archive.info(id), archive.text(id), archive.params().sketch);
+      std::make_shared<const PreparedReference>(archive.info(id), archive.text(id), archive.params().sketch, true);
   std::lock_guard lock(mutex_);
   if (auto it = where_.find(id); it != where_.end()) return it->second->second;  // prepared meanwhile
   if (prepared->bytes > budget_) return prepared;

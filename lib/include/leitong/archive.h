@@ -74,7 +74,8 @@ struct FingerprintHits {
   std::vector<std::vector<std::int64_t>> holders;
 
   // Calls visit(id, shared) for the documents, most shared first (ties: lower id first), until it
-  // returns false; orders `documents` only as far as the visit goes.
+  // returns false; orders `documents` only as far as the visit goes (leave `documents` unchanged
+  // between visits).
   void visit_documents_most_first(const std::function<bool(std::int64_t id, int shared)>& visit);
 
  private:

@@ -13,6 +13,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace leitong::detail {
@@ -21,10 +22,12 @@ struct PreparedReference {
   DocumentInfo info;
   std::u32string text;
   Sketch sketch;  // make_alignment_sketch
-  ShinglePositions positions;
+  // Built for references that are kept (a check that uses each once lets analyze build them one
+  // at a time, reusing the memory, instead of holding one table per reference).
+  std::optional<ShinglePositions> positions;
   std::size_t bytes = 0;  // memory held, for the cache's budget
 
-  PreparedReference(DocumentInfo info, std::u32string text, const SketchParams& params);
+  PreparedReference(DocumentInfo info, std::u32string text, const SketchParams& params, bool with_positions);
 };
 
 // Thread-safe; least recently used entries leave when the budget is exceeded. Two threads missing
