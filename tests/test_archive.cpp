@@ -406,7 +406,9 @@ TEST(Archive, FingerprintHitsCountDocumentsAndAgencies) {
   ASSERT_EQ(order.size(), hits.documents.size());
   for (std::size_t i = 1; i < order.size(); ++i) {
     EXPECT_GE(order[i - 1].second, order[i].second) << "most shared first";
-    if (order[i - 1].second == order[i].second) EXPECT_LT(order[i - 1].first, order[i].first) << "then lower id";
+    if (order[i - 1].second == order[i].second) {
+      EXPECT_LT(order[i - 1].first, order[i].first) << "then lower id";
+    }
   }
   EXPECT_EQ(order.back().first, w) << "w shares least";
   int visits = 0;

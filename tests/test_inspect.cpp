@@ -96,19 +96,34 @@ TEST_F(Inspect, YoyGivesTheSameRowsOnOneOrSeveralThreadsAndTheCheckSRatios) {
 }
 
 // yoy keeps prepared references across its checks; with no cache, with one so small that it
-// evicts on nearly every check, and with the default, the rows are the same.
+// evicts, and with the default, the rows are the same.
 TEST_F(Inspect, YoyRowsDoNotDependOnTheReferenceCache) {
-  auto run = [&](std::size_t budget) {
+  auto run = [&](std::size_t budget, int threads = 2) {
     YoyParams params;
-    params.threads = 2;
+    params.threads = threads;
     params.all_prior = true;
     params.reference_cache_bytes = budget;
     return year_over_year(*archive_, params);
   };
   const YoyResult none = run(0);
   ASSERT_GE(none.rows.size(), 10u);
-  for (const std::size_t budget : {std::size_t(600) << 10, YoyParams{}.reference_cache_bytes}) {
-    const YoyResult cached = run(budget);
+  EXPECT_EQ(none.references_prepared + none.references_reused, 0u) << "no cache, nothing counted";
+  const YoyResult small = run(std::size_t(2) << 20), large = run(YoyParams{}.reference_cache_bytes);
+  // On one thread (two threads missing the same document may both prepare it): the same
+  // references are aligned whatever the cache; the default one keeps them all (each document is
+  // prepared once), the small one prepares some again after evicting them.
+  {
+    const YoyResult small1 = run(std::size_t(2) << 20, 1), large1 = run(YoyParams{}.reference_cache_bytes, 1);
+    EXPECT_EQ(small1.references_prepared + small1.references_reused,
+              large1.references_prepared + large1.references_reused);
+    EXPECT_GT(large1.references_reused, large1.references_prepared);
+    EXPECT_LE(large1.references_prepared, std::size_t(archive_->document_count()));
+    EXPECT_GT(small1.references_prepared, large1.references_prepared);
+    EXPECT_GT(small1.references_reused, 0u);
+  }
+  for (const YoyResult* result : {&small, &large}) {
+    const YoyResult& cached = *result;
+    const std::size_t budget = result == &small ? 2 : 1024;  // MB, for messages
     ASSERT_EQ(cached.rows.size(), none.rows.size()) << budget;
     for (std::size_t i = 0; i < none.rows.size(); ++i) {
       EXPECT_EQ(cached.rows[i].report.id, none.rows[i].report.id) << budget;

@@ -287,10 +287,16 @@ struct HitScratch {
 
 // What a check needs of a fingerprint that holds posting_cap postings (see fingerprint_hits).
 struct SaturatedFingerprint {
-  static constexpr std::size_t kHolders = 64;    // first holders kept, one per agency
-  static constexpr std::size_t kKept = 1 << 15;  // summaries a connection keeps (cleared when full)
-  std::vector<std::uint32_t> agencies;            // distinct agencies of reports holding it, sorted
+  static constexpr std::size_t kHolders = 64;  // first holders kept, one per agency
+  // Memory a connection gives its summaries (cleared when over): a summary takes up to about 4.6 KB
+  // (posting_cap 1024), so about 3,500 of them.
+  static constexpr std::size_t kBudgetBytes = std::size_t(16) << 20;
+  std::vector<std::uint32_t> agencies;  // distinct agencies of reports holding it, sorted
   std::vector<std::pair<std::uint32_t, std::uint32_t>> holders;  // (document, agency), posting order
+  std::size_t bytes() const {
+    return sizeof(*this) + 64 /* map node */ + agencies.capacity() * sizeof(std::uint32_t) +
+           holders.capacity() * sizeof(holders[0]);
+  }
 };
 
 struct Archive::Impl {
@@ -315,6 +321,7 @@ struct Archive::Impl {
   mutable std::unordered_map<const char*, sqlite3_stmt*> statement_cache;
   HitScratch hit_scratch;
   std::unordered_map<std::uint64_t, SaturatedFingerprint> saturated_summaries;  // by fingerprint key
+  std::size_t saturated_summary_bytes = 0;
 
   ~Impl() {
     for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
@@ -360,9 +367,10 @@ struct Archive::Impl {
   }
 
   Statement prepare(std::string_view sql) const { return Statement(db, sql, name); }
-  // `sql` must be a string literal (its address is the key). Not for statements that may be
-  // nested in themselves.
-  Statement cached(const char* sql) const {
+  // `sql` is a string literal (its address is the key; an array reference keeps c_str() out). Not
+  // for statements that may be nested in themselves.
+  template <std::size_t N>
+  Statement cached(const char (&sql)[N]) const {
     sqlite3_stmt*& stmt = statement_cache[sql];
     if (!stmt && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
       stmt = nullptr;
@@ -746,6 +754,9 @@ Archive::ReadSnapshot::ReadSnapshot(const Archive& archive) : archive_(archive) 
   if (d.group_open || !sqlite3_get_autocommit(d.db)) return;  // already in a transaction
   d.exec("BEGIN");
   began_ = true;
+  // BEGIN is deferred: the snapshot starts at the first read, which is made here.
+  Statement first = d.cached("SELECT count(*) FROM meta");
+  first.step();
 }
 
 Archive::ReadSnapshot::~ReadSnapshot() {
@@ -821,11 +832,9 @@ ArchiveCheck Archive::verify() const {
       problem(fmt::format("{}: {}", what, e.what()));
     }
   };
-  d.exec("BEGIN");  // one read snapshot for every phase (a concurrent add commits as a whole)
-  struct EndRead {
-    sqlite3* db;
-    ~EndRead() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
-  } end_read{d.db};
+  // One read snapshot for every phase (a concurrent add commits as a whole); none of its own when
+  // the caller holds one.
+  const ReadSnapshot snapshot(*this);
 
   phase("integrity_check", [&] {
     Statement s = d.prepare("PRAGMA integrity_check(50)");
@@ -1119,7 +1128,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   // stamped rather than cleared. Ids above the largest at the start of the call were added since
   // (or are damage, which verify reports): they are left out.
   HitScratch& scratch = d.hit_scratch;
-  const auto max_id = [&](const char* sql) {
+  const auto max_id = [&](const auto& sql) {
     Statement s = d.cached(sql);
     return s.step() ? static_cast<std::uint32_t>(std::clamp<std::int64_t>(s.column_int(0), 0, UINT32_MAX - 1)) : 0u;
   };
@@ -1134,7 +1143,8 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   // documents, only for boilerplate (agencies, holders). Its postings never change (the archive
   // only grows and the cap is reached for good), so the connection keeps its summary.
   const auto cap = static_cast<std::size_t>(d.params.posting_cap);
-  const bool use_summaries = cap && holders_per_fingerprint < SaturatedFingerprint::kHolders;
+  // Not on a writer with an open group: its postings may be rolled back.
+  const bool use_summaries = cap && holders_per_fingerprint < SaturatedFingerprint::kHolders && !d.group_open;
   const auto summarize = [&](const SaturatedFingerprint& sat, std::size_t i) {
     const bool own_among =
         excluded_agency && std::binary_search(sat.agencies.begin(), sat.agencies.end(), excluded_agency);
@@ -1199,7 +1209,12 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
           if (sat.holders.size() < SaturatedFingerprint::kHolders) sat.holders.emplace_back(doc, agency);
         }
         std::sort(sat.agencies.begin(), sat.agencies.end());
-        if (d.saturated_summaries.size() >= SaturatedFingerprint::kKept) d.saturated_summaries.clear();
+        sat.agencies.shrink_to_fit();
+        if (d.saturated_summary_bytes + sat.bytes() > SaturatedFingerprint::kBudgetBytes) {
+          d.saturated_summaries.clear();  // they are only a saving: start again
+          d.saturated_summary_bytes = 0;
+        }
+        d.saturated_summary_bytes += sat.bytes();
         summarize(d.saturated_summaries.emplace(key, std::move(sat)).first->second, i);
         continue;
       }

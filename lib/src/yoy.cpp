@@ -102,7 +102,8 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
   std::exception_ptr failure;
   auto work = [&](const Archive& db) {
     try {
-      const Archive::ReadSnapshot snapshot(db);  // every check sees the same archive
+      // This thread's checks all see the archive as it was here (threads start a moment apart).
+      const Archive::ReadSnapshot snapshot(db);
       for (std::size_t j = next++; j < jobs.size(); j = next++) {
         rows_of[j] = check_job(db, jobs[j], params, cache ? &*cache : nullptr);
         std::lock_guard lock(mutex);
@@ -129,6 +130,10 @@ YoyResult year_over_year(const Archive& archive, const YoyParams& params,
     work(archive);
   }
   if (failure) std::rethrow_exception(failure);
+  if (cache) {
+    result.references_prepared = cache->misses();
+    result.references_reused = cache->hits();
+  }
   for (auto& rows : rows_of)
     for (YoyRow& row : rows) result.rows.push_back(std::move(row));
 

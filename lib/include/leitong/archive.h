@@ -64,8 +64,10 @@ struct ArchiveStats {
 
 // Per-document hits of a query's fingerprints in the postings.
 struct FingerprintHits {
-  // (id, shared fingerprints) of every document holding one, in no particular order: see
-  // visit_documents_most_first.
+  // (id, shared fingerprints) of every document holding one of them, in no particular order (see
+  // visit_documents_most_first). Fingerprints at the archive's posting cap (formulae) are not
+  // counted here, only in the two members below, and documents added after the call began are
+  // left out.
   std::vector<std::pair<std::int64_t, int>> documents;
   // For each query fingerprint (same order as given): distinct agencies of *reports* holding it.
   std::vector<std::uint16_t> agencies_per_fingerprint;
@@ -132,10 +134,12 @@ class Archive {
   void set_batch_size(int documents);
   void flush();
 
-  // While it lives, every read of this connection sees one state of the archive (one read
-  // transaction) instead of taking SQLite's locks statement by statement: for long read-only runs
-  // (yoy holds one per thread). Adds made meanwhile by others are not seen; this connection must
-  // not add while it lives.
+  // While it lives, every read of this connection sees the state of the archive at its
+  // construction (one read transaction) instead of taking SQLite's locks statement by statement:
+  // for long read-only runs (each yoy thread holds one; every check does). Adds committed meanwhile
+  // by others are not seen, and the write-ahead log cannot be checkpointed past it, so it grows
+  // while a long run holds one. Inside a transaction of this connection it does nothing; this
+  // connection must not add while it lives.
   class ReadSnapshot {
    public:
     explicit ReadSnapshot(const Archive& archive);

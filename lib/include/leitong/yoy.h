@@ -59,6 +59,10 @@ struct YoyRow {
 struct YoyResult {
   double threshold = 0;
   std::vector<YoyRow> rows;  // by copy_ratio_excluding_boilerplate, descending
+  // Archived documents aligned by the checks: prepared afresh, and taken from the reference cache
+  // (both 0 when YoyParams::reference_cache_bytes is 0).
+  std::size_t references_prepared = 0;
+  std::size_t references_reused = 0;
 };
 
 // `progress(done, total)` is called after each report (may be empty), from one thread at a time.

@@ -75,7 +75,8 @@ class ShinglePositions {
     std::uint64_t hash = 0;
     std::uint32_t first = 0, count = 0;  // count 0: the slot is empty
   };
-  // Only called with count incremented right after an insertion, so a new slot never stays empty.
+  // The first pass increments count right after an insertion, so a new slot never stays empty;
+  // the second pass only finds hashes already there.
   Slot& find_or_insert(std::uint64_t hash) {
     std::size_t at = hash & mask_;
     while (slots_[at].count && slots_[at].hash != hash) at = (at + 1) & mask_;
