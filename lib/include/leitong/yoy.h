@@ -39,7 +39,8 @@ struct YoyParams {
   bool keep_findings = false;  // keep each row's whole check (for evidence pages; memory grows)
   // Archived documents prepared for alignment are kept across the checks up to this much memory
   // (least recently used leave first): the holders of common formulae are aligned by nearly every
-  // check, an agency's reports by each of its years. About 0.5 MB per report; 0 keeps none.
+  // check, an agency's reports by each of its years. About 0.3 MB per 5,000-character
+  // report (the sum of its parts' sizes); 0 keeps none.
   std::size_t reference_cache_bytes = std::size_t(1) << 30;
 };
 

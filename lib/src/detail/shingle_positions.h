@@ -41,13 +41,6 @@ class ShinglePositions {
     return slots_.capacity() * sizeof(Slot) + positions_.capacity() * sizeof(std::uint32_t) +
            filter_.capacity() * sizeof(std::uint64_t);
   }
-  // Calls f(hash) once for every distinct hash.
-  template <class F>
-  void for_each_distinct(F&& f) const {
-    for (const Slot& slot : slots_)
-      if (slot.count) f(slot.hash);
-  }
-
   // Calls f(hash, positions) once for every distinct hash, positions ascending.
   template <class F>
   void for_each(F&& f) const {
