@@ -729,8 +729,9 @@ TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
   EXPECT_DOUBLE_EQ(a.estimate_jaccard(sketch.minhash, a.signature(3)), 1.0);
 }
 
-// Bulk loading: grouped adds give the same archive as one transaction per document — same
-// postings (the cap included), buckets and index bytes, and a sound verify.
+// Bulk loading: grouped adds give the same archive as one transaction per document, byte for
+// byte in every index blob (postings kept and refused at the cap, bucket lists in add order), with
+// a refused and a repeated document inside a group, and a sound verify.
 TEST(ArchiveBatch, GroupedAddsBuildTheSameArchive) {
   TempDir dir;
   ArchiveParams capped;
@@ -739,16 +740,66 @@ TEST(ArchiveBatch, GroupedAddsBuildTheSameArchive) {
   auto build = [&](const char* name, int batch) {
     Archive a = Archive::open(dir / name, Archive::Mode::kReadWrite, capped);
     a.set_batch_size(batch);
-    for (const Document& d : docs) EXPECT_TRUE(a.add(d).added);
+    for (std::size_t k = 0; k < docs.size(); ++k) {
+      EXPECT_TRUE(a.add(docs[k]).added);
+      if (k == 4) {
+        EXPECT_THROW(a.add(make_document(U"短", "某局", 2024)), Error);
+        EXPECT_FALSE(a.add(docs[2]).added);
+      }
+    }
     a.flush();
     return a.stats();
   };
-  const ArchiveStats one = build("one.db", 1), grouped = build("grouped.db", 4);
-  EXPECT_EQ(grouped.documents, 10);
-  EXPECT_EQ(grouped.postings, one.postings);
-  EXPECT_EQ(grouped.lsh_buckets, one.lsh_buckets);
-  EXPECT_EQ(grouped.index_bytes, one.index_bytes);
-  EXPECT_TRUE(Archive::open(dir / "grouped.db", Archive::Mode::kReadOnly).verify().ok());
+  const ArchiveStats one = build("one.db", 1);
+  auto index_rows = [&](const char* name) {
+    std::vector<std::string> rows;
+    for (const char* sql : {"SELECT key, hex(doc_ids) FROM lsh_buckets ORDER BY key",
+                            "SELECT bucket, hex(entries) FROM postings ORDER BY bucket",
+                            "SELECT doc_id, hex(minhash), simhash, fingerprints FROM sketches ORDER BY doc_id",
+                            "SELECT id, agency_id, year, kind, content_hash FROM documents ORDER BY id"})
+      for (std::string& row : sqlite_rows(dir / name, sql)) rows.push_back(std::move(row));
+    return rows;
+  };
+  const auto expected = index_rows("one.db");
+  // The cap was reached: some fingerprint was refused a posting.
+  EXPECT_LT(one.postings, sqlite_scalar(dir / "one.db", "SELECT sum(fingerprints) FROM sketches"));
+  for (const auto& [name, batch] : {std::pair{"four.db", 4}, std::pair{"all.db", 100}}) {
+    const ArchiveStats grouped = build(name, batch);
+    EXPECT_EQ(grouped.documents, 10) << name;
+    EXPECT_EQ(grouped.postings, one.postings) << name;
+    EXPECT_EQ(grouped.index_bytes, one.index_bytes) << name;
+    EXPECT_EQ(index_rows(name), expected) << name;
+    EXPECT_TRUE(Archive::open(dir / name, Archive::Mode::kReadOnly).verify().ok()) << name;
+  }
+}
+
+// A writer's index reads see the documents of its own open group (their index entries are
+// written only when the group commits); other connections do not see them until then.
+TEST(ArchiveBatch, AWriterSeesItsOpenGroupInTheIndex) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  const auto docs = formula_reports(3);
+  Archive writer = Archive::open(path, Archive::Mode::kReadWrite);
+  writer.set_batch_size(10);
+  const std::int64_t first = writer.add(docs[0]).id;
+  writer.add(docs[1]);
+  const Sketch sketch = make_sketch(docs[0].text, writer.params().sketch);
+  const auto near = writer.lsh_candidates(sketch.minhash);
+  EXPECT_TRUE(std::any_of(near.begin(), near.end(), [&](const auto& c) { return c.first == first; }));
+  FingerprintHits hits = writer.fingerprint_hits(sketch.fingerprints, "", 1);
+  bool found = false;
+  hits.visit_documents_most_first([&](std::int64_t id, int) { return !(found = id == first); });
+  EXPECT_TRUE(found);
+  EXPECT_GT(writer.stats().postings, 0);
+  writer.add(docs[2]);  // queued after the reads above wrote the earlier ones
+  {
+    const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
+    EXPECT_TRUE(reader.lsh_candidates(sketch.minhash).empty());
+  }
+  writer.flush();
+  const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
+  EXPECT_EQ(reader.document_count(), 3);
+  EXPECT_TRUE(reader.verify().ok());
 }
 
 // Readers see a group when it commits; a document already present inside a group rolls back only

@@ -315,6 +315,15 @@ struct Archive::Impl {
   int pending = 0;              // documents added in the open group
   bool group_open = false;      // a group transaction is open
   std::vector<std::uint64_t> pending_saturated;  // recorded in `saturated` when the group commits
+  // Index entries of the documents added in the open transaction, in add order, written just
+  // before it commits (write_pending_index): sorted by key there, each LSH bucket and posting
+  // blob is read and rewritten once per group, in key order, instead of once per document at
+  // random. Written blobs are byte for byte what one add at a time writes.
+  struct PendingPosting {
+    std::uint32_t bucket, tag, doc, agency;
+  };
+  std::vector<PendingPosting> pending_postings;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> pending_lsh;  // (band key, document)
 
   // Statements run once per document looked up (info, text, signature): prepared once per
   // connection. Keyed by the SQL literal's address; finalized before the connection closes.
@@ -324,11 +333,20 @@ struct Archive::Impl {
   std::size_t saturated_summary_bytes = 0;
 
   ~Impl() {
-    for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
     if (db) {
       // Documents of an open group are complete (a failed add rolled back its own savepoint):
-      // commit them. Best effort; flush() is where a failure can be reported.
-      if (group_open) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      // commit them with their index entries, or, if those cannot be written, none of them.
+      // Best effort; flush() is where a failure can be reported.
+      if (group_open) {
+        bool written = true;
+        try {
+          write_pending_index();
+        } catch (...) {
+          written = false;
+        }
+        sqlite3_exec(db, written ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+      }
+      for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
       sqlite3_close_v2(db);
     }
   }
@@ -342,6 +360,7 @@ struct Archive::Impl {
     group_open = false;
     pending = 0;
     pending_saturated.clear();
+    clear_pending_index();
     throw_error("{}: the open group of {} document{} added before this one was rolled back by SQLite{}{}; "
                 "the archive holds what it held before them; add them again",
                 name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause);
@@ -352,10 +371,17 @@ struct Archive::Impl {
     const int documents = pending;
     group_open = false;
     pending = 0;
+    std::string failure;
+    try {
+      write_pending_index();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
     char* err = nullptr;
-    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string message = err ? err : "unknown error";
+    if (!failure.empty() || sqlite3_exec(db, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = !failure.empty() ? failure : err ? err : "unknown error";
       sqlite3_free(err);
+      clear_pending_index();
       sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       pending_saturated.clear();
       throw_error("{}: the last {} document{} added could not be committed ({}); the archive holds "
@@ -364,6 +390,82 @@ struct Archive::Impl {
     }
     saturated.insert(pending_saturated.begin(), pending_saturated.end());
     pending_saturated.clear();
+  }
+
+  void clear_pending_index() {
+    pending_postings.clear();
+    pending_lsh.clear();
+  }
+
+  // Writes the pending index entries into their blobs (inside the open transaction). A fingerprint
+  // at posting_cap postings takes no more; its key is recorded as saturated when the group commits.
+  void write_pending_index() {
+    if (pending_lsh.empty() && pending_postings.empty()) return;
+    std::vector<std::uint8_t> blob;
+    // Stable sorts keep add order within a key: the order one add at a time appends in.
+    std::stable_sort(pending_lsh.begin(), pending_lsh.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    {
+      Statement read = cached("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+      Statement write = cached("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
+      for (std::size_t i = 0; i < pending_lsh.size();) {
+        const std::int64_t key = pending_lsh[i].first;
+        read.bind(1, key);
+        blob.clear();
+        if (read.step()) {
+          auto b = read.column_blob(0);
+          blob.assign(b.begin(), b.end());
+        }
+        read.reset();
+        for (; i < pending_lsh.size() && pending_lsh[i].first == key; ++i)
+          append_le<std::uint32_t>(blob, pending_lsh[i].second);
+        write.bind(1, key).bind_blob(2, blob.data(), blob.size()).run();
+      }
+    }
+    std::stable_sort(pending_postings.begin(), pending_postings.end(),
+                     [](const PendingPosting& a, const PendingPosting& b) { return a.bucket < b.bucket; });
+    const auto cap = static_cast<std::size_t>(params.posting_cap);
+    auto key_of_posting = [](const PendingPosting& p) { return (std::uint64_t(p.bucket) << 32) | p.tag; };
+    Statement read = cached("SELECT entries FROM postings WHERE bucket = ?");
+    Statement write = cached("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
+    std::vector<std::pair<std::uint32_t, std::size_t>> held;  // (tag, postings) of this bucket's tags
+    for (std::size_t i = 0; i < pending_postings.size();) {
+      const std::uint32_t bucket = pending_postings[i].bucket;
+      std::size_t end = i;
+      bool all_saturated = true;
+      for (; end < pending_postings.size() && pending_postings[end].bucket == bucket; ++end)
+        all_saturated = all_saturated && cap && saturated.count(key_of_posting(pending_postings[end]));
+      if (all_saturated) {  // nothing to add: the blob is not even read
+        i = end;
+        continue;
+      }
+      read.bind(1, static_cast<std::int64_t>(bucket));
+      blob.clear();
+      if (read.step()) {
+        auto b = read.column_blob(0);
+        blob.assign(b.begin(), b.end());
+      }
+      read.reset();
+      const std::size_t stored = blob.size();
+      held.clear();
+      for (; i < end; ++i) {
+        const PendingPosting& p = pending_postings[i];
+        if (cap) {
+          auto it = std::find_if(held.begin(), held.end(), [&](const auto& h) { return h.first == p.tag; });
+          if (it == held.end()) it = held.insert(held.end(), {p.tag, count_tag(std::span(blob.data(), stored), p.tag)});
+          if (it->second >= cap) {
+            if (it->second == cap) pending_saturated.push_back(key_of_posting(p));
+            it->second = cap + 1;  // recorded once
+            continue;
+          }
+          ++it->second;
+        }
+        layout.append_posting(blob, p.tag, p.doc, p.agency);
+      }
+      if (blob.size() == stored) continue;
+      write.bind(1, static_cast<std::int64_t>(bucket)).bind_blob(2, blob.data(), blob.size()).run();
+    }
+    clear_pending_index();
   }
 
   Statement prepare(std::string_view sql) const { return Statement(db, sql, name); }
@@ -675,75 +777,35 @@ AddOutcome Archive::add(const Document& document) {
         .bind(4, static_cast<std::int64_t>(fps.size()))
         .run();
 
-    // Blobs are read, extended and written back inside this transaction.
-    Statement read_lsh = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
-    Statement write_lsh =
-        d.prepare("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
-    const std::vector<std::uint64_t> keys = filed_band_keys(sketch, d.params.lsh);
-    std::vector<std::uint8_t> blob;
-    for (std::uint64_t key : keys) {
-      read_lsh.bind(1, static_cast<std::int64_t>(key));
-      blob.clear();
-      if (read_lsh.step()) {
-        auto b = read_lsh.column_blob(0);
-        blob.assign(b.begin(), b.end());
-      }
-      read_lsh.reset();
-      append_le<std::uint32_t>(blob, static_cast<std::uint32_t>(id));
-      write_lsh.bind(1, static_cast<std::int64_t>(key))
-          .bind_blob(2, blob.data(), blob.size())
-          .run();
-    }
-
+    // Its index entries are queued and written, sorted by key, just before the transaction
+    // commits (Impl::write_pending_index), so that a group writes each blob once.
     const std::uint32_t posting_agency =
         document.info.kind == DocumentKind::kReport ? static_cast<std::uint32_t>(agency_id) : 0;
-    Statement read_post = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
-    Statement write_post =
-        d.prepare("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
-    const auto cap = static_cast<std::size_t>(d.params.posting_cap);
-    std::vector<std::uint64_t> newly_saturated;
-    for (std::size_t i = 0; i < fps.size();) {
-      const std::uint32_t bucket = d.bucket_of(fps[i].hash);
-      std::size_t end = i;
-      bool all_saturated = true;
-      for (; end < fps.size() && d.bucket_of(fps[end].hash) == bucket; ++end)
-        all_saturated = all_saturated && cap && d.saturated.count(d.key_of(fps[end].hash));
-      if (all_saturated) {
-        i = end;
-        continue;
-      }
-      read_post.bind(1, static_cast<std::int64_t>(bucket));
-      blob.clear();
-      if (read_post.step()) {
-        auto b = read_post.column_blob(0);
-        blob.assign(b.begin(), b.end());
-      }
-      read_post.reset();
-      const std::size_t stored = blob.size();
-      for (; i < end; ++i) {
-        const std::uint32_t tag = d.tag_of(fps[i].hash);
-        if (cap && d.count_tag(std::span(blob.data(), stored), tag) >= cap) {
-          newly_saturated.push_back(d.key_of(fps[i].hash));
-          continue;
-        }
-        d.layout.append_posting(blob, tag, static_cast<std::uint32_t>(id), posting_agency);
-      }
-      if (blob.size() == stored) continue;
-      write_post.bind(1, static_cast<std::int64_t>(bucket))
-          .bind_blob(2, blob.data(), blob.size())
-          .run();
-    }
+    const auto queue_index = [&] {
+      for (std::uint64_t key : filed_band_keys(sketch, d.params.lsh))
+        d.pending_lsh.emplace_back(static_cast<std::int64_t>(key), static_cast<std::uint32_t>(id));
+      for (const Fingerprint& fp : fps)
+        d.pending_postings.push_back(
+            {d.bucket_of(fp.hash), d.tag_of(fp.hash), static_cast<std::uint32_t>(id), posting_agency});
+    };
     if (grouped) {
       d.exec("RELEASE add_document");
-      d.pending_saturated.insert(d.pending_saturated.end(), newly_saturated.begin(), newly_saturated.end());
+      queue_index();  // after the release: a refused document queues nothing
       if (++d.pending >= d.batch_size) d.commit_group();
     } else {
+      queue_index();
+      d.write_pending_index();
       d.exec("COMMIT");
-      d.saturated.insert(newly_saturated.begin(), newly_saturated.end());
+      d.saturated.insert(d.pending_saturated.begin(), d.pending_saturated.end());
+      d.pending_saturated.clear();
     }
     return {true, id};
   } catch (const std::exception& e) {
     if (grouped) d.throw_if_group_lost(e.what());
+    if (!grouped) {
+      d.clear_pending_index();
+      d.pending_saturated.clear();
+    }
     if (d.group_open || !grouped) undo();
     throw;
   }
@@ -778,6 +840,7 @@ std::int64_t Archive::document_count() const {
 }
 
 ArchiveStats Archive::stats() const {
+  impl_->write_pending_index();  // a writer's open group counts its own documents
   ArchiveStats st;
   st.params = impl_->params;
   {
@@ -1083,6 +1146,7 @@ std::vector<std::int64_t> Archive::ids_of_agency(const std::string& agency) cons
 
 std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(
     const MinHashSignature& signature) const {
+  impl_->write_pending_index();  // a writer's open group sees its own documents
   Statement bucket = impl_->cached("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
   std::unordered_set<std::int64_t> ids;
   for (std::uint64_t key : lsh_band_keys(signature, impl_->params.lsh)) {
@@ -1156,6 +1220,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
     }
   };
 
+  d.write_pending_index();  // a writer's open group sees its own documents
   Statement read = d.cached("SELECT entries FROM postings WHERE bucket = ?");
   std::vector<std::uint8_t> blob;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> postings;  // (document, agency) of one fingerprint
@@ -1298,6 +1363,7 @@ double Archive::estimate_jaccard(const MinHashSignature& a, const MinHashSignatu
 }
 
 std::vector<std::vector<std::int64_t>> Archive::lsh_groups() const {
+  impl_->write_pending_index();
   Statement s = impl_->prepare("SELECT doc_ids FROM lsh_buckets WHERE length(doc_ids) >= 8");
   std::vector<std::vector<std::int64_t>> out;
   while (s.step()) {
@@ -1316,6 +1382,7 @@ std::uint64_t Archive::fingerprint_key(std::uint64_t hash) const {
 
 std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agencies,
                                                                    std::size_t holder_cap) const {
+  impl_->write_pending_index();
   std::unordered_map<std::int64_t, int> year_of;
   {
     Statement s = impl_->prepare("SELECT id, year FROM documents");

@@ -91,4 +91,32 @@ std::int64_t sqlite_scalar(const std::filesystem::path& db, const std::string& s
   return value;
 }
 
+std::vector<std::string> sqlite_rows(const std::filesystem::path& db, const std::string& sql) {
+  std::vector<std::string> rows;
+  sqlite3* connection = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &connection, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << db << ": cannot open";
+  } else {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(connection, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(connection);
+    } else {
+      int step;
+      while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
+        std::string row;
+        for (int c = 0; c < sqlite3_column_count(statement); ++c) {
+          if (c) row += '|';
+          if (const unsigned char* text = sqlite3_column_text(statement, c))
+            row += reinterpret_cast<const char*>(text);
+        }
+        rows.push_back(std::move(row));
+      }
+      if (step != SQLITE_DONE) ADD_FAILURE() << sql << ": " << sqlite3_errmsg(connection);
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(connection);
+  return rows;
+}
+
 }  // namespace leitong::testing
