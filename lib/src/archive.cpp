@@ -399,8 +399,27 @@ struct Archive::Impl {
 
   // Writes the pending index entries into their blobs (inside the open transaction). A fingerprint
   // at posting_cap postings takes no more; its key is recorded as saturated when the group commits.
+  // If that fails inside an open group (a read on the writer's connection asked for it), the group
+  // is rolled back: its documents must not be committed with part of their index.
   void write_pending_index() {
     if (pending_lsh.empty() && pending_postings.empty()) return;
+    try {
+      write_pending_index_entries();
+    } catch (const std::exception& e) {
+      clear_pending_index();
+      if (!group_open) throw;  // the caller rolls back
+      const int documents = pending;
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      group_open = false;
+      pending = 0;
+      pending_saturated.clear();
+      throw_error("{}: the index entries of the open group of {} document{} could not be written ({}); "
+                  "the group was rolled back and the archive holds what it held before them; add them again",
+                  name, documents, documents == 1 ? "" : "s", e.what());
+    }
+  }
+
+  void write_pending_index_entries() {
     std::vector<std::uint8_t> blob;
     // Stable sorts keep add order within a key: the order one add at a time appends in.
     std::stable_sort(pending_lsh.begin(), pending_lsh.end(),
