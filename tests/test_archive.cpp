@@ -701,8 +701,8 @@ TEST(ArchiveParamsVariant, RecordedAndUnknownOnesRefused) {
   }
 }
 
-// Format 2's blobs: 8-bit MinHash values (128 bytes for k = 128) and 11-byte postings, which is
-// what brings the index under 2 KB per report (README, Speed).
+// Format 2's blobs, kept by format 3: 8-bit MinHash values (128 bytes for k = 128) and 11-byte
+// postings, which is what brings the index under 2 KB per report (README, Speed).
 TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
   TempDir dir;
   const fs::path path = dir / "a.db";
@@ -710,14 +710,14 @@ TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
     Archive a = Archive::open(path, Archive::Mode::kReadWrite);
     for (const Document& d : formula_reports(4)) a.add(d);
     const ArchiveStats st = a.stats();
-    EXPECT_EQ(st.schema_version, 2);
+    EXPECT_EQ(st.schema_version, kArchiveSchemaVersion);
     EXPECT_GT(st.postings, 0);
     EXPECT_TRUE(a.verify().ok());
     for (std::int64_t id = 1; id <= 4; ++id)
       for (std::uint32_t v : a.signature(id)) ASSERT_LT(v, 256u);
   }
   auto scalar = [&](const char* sql) { return sqlite_scalar(path, sql); };
-  EXPECT_EQ(scalar("PRAGMA user_version"), 2);
+  EXPECT_EQ(scalar("PRAGMA user_version"), kArchiveSchemaVersion);
   EXPECT_EQ(scalar("SELECT min(length(minhash)) FROM sketches"), 128);
   EXPECT_EQ(scalar("SELECT max(length(minhash)) FROM sketches"), 128);
   EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 11 != 0"), 0);
@@ -727,6 +727,37 @@ TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
   // A document's own stored signature estimates 1 against its full one.
   const Sketch sketch = make_sketch(formula_reports(4)[2].text, a.params().sketch);
   EXPECT_DOUBLE_EQ(a.estimate_jaccard(sketch.minhash, a.signature(3)), 1.0);
+}
+
+// Format 3 files postings under the mixed fingerprint hash: buckets are used evenly. A winnowed
+// fingerprint is a minimum, so its own top bits are mostly zero and format 2, which took the
+// bucket from them, left the upper buckets empty (tests/data/archive-v2.db, test_compat.cpp).
+TEST(ArchiveFormat3, PostingsSpreadOverAllBuckets) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    add_seeds(a, seeds());
+    EXPECT_TRUE(a.verify().ok());
+  }
+  const double blobs = double(sqlite_scalar(path, "SELECT count(*) FROM postings"));
+  ASSERT_GT(blobs, 500);
+  const double upper_half = double(sqlite_scalar(path, "SELECT count(*) FROM postings WHERE bucket >= 524288"));
+  EXPECT_GT(upper_half / blobs, 0.4);
+  EXPECT_LT(upper_half / blobs, 0.6);
+  const double top_eighth = double(sqlite_scalar(path, "SELECT count(*) FROM postings WHERE bucket >= 917504"));
+  EXPECT_GT(top_eighth / blobs, 0.08);
+  // The archive still finds what a report shares with it.
+  const Archive a = Archive::open(path, Archive::Mode::kReadOnly);
+  const Document first = seed_document(seeds()[0]);
+  const Sketch sketch = make_sketch(first.text, a.params().sketch);
+  FingerprintHits hits = a.fingerprint_hits(sketch.fingerprints, "", 1);
+  int shared_with_itself = 0;
+  hits.visit_documents_most_first([&](std::int64_t id, int shared) {
+    if (id == 1) shared_with_itself = shared;
+    return true;
+  });
+  EXPECT_GT(shared_with_itself, 0);
 }
 
 // Bulk loading: grouped adds give the same archive as one transaction per document, byte for

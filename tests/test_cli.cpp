@@ -3,6 +3,7 @@
 // `check` never adding) and the `check --format json` contract (schema, offsets, relations,
 // ratios), checked by parsing the JSON the built binary prints.
 #include <gtest/gtest.h>
+#include <leitong/archive.h>
 #include <leitong/error.h>
 #include <leitong/extract.h>
 #include <leitong/text.h>
@@ -398,7 +399,7 @@ TEST_F(Cli, AddBatchBuildsTheSameArchive) {
   EXPECT_EQ(b.at("documents"), a.at("documents"));
   EXPECT_EQ(b.at("postings"), a.at("postings"));
   EXPECT_EQ(b.at("index_bytes"), a.at("index_bytes"));
-  EXPECT_EQ(b.at("format_version"), 2);
+  EXPECT_EQ(b.at("format_version"), kArchiveSchemaVersion);
   // A refused file inside a group leaves the others.
   const std::vector<std::string> mixed = {"add", "-q", "--archive", "mixed.db", "--batch", "100", "--agency", "某局",
                                           "--year", "2024", (dir_ / "empty.txt").string(),

@@ -1,7 +1,8 @@
-// Backward compatibility: tests/data/archive-v1.db was written by format version 1 (two reports:
-// 深圳市罗湖区民政局 2024 and 重庆市沙坪坝区民政局 2024, default parameters). Every build must still
-// open it, read its texts back exactly and check against it. Never regenerate it: a format change
-// that cannot read it needs a new version number and a migration.
+// Backward compatibility: tests/data/archive-v1.db was written by format version 1 and
+// tests/data/archive-v2.db by format version 2 (each: two reports, 深圳市罗湖区民政局 2024 and
+// 重庆市沙坪坝区民政局 2024, default parameters). Every build must still open them, read their texts
+// back exactly, check against them and append to them in their own format. Never regenerate
+// them: a format change that cannot read them needs a new version number and a migration.
 #include "support/corpus.h"
 
 #include <leitong/archive.h>
@@ -16,6 +17,7 @@ class Compat : public ::testing::Test {
  protected:
   void SetUp() override {
     std::filesystem::copy_file(source_dir() / "tests/data/archive-v1.db", dir_ / "v1.db");
+    std::filesystem::copy_file(source_dir() / "tests/data/archive-v2.db", dir_ / "v2.db");
   }
   TempDir dir_;
 };
@@ -78,6 +80,40 @@ TEST_F(Compat, Version1ArchiveAcceptsNewDocuments) {
   EXPECT_EQ(scalar("SELECT length(minhash) FROM sketches WHERE doc_id = 3"), 512);
   EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 12 != 0"), 0);
   EXPECT_EQ(scalar("SELECT sum(length(entries)) FROM postings"), archive.stats().postings * 12);
+}
+
+// Format 2 filed postings under the fingerprint hash's own top bits, which a winnowed minimum
+// leaves mostly zero: its buckets stay below 2^19 (of 2^20). It is read and appended to with those
+// keys, not format 3's mixed ones.
+TEST_F(Compat, Version2ArchiveKeepsItsPostingKeys) {
+  auto scalar = [&](const char* sql) { return sqlite_scalar(dir_ / "v2.db", sql); };
+  EXPECT_EQ(scalar("PRAGMA user_version"), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE bucket >= 524288"), 0);
+  {
+    const Archive archive = Archive::open(dir_ / "v2.db", Archive::Mode::kReadOnly);
+    EXPECT_EQ(archive.stats().schema_version, 2);
+    EXPECT_EQ(archive.stats().documents, 2);
+    const auto ids = archive.ids_of_agency("深圳市罗湖区民政局");
+    ASSERT_EQ(ids.size(), 1u);
+    EXPECT_EQ(archive.text(ids[0]), read_corpus_text("reports/luohu-minzheng-2024.txt"));
+    Document report;
+    report.info = {0, "luohu-minzheng-2025.txt", "深圳市罗湖区民政局", 2025, DocumentKind::kReport};
+    report.text = read_corpus_text("cases/luohu-minzheng-2025.txt");
+    const Findings f = check_against_archive(archive, report);
+    ASSERT_FALSE(f.sources.empty());
+    EXPECT_EQ(f.sources[0].document.agency, "深圳市罗湖区民政局");
+    EXPECT_GT(f.sources[0].copy_ratio, 0.6);
+  }
+  Archive archive = Archive::open(dir_ / "v2.db", Archive::Mode::kReadWrite);
+  Document doc;
+  doc.info = {0, "anwen", "重庆市綦江区安稳镇人民政府", 2021, DocumentKind::kReport};
+  doc.text = read_corpus_text("reports/anwen-zhen-2021.txt");
+  EXPECT_TRUE(archive.add(doc).added);
+  EXPECT_EQ(archive.stats().schema_version, 2);
+  EXPECT_TRUE(archive.verify().ok());
+  EXPECT_GT(scalar("SELECT count(*) FROM postings"), 684);  // the two reports' 684 blobs, and more
+  EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE bucket >= 524288"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 11 != 0"), 0);
 }
 
 }  // namespace

@@ -26,9 +26,11 @@
 namespace leitong {
 
 // The format new archives are written in. Version 2 (2026-11-22) stores 8-bit MinHash values and
-// 11-byte postings (version 1: 32-bit values, 12-byte postings); archives of every version from
+// 11-byte postings (version 1: 32-bit values, 12-byte postings); version 3 (2026-11-22) files a
+// fingerprint's postings under its mixed hash (versions 1 and 2: the hash as it is, whose top bits
+// a winnowed minimum leaves mostly zero). Archives of every version from
 // kOldestReadableSchemaVersion on are read and appended to in their own format.
-inline constexpr int kArchiveSchemaVersion = 2;
+inline constexpr int kArchiveSchemaVersion = 3;
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
 struct ArchiveParams {
