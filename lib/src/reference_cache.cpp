@@ -1,5 +1,7 @@
 #include "detail/reference_cache.h"
 
+#include <vector>
+
 namespace leitong::detail {
 
 namespace {
@@ -30,6 +32,9 @@ std::shared_ptr<const PreparedReference> ReferenceCache::get(const Archive& arch
   }
   auto prepared =
       std::make_shared<const PreparedReference>(archive.info(id), archive.text(id), archive.params().sketch, true);
+  // Evicted entries are freed after the lock is released: freeing a prepared report (several
+  // large vectors) under it made the other threads wait.
+  std::vector<std::shared_ptr<const PreparedReference>> evicted;
   std::lock_guard lock(mutex_);
   if (auto it = where_.find(id); it != where_.end()) return it->second->second;  // prepared meanwhile
   if (prepared->bytes > budget_) return prepared;
@@ -39,6 +44,7 @@ std::shared_ptr<const PreparedReference> ReferenceCache::get(const Archive& arch
   while (used_ > budget_) {
     used_ -= recent_.back().second->bytes;
     where_.erase(recent_.back().first);
+    evicted.push_back(std::move(recent_.back().second));
     recent_.pop_back();
   }
   return prepared;
