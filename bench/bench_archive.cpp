@@ -6,6 +6,8 @@
 //   BM_FingerprintHits      Archive::fingerprint_hits of each query's fingerprints.
 //   BM_ArchiveAdd           Archive::add of one more document (one transaction, committed),
 //                           into the archive of N (+ the documents earlier iterations added).
+//   BM_ArchiveAddBatch/G    G documents added as one group (Archive::set_batch_size, `add
+//                           --batch G`), flushed: docs/s per document.
 //   BM_AddSketchOnly        make_sketch of the same documents: the CPU share of an add.
 //
 // The query benchmarks run all Q queries per iteration; `latency` is the time per query and
@@ -242,6 +244,31 @@ void BM_ArchiveAdd(benchmark::State& state) {
   state.counters["docs/s"] = benchmark::Counter(1.0, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// A group of `batch` adds in one transaction (Archive::set_batch_size, `add --batch`): the index
+// entries of the whole group are written once, sorted by key, when it commits (at the flush).
+void BM_ArchiveAddBatch(benchmark::State& state) {
+  Fixture& f = fixture();
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<leitong::Document> docs;
+    for (std::size_t k = 0; k < batch; ++k) {
+      const Item& item = f.to_add[f.next_add++ % f.to_add.size()];
+      docs.push_back(item.doc);
+      docs.back().info.year = f.next_year++;
+      bytes += item.utf8;
+    }
+    state.ResumeTiming();
+    f.archive->set_batch_size(static_cast<int>(batch));
+    for (const leitong::Document& doc : docs) benchmark::DoNotOptimize(f.archive->add(doc).id);
+    f.archive->flush();
+  }
+  f.archive->set_batch_size(1);
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.counters["docs/s"] = benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void BM_AddSketchOnly(benchmark::State& state) {
   Fixture& f = fixture();
   std::size_t bytes = 0, i = 0;
@@ -262,6 +289,7 @@ BENCHMARK(BM_CheckAgainstArchive)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_LshCandidates)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_FingerprintHits)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_ArchiveAdd)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_ArchiveAddBatch)->Arg(1)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_AddSketchOnly)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 int main(int argc, char** argv) {
