@@ -52,14 +52,19 @@ void hash_and_accumulate(std::u32string_view text, const ShingleParams& params, 
   out.clear();
   const auto n = static_cast<std::size_t>(params.n);
   if (n == 0 || text.size() < n) return;
-  out.resize(text.size() - n + 1);
+  const std::size_t total = text.size() - n + 1;
+  // Appended block by block rather than resized first: a resize would zero-fill the whole vector
+  // (a new one for every document) only to overwrite it.
+  out.reserve(total);
   constexpr std::size_t kBlock = 512;  // a multiple of SimHash's 128-hash step
-  for (std::size_t at = 0; at < out.size(); at += kBlock) {
-    const std::size_t count = std::min(kBlock, out.size() - at);
-    detail::hash_shingles(text.data() + at, count, params, out.data() + at);
-    const std::span<const std::uint64_t> block(out.data() + at, count);
+  std::uint64_t hashes[kBlock];
+  for (std::size_t at = 0; at < total; at += kBlock) {
+    const std::size_t count = std::min(kBlock, total - at);
+    detail::hash_shingles(text.data() + at, count, params, hashes);
+    const std::span<const std::uint64_t> block(hashes, count);
     if (minhash_acc) minhash_acc->add(block);
     simhash_acc.add(block);
+    out.insert(out.end(), hashes, hashes + count);
   }
 }
 
