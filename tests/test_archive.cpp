@@ -632,6 +632,43 @@ TEST(ArchivePostingCap, SaturatedFingerprintsCountForBoilerplateNotForCandidates
   }
 }
 
+// A fingerprint held by more documents than `ranking_holders` ranks no documents but still counts
+// its agencies and holders (boilerplate); the archive's postings are unchanged (no cap here), so
+// the next call without the limit counts it again.
+TEST(ArchivePostingCap, FingerprintsHeldByManyDocumentsDoNotRankCandidates) {
+  TempDir dir;
+  ArchiveParams unlimited;
+  unlimited.posting_cap = 0;
+  Archive a = Archive::open(dir / "a.db", Archive::Mode::kReadWrite, unlimited);
+  const auto docs = formula_reports(6);
+  for (const Document& d : docs) a.add(d);
+  std::vector<Fingerprint> query = make_sketch(docs[0].text, a.params().sketch).fingerprints;
+  std::sort(query.begin(), query.end(), [](const Fingerprint& x, const Fingerprint& y) { return x.hash < y.hash; });
+  query.erase(std::unique(query.begin(), query.end(),
+                          [](const Fingerprint& x, const Fingerprint& y) { return x.hash == y.hash; }),
+              query.end());  // each counted once, as a document counts them
+  const FingerprintHits all = a.fingerprint_hits(query, "", 10);
+  const FingerprintHits limited = a.fingerprint_hits(query, "", 10, 4);
+  std::size_t widely_held = 0;
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    EXPECT_EQ(limited.agencies_per_fingerprint[i], all.agencies_per_fingerprint[i]) << i;
+    EXPECT_EQ(limited.holders[i], all.holders[i]) << i;
+    widely_held += all.holders[i].size() > 4;
+  }
+  ASSERT_GE(widely_held, 2u) << "the formula's fingerprints are held by all six reports";
+  // Documents 2-6 share only the formula with the query: they drop out; the query's own document
+  // keeps its count of the fingerprints that only it holds.
+  std::map<std::int64_t, int> got(limited.documents.begin(), limited.documents.end());
+  std::map<std::int64_t, int> without(all.documents.begin(), all.documents.end());
+  EXPECT_EQ(without.size(), 6u);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got.begin()->first, 1);
+  EXPECT_EQ(got[1], without[1] - static_cast<int>(widely_held));
+  const FingerprintHits again = a.fingerprint_hits(query, "", 10);
+  const std::map<std::int64_t, int> counted_again(again.documents.begin(), again.documents.end());
+  EXPECT_EQ(counted_again, without);
+}
+
 TEST(ArchivePostingCap, AMissingPostingBelowTheCapIsStillDamage) {
   TempDir dir;
   ArchiveParams capped;

@@ -98,6 +98,7 @@ void expect_valid_check_json(const json& j, const std::u32string& report,
   EXPECT_TRUE(j.at("settings").contains("shingle"));
   EXPECT_TRUE(j.at("settings").contains("min_passage"));
   EXPECT_TRUE(j.at("settings").contains("boilerplate_agencies"));
+  EXPECT_EQ(j.at("settings").at("ranking_holders"), CheckParams{}.ranking_holders);
 
   const double copy = j.at("copy_ratio");
   const double copy_ex = j.at("copy_ratio_excluding_boilerplate");

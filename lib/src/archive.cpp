@@ -1221,7 +1221,8 @@ std::vector<std::pair<std::int64_t, double>> Archive::lsh_candidates(
 
 FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
                                           const std::string& exclude_agency,
-                                          std::size_t holders_per_fingerprint) const {
+                                          std::size_t holders_per_fingerprint,
+                                          std::size_t ranking_holders) const {
   Impl& d = *impl_;
   const auto excluded_agency =
       exclude_agency.empty()
@@ -1313,6 +1314,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       }
       const std::uint32_t fp_stamp = scratch.next_fingerprint();
       const bool saturated = cap && postings.size() >= cap;
+      const bool ranks = !saturated && (!ranking_holders || postings.size() <= ranking_holders);
       if (saturated && use_summaries) {
         SaturatedFingerprint sat;
         for (const auto& [doc, agency] : postings) {
@@ -1336,7 +1338,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       std::size_t agencies = 0;
       for (const auto& [doc, agency] : postings) {
         HitScratch::Document& counted = scratch.documents[doc];
-        if (!saturated && counted.fingerprint != fp_stamp) {
+        if (ranks && counted.fingerprint != fp_stamp) {
           counted.fingerprint = fp_stamp;
           if (counted.call != call) {
             counted.call = call;
@@ -1514,7 +1516,8 @@ Findings detail::check_against_archive(const Archive& archive, const Document& r
   const auto boilerplate_agencies =
       static_cast<std::size_t>(std::max(1, params.boilerplate_agencies));
   FingerprintHits hits =
-      archive.fingerprint_hits(sketch.fingerprints, report.info.agency, boilerplate_agencies + 1);
+      archive.fingerprint_hits(sketch.fingerprints, report.info.agency, boilerplate_agencies + 1,
+                               static_cast<std::size_t>(std::max(0, params.ranking_holders)));
   int taken = 0;
   hits.visit_documents_most_first([&](std::int64_t id, int shared) {
     if (shared < params.min_shared_fingerprints || taken >= params.max_candidates) return false;

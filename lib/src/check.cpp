@@ -165,6 +165,7 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
                 sketch_params.minhash.k,
                 sketch_params.fingerprint.window,
                 params.max_candidates,
+                params.ranking_holders,
                 normalization_label(sketch_params.normalize)};
   f.candidates_compared = references.size();
   f.text = encode_utf8(report.text);

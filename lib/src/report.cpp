@@ -44,6 +44,7 @@ json findings_to_json(const Findings& f) {
                 {"minhash_k", f.settings.minhash_k},
                 {"fingerprint_window", f.settings.fingerprint_window},
                 {"max_candidates", f.settings.max_candidates},
+                {"ranking_holders", f.settings.ranking_holders},
                 {"normalization", f.settings.normalization}};
   json sources = json::array();
   for (const SourceFinding& s : f.sources) {

@@ -67,9 +67,9 @@ struct ArchiveStats {
 // Per-document hits of a query's fingerprints in the postings.
 struct FingerprintHits {
   // (id, shared fingerprints) of every document holding one of them, in no particular order (see
-  // visit_documents_most_first). Fingerprints at the archive's posting cap (formulae) are not
-  // counted here, only in the two members below, and documents added after the call began are
-  // left out.
+  // visit_documents_most_first). Fingerprints at the archive's posting cap (formulae), and those
+  // held by more than `ranking_holders` documents (see fingerprint_hits), are not counted here,
+  // only in the two members below; documents added after the call began are left out.
   std::vector<std::pair<std::int64_t, int>> documents;
   // For each query fingerprint (same order as given): distinct agencies of *reports* holding it.
   std::vector<std::uint16_t> agencies_per_fingerprint;
@@ -187,16 +187,21 @@ class Archive {
   double estimate_jaccard(const MinHashSignature& a, const MinHashSignature& b) const;
   // The documents of every LSH bucket that holds two or more: the near-duplicate candidate groups.
   std::vector<std::vector<std::int64_t>> lsh_groups() const;
-  // The identity under which postings store a fingerprint hash: its top bucket bits, then its
-  // next 24 (format 2) or 32 (format 1) bits.
+  // The identity under which postings store a fingerprint hash: the top bucket bits of its posting
+  // hash (format 3: the mixed hash; formats 1-2: the hash itself), then the next 24 (formats 2-3)
+  // or 32 (format 1) bits.
   std::uint64_t fingerprint_key(std::uint64_t hash) const;
   // Fingerprints held by reports of at least `min_agencies` distinct agencies, most agencies
   // first. Streams over the posting blobs; memory grows with the result, not the archive.
   std::vector<SharedFingerprint> widely_shared_fingerprints(int min_agencies,
                                                             std::size_t holder_cap) const;
+  // `ranking_holders` (0: no limit): a fingerprint held by more documents than this counts for
+  // agencies and holders but not for `documents` (text that hundreds of reports hold says nothing
+  // about who copied whom, and counting its holders is most of the cost at scale).
   FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
                                    const std::string& exclude_agency = {},
-                                   std::size_t holders_per_fingerprint = 0) const;
+                                   std::size_t holders_per_fingerprint = 0,
+                                   std::size_t ranking_holders = 0) const;
 
   struct Impl;  // opaque: the SQLite connection and the archive's parameters
 

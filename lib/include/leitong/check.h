@@ -33,6 +33,10 @@ struct CheckParams {
   // (boilerplate) text extends, which sparse fingerprints alone cannot.
   int boilerplate_references = 12;
   int min_shared_fingerprints = 2;  // a document sharing fewer is not a candidate
+  // A fingerprint held by more archived documents than this does not rank candidates (it still
+  // marks boilerplate): like a formula at the posting cap, text that hundreds of reports hold says
+  // nothing about who copied whom. 0: no limit. Chosen in README ("Defaults and why").
+  int ranking_holders = 256;
   double lsh_threshold = 0.4;    // estimated Jaccard for an LSH near-duplicate candidate
 };
 

@@ -50,6 +50,7 @@ struct CheckSettings {
   int minhash_k = 0;
   int fingerprint_window = 0;
   int max_candidates = 0;
+  int ranking_holders = 0;  // CheckParams::ranking_holders (0: no limit)
   std::string normalization;  // e.g. "v1:nfkc,fold_case,punctuation,whitespace,digits"
 };
 
