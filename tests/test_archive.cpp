@@ -1,6 +1,7 @@
 // The archive through the library API: persistence, idempotent and atomic adds, refusal of
 // files that are not (usable) leitong archives, exact text round trips and the index queries
 // (agency ids, LSH candidates, fingerprint postings) that `check` relies on.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <leitong/archive.h>
 #include <leitong/error.h>
@@ -797,18 +798,49 @@ TEST(ArchiveFormat3, PostingsSpreadOverAllBuckets) {
   EXPECT_GT(shared_with_itself, 0);
 }
 
+// Every index row of an archive (and the documents' keys), for byte-for-byte comparisons.
+std::vector<std::string> index_rows(const fs::path& path) {
+  std::vector<std::string> rows;
+  for (const char* sql : {"SELECT key, hex(doc_ids) FROM lsh_buckets ORDER BY key",
+                          "SELECT bucket, hex(entries) FROM postings ORDER BY bucket",
+                          "SELECT doc_id, hex(minhash), simhash, fingerprints FROM sketches ORDER BY doc_id",
+                          "SELECT id, agency_id, year, kind, content_hash FROM documents ORDER BY id"})
+    for (std::string& row : sqlite_rows(path, sql)) rows.push_back(std::move(row));
+  return rows;
+}
+
+// Runs `sql` on the database through a connection of its own (fault injection: a trigger that
+// makes SQLite refuse a write the way a full disk would).
+void sqlite_exec(const fs::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
 // Bulk loading: grouped adds give the same archive as one transaction per document, byte for
 // byte in every index blob (postings kept and refused at the cap, bucket lists in add order), with
-// a refused and a repeated document inside a group, and a sound verify.
+// a repeated document inside a group and a sound verify. A document refused inside its savepoint
+// (after its rows were written) leaves no trace: the group equals a build without it.
 TEST(ArchiveBatch, GroupedAddsBuildTheSameArchive) {
   TempDir dir;
   ArchiveParams capped;
   capped.posting_cap = 3;
   const auto docs = formula_reports(10);
-  auto build = [&](const char* name, int batch) {
+  auto build = [&](const char* name, int batch, const std::string& refuse_file = {}) {
     Archive a = Archive::open(dir / name, Archive::Mode::kReadWrite, capped);
+    if (!refuse_file.empty())
+      sqlite_exec(dir / name, "CREATE TRIGGER refuse BEFORE INSERT ON texts WHEN "
+                              "(SELECT file FROM documents WHERE id = NEW.doc_id) = '" + refuse_file +
+                              "' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
     a.set_batch_size(batch);
     for (std::size_t k = 0; k < docs.size(); ++k) {
+      if (!refuse_file.empty() && docs[k].info.file == refuse_file) {
+        EXPECT_THROW(a.add(docs[k]), Error);
+        continue;
+      }
       EXPECT_TRUE(a.add(docs[k]).added);
       if (k == 4) {
         EXPECT_THROW(a.add(make_document(U"短", "某局", 2024)), Error);
@@ -819,16 +851,7 @@ TEST(ArchiveBatch, GroupedAddsBuildTheSameArchive) {
     return a.stats();
   };
   const ArchiveStats one = build("one.db", 1);
-  auto index_rows = [&](const char* name) {
-    std::vector<std::string> rows;
-    for (const char* sql : {"SELECT key, hex(doc_ids) FROM lsh_buckets ORDER BY key",
-                            "SELECT bucket, hex(entries) FROM postings ORDER BY bucket",
-                            "SELECT doc_id, hex(minhash), simhash, fingerprints FROM sketches ORDER BY doc_id",
-                            "SELECT id, agency_id, year, kind, content_hash FROM documents ORDER BY id"})
-      for (std::string& row : sqlite_rows(dir / name, sql)) rows.push_back(std::move(row));
-    return rows;
-  };
-  const auto expected = index_rows("one.db");
+  const auto expected = index_rows(dir / "one.db");
   // The cap was reached: some fingerprint was refused a posting.
   EXPECT_LT(one.postings, sqlite_scalar(dir / "one.db", "SELECT sum(fingerprints) FROM sketches"));
   for (const auto& [name, batch] : {std::pair{"four.db", 4}, std::pair{"all.db", 100}}) {
@@ -836,9 +859,58 @@ TEST(ArchiveBatch, GroupedAddsBuildTheSameArchive) {
     EXPECT_EQ(grouped.documents, 10) << name;
     EXPECT_EQ(grouped.postings, one.postings) << name;
     EXPECT_EQ(grouped.index_bytes, one.index_bytes) << name;
-    EXPECT_EQ(index_rows(name), expected) << name;
+    EXPECT_EQ(index_rows(dir / name), expected) << name;
     EXPECT_TRUE(Archive::open(dir / name, Archive::Mode::kReadOnly).verify().ok()) << name;
   }
+  const std::string refused = docs[6].info.file;
+  build("refused-one.db", 1, refused);
+  const ArchiveStats grouped = build("refused-grouped.db", 4, refused);
+  EXPECT_EQ(grouped.documents, 9);
+  EXPECT_EQ(index_rows(dir / "refused-grouped.db"), index_rows(dir / "refused-one.db"));
+  EXPECT_NE(index_rows(dir / "refused-grouped.db"), expected);
+  EXPECT_TRUE(Archive::open(dir / "refused-grouped.db", Archive::Mode::kReadOnly).verify().ok());
+}
+
+// A group whose index entries cannot be written is rolled back whole, whether that happens at its
+// commit (flush), on an index read by the writer (stats) or when the Archive is destroyed: the
+// archive holds what it held before the group, and verifies.
+TEST(ArchiveBatch, AGroupWhoseIndexCannotBeWrittenIsRolledBack) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  const auto docs = formula_reports(8);
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    a.add(docs[0]);
+    a.add(docs[1]);
+  }
+  sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings WHEN (SELECT count(*) FROM documents) > 2 "
+                    "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    a.set_batch_size(10);
+    a.add(docs[2]);
+    a.add(docs[3]);
+    try {
+      a.flush();
+      ADD_FAILURE() << "the commit should have failed";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("could not be committed"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(a.document_count(), 2);
+    a.add(docs[4]);
+    try {
+      (void)a.stats();
+      ADD_FAILURE() << "the read should have failed";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("rolled back"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(a.document_count(), 2);
+    a.add(docs[5]);
+  }  // destroyed with an open group that cannot be written
+  EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 2);
+  sqlite_exec(path, "DROP TRIGGER full");
+  const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
+  EXPECT_TRUE(reader.verify().ok());
 }
 
 // A writer's index reads see the documents of its own open group (their index entries are
@@ -868,6 +940,12 @@ TEST(ArchiveBatch, AWriterSeesItsOpenGroupInTheIndex) {
   const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
   EXPECT_EQ(reader.document_count(), 3);
   EXPECT_TRUE(reader.verify().ok());
+  // Written in two parts (at the reads, then at the flush), the same bytes as one add at a time.
+  {
+    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite);
+    for (const Document& d : docs) one.add(d);
+  }
+  EXPECT_EQ(index_rows(path), index_rows(dir / "one.db"));
 }
 
 // Readers see a group when it commits; a document already present inside a group rolls back only

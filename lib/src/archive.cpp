@@ -15,6 +15,7 @@
 #include <span>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -424,6 +425,9 @@ struct Archive::Impl {
   }
 
   void write_pending_index_entries() {
+    // SQLite may have rolled the transaction back on its own (I/O error, disk full): written now,
+    // each blob would commit by itself, naming documents that no longer exist.
+    if (sqlite3_get_autocommit(db)) throw_error("{}: the transaction holding these documents was rolled back", name);
     std::vector<std::uint8_t> blob;
     // Stable sorts keep add order within a key: the order one add at a time appends in.
     std::stable_sort(pending_lsh.begin(), pending_lsh.end(),
@@ -761,6 +765,7 @@ AddOutcome Archive::add(const Document& document) {
   // One transaction per document, or, when batching, a savepoint inside the group's transaction:
   // either way this document goes in whole or not at all.
   const bool grouped = d.batch_size > 1;
+  std::optional<std::pair<std::size_t, std::size_t>> queued_from;  // pending sizes before this document queued
   if (grouped) {
     d.throw_if_group_lost("");
     if (!d.group_open) {
@@ -832,8 +837,10 @@ AddOutcome Archive::add(const Document& document) {
             {d.bucket_of(fp.hash), d.tag_of(fp.hash), static_cast<std::uint32_t>(id), posting_agency});
     };
     if (grouped) {
+      queued_from = {d.pending_lsh.size(), d.pending_postings.size()};
+      queue_index();  // a failure here or in the release takes the entries back out (catch below)
       d.exec("RELEASE add_document");
-      queue_index();  // after the release: a refused document queues nothing
+      queued_from.reset();
       if (++d.pending >= d.batch_size) d.commit_group();
     } else {
       queue_index();
@@ -844,6 +851,10 @@ AddOutcome Archive::add(const Document& document) {
     }
     return {true, id};
   } catch (const std::exception& e) {
+    if (queued_from) {  // this document's entries, queued before its savepoint was released
+      d.pending_lsh.resize(std::min(d.pending_lsh.size(), queued_from->first));
+      d.pending_postings.resize(std::min(d.pending_postings.size(), queued_from->second));
+    }
     if (grouped) d.throw_if_group_lost(e.what());
     if (!grouped) {
       d.clear_pending_index();

@@ -126,8 +126,11 @@ class Archive {
   AddOutcome add(const Document& document);
 
   // Bulk loading. With n > 1, adds are grouped n to a transaction, each add still all or nothing
-  // within it (a savepoint): a document touches ~180 index pages, and a group writes a page that
-  // several of its documents touch once instead of once each. flush() commits the open group;
+  // within it (a savepoint). A document touches ~180 index blobs; a group's index entries are
+  // queued and written when it commits, sorted by key, each blob once (the bytes are those of one
+  // add at a time). Index reads on this Archive while a group is open (stats, lsh_candidates,
+  // fingerprint_hits, lsh_groups, widely_shared_fingerprints) write the queued entries first; if
+  // that fails, the whole group is rolled back and they throw Error. flush() commits the open group;
   // destroying the Archive commits it too (without a way to report failure: call flush()). Costs:
   // a crash loses the open group (re-running the same add restores it, as adds are idempotent),
   // other writers wait for a whole group, and readers see documents a group at a time. 1 (the
@@ -179,8 +182,8 @@ class Archive {
   // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
   // Every document, in id order (metadata only).
   std::vector<DocumentInfo> documents() const;
-  // A document's MinHash signature as stored: each value's low bits only (8 in format 2, all 32 in
-  // format 1). Compare signatures with estimate_jaccard below, never with the free function.
+  // A document's MinHash signature as stored: each value's low bits only (8 in formats 2 and 3,
+  // all 32 in format 1). Compare signatures with estimate_jaccard below, never with the free function.
   MinHashSignature signature(std::int64_t id) const;
   // Jaccard estimate between two signatures on the bits this archive stores, corrected for chance
   // agreement (minhash.h, estimate_jaccard_truncated); either may be a full signature.

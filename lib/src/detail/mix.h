@@ -6,6 +6,8 @@
 namespace leitong::detail {
 
 // The finalizer of splitmix64 / Stafford's variant 13: a bijection with full avalanche.
+// Frozen: archive format 3 files postings under mix64(fingerprint hash) (docs/format.md); changing
+// it needs a new format version.
 inline std::uint64_t mix64(std::uint64_t x) {
   x ^= x >> 30;
   x *= 0xBF58476D1CE4E5B9ull;
