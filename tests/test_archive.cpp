@@ -543,6 +543,16 @@ std::vector<Document> formula_reports(int count) {
   return docs;
 }
 
+// A text's fingerprints, each once (as a document counts them in the postings).
+std::vector<Fingerprint> distinct_fingerprints(const std::u32string& text, const SketchParams& params) {
+  std::vector<Fingerprint> fps = make_sketch(text, params).fingerprints;
+  std::sort(fps.begin(), fps.end(), [](const Fingerprint& x, const Fingerprint& y) { return x.hash < y.hash; });
+  fps.erase(std::unique(fps.begin(), fps.end(),
+                        [](const Fingerprint& x, const Fingerprint& y) { return x.hash == y.hash; }),
+            fps.end());
+  return fps;
+}
+
 TEST(ArchivePostingCap, WidelySharedFingerprintsStopGrowingAtTheCapAndVerifyStaysSound) {
   TempDir dir;
   ArchiveParams capped;
@@ -592,11 +602,7 @@ TEST(ArchivePostingCap, SaturatedFingerprintsCountForBoilerplateNotForCandidates
     a.add(d);
     b.add(d);
   }
-  std::vector<Fingerprint> query = make_sketch(docs[0].text, a.params().sketch).fingerprints;
-  std::sort(query.begin(), query.end(), [](const Fingerprint& x, const Fingerprint& y) { return x.hash < y.hash; });
-  query.erase(std::unique(query.begin(), query.end(),
-                          [](const Fingerprint& x, const Fingerprint& y) { return x.hash == y.hash; }),
-              query.end());
+  const std::vector<Fingerprint> query = distinct_fingerprints(docs[0].text, a.params().sketch);
   // One document per agency: 10 holders per fingerprint lists them all.
   const FingerprintHits all = b.fingerprint_hits(query, "", 10);
   std::map<std::int64_t, int> expected(all.documents.begin(), all.documents.end());
@@ -643,11 +649,7 @@ TEST(ArchivePostingCap, FingerprintsHeldByManyDocumentsDoNotRankCandidates) {
   Archive a = Archive::open(dir / "a.db", Archive::Mode::kReadWrite, unlimited);
   const auto docs = formula_reports(6);
   for (const Document& d : docs) a.add(d);
-  std::vector<Fingerprint> query = make_sketch(docs[0].text, a.params().sketch).fingerprints;
-  std::sort(query.begin(), query.end(), [](const Fingerprint& x, const Fingerprint& y) { return x.hash < y.hash; });
-  query.erase(std::unique(query.begin(), query.end(),
-                          [](const Fingerprint& x, const Fingerprint& y) { return x.hash == y.hash; }),
-              query.end());  // each counted once, as a document counts them
+  const std::vector<Fingerprint> query = distinct_fingerprints(docs[0].text, a.params().sketch);
   const FingerprintHits all = a.fingerprint_hits(query, "", 10);
   const FingerprintHits limited = a.fingerprint_hits(query, "", 10, 4);
   std::size_t widely_held = 0;
