@@ -18,10 +18,10 @@
 
 #include "bench_corpus.h"
 
-#include <leitong/align.h>
-#include <leitong/extract.h>
-#include <leitong/sketch.h>
-#include <leitong/text.h>
+#include <leitong/core/align.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/sketch.h>
+#include <leitong/core/text.h>
 
 #include <benchmark/benchmark.h>
 

@@ -27,10 +27,11 @@
 // agency's yearly series; a file named YEAR.txt (the gov-work-reports) is agency 国务院, year YEAR.
 // Files that extract_file refuses are skipped.
 
-#include <leitong/archive.h>
-#include <leitong/extract.h>
-#include <leitong/sketch.h>
-#include <leitong/text.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/sketch.h>
+#include <leitong/core/text.h>
 
 #include <benchmark/benchmark.h>
 

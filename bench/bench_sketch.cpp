@@ -33,14 +33,14 @@
 
 #include "bench_corpus.h"
 
-#include <leitong/extract.h>
-#include <leitong/fingerprint.h>
-#include <leitong/minhash.h>
-#include <leitong/normalize.h>
-#include <leitong/shingle.h>
-#include <leitong/simhash.h>
-#include <leitong/sketch.h>
-#include <leitong/text.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/fingerprint.h>
+#include <leitong/core/minhash.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/shingle.h>
+#include <leitong/core/simhash.h>
+#include <leitong/core/sketch.h>
+#include <leitong/core/text.h>
 
 #include <benchmark/benchmark.h>
 

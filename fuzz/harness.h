@@ -8,12 +8,12 @@
 // that traps; the regression test defines it to throw before including this header.
 #pragma once
 
-#include <leitong/align.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/normalize.h>
-#include <leitong/sketch.h>
-#include <leitong/text.h>
+#include <leitong/core/align.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/sketch.h>
+#include <leitong/core/text.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -4,8 +4,9 @@
 #include "support/corpus.h"
 #include "support/variants.h"
 
-#include <leitong/archive.h>
-#include <leitong/text.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/text.h>
 
 #include <gtest/gtest.h>
 

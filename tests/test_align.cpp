@@ -2,8 +2,8 @@
 // reordering, the minimum length, and self-repetition.
 #include "support/variants.h"
 
-#include <leitong/align.h>
-#include <leitong/sketch.h>
+#include <leitong/core/align.h>
+#include <leitong/core/sketch.h>
 
 #include <gtest/gtest.h>
 

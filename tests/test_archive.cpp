@@ -3,10 +3,10 @@
 // (agency ids, LSH candidates, fingerprint postings) that `check` relies on.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
-#include <leitong/error.h>
-#include <leitong/sketch.h>
-#include <leitong/text.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/error.h>
+#include <leitong/core/sketch.h>
+#include <leitong/core/text.h>
 #include <sqlite3.h>
 
 #include <algorithm>

@@ -3,8 +3,8 @@
 // coincidental; references that may not be sources only measure boilerplate.
 #include "support/variants.h"
 
-#include <leitong/check.h>
-#include <leitong/sketch.h>
+#include <leitong/analysis/check.h>
+#include <leitong/core/sketch.h>
 
 #include <gtest/gtest.h>
 

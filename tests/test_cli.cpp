@@ -3,10 +3,11 @@
 // `check` never adding) and the `check --format json` contract (schema, offsets, relations,
 // ratios), checked by parsing the JSON the built binary prints.
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/text.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/text.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unicode/ucnv.h>

@@ -5,9 +5,10 @@
 // them: a format change that cannot read them needs a new version number and a migration.
 #include "support/corpus.h"
 
-#include <leitong/archive.h>
-#include <leitong/extract.h>
-#include <leitong/sketch.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/sketch.h>
 
 #include <gtest/gtest.h>
 

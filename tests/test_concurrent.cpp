@@ -2,7 +2,7 @@
 // consistent answers from the last committed state, and two adds at once both succeed (the second
 // waits for the first's transaction), leaving an archive that verifies.
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
+#include <leitong/archive/archive.h>
 #include <sys/wait.h>
 
 #include <csignal>

@@ -4,8 +4,8 @@
 // the same add.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
-#include <leitong/error.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/error.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

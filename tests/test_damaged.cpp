@@ -3,9 +3,10 @@
 // archive (exit 2 from the CLI), or answered correctly — never a crash, never a wrong answer that
 // `verify` would not flag.
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
-#include <leitong/error.h>
-#include <leitong/report.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/error.h>
+#include <leitong/render/report.h>
 
 #include <fstream>
 #include <functional>

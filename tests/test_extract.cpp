@@ -7,11 +7,12 @@
 // checked against an archive of the corpora), ExtractCli (the `extract` command, `add DIR`,
 // metadata fill-in, and every bad input refused by add and check with the archive unchanged).
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
-#include <leitong/chrome.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/text.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/extract/chrome.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/text.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>

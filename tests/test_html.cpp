@@ -3,11 +3,12 @@
 #include "support/corpus.h"
 #include "support/variants.h"
 
-#include <leitong/archive.h>
-#include <leitong/diff.h>
-#include <leitong/html_report.h>
-#include <leitong/report.h>
-#include <leitong/yoy.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/diff.h>
+#include <leitong/render/html_report.h>
+#include <leitong/render/report.h>
+#include <leitong/analysis/yoy.h>
 
 #include <gtest/gtest.h>
 #include <fmt/format.h>

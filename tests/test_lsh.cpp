@@ -2,10 +2,10 @@
 // index on generated Chinese-like documents with planted near-duplicates, the banding formula,
 // and the SimHash index.
 #include <gtest/gtest.h>
-#include <leitong/index.h>
-#include <leitong/lsh_index.h>
-#include <leitong/simhash.h>
-#include <leitong/sketch.h>
+#include <leitong/core/index.h>
+#include <leitong/core/lsh_index.h>
+#include <leitong/core/simhash.h>
+#include <leitong/core/sketch.h>
 
 #include <algorithm>
 #include <cmath>

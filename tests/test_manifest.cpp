@@ -1,8 +1,8 @@
 // Unit tests for manifest.h: RFC 4180 CSV parsing with line numbers, manifests with columns in any
 // order, per-row errors, and year bounds.
 #include <gtest/gtest.h>
-#include <leitong/error.h>
-#include <leitong/manifest.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/manifest.h>
 
 #include <string>
 #include <vector>

@@ -2,13 +2,13 @@
 // exact Jaccard over many random pairs (both variants), SimHash distances, and the winnowing
 // guarantee and density.
 #include <gtest/gtest.h>
-#include <leitong/error.h>
-#include <leitong/fingerprint.h>
-#include <leitong/minhash.h>
-#include <leitong/normalize.h>
-#include <leitong/shingle.h>
-#include <leitong/simhash.h>
-#include <leitong/sketch.h>
+#include <leitong/core/error.h>
+#include <leitong/core/fingerprint.h>
+#include <leitong/core/minhash.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/shingle.h>
+#include <leitong/core/simhash.h>
+#include <leitong/core/sketch.h>
 
 #include <algorithm>
 #include <bit>

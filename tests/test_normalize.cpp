@@ -1,8 +1,8 @@
 // Unit tests for normalize.h: every step switched on and off, and the offset map back to the
 // extracted text (shape checks and a round-trip property on random strings).
 #include <gtest/gtest.h>
-#include <leitong/normalize.h>
-#include <leitong/text.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/text.h>
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 // Unit tests for shingle.h: window counts, hash equality of equal windows, the seed, shingle sets
 // and exact Jaccard similarity.
 #include <gtest/gtest.h>
-#include <leitong/shingle.h>
+#include <leitong/core/shingle.h>
 
 #include <cstdint>
 #include <string>

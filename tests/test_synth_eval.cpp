@@ -1,13 +1,13 @@
 // The synthetic corpus (synth.h) and the PAN evaluation (eval.h): measures on hand-computed cases,
 // determinism, truth consistency, and an end-to-end run synth → add → eval.
 #include <gtest/gtest.h>
-#include <leitong/archive.h>
-#include <leitong/eval.h>
-#include <leitong/extract.h>
-#include <leitong/manifest.h>
-#include <leitong/normalize.h>
-#include <leitong/synth.h>
-#include <leitong/text.h>
+#include <leitong/archive/archive.h>
+#include <leitong/testing/eval.h>
+#include <leitong/extract/extract.h>
+#include <leitong/extract/manifest.h>
+#include <leitong/core/normalize.h>
+#include <leitong/testing/synth.h>
+#include <leitong/core/text.h>
 
 #include <cmath>
 #include <cstdio>

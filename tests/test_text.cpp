@@ -2,8 +2,8 @@
 // GB18030), refusing invalid or binary input with a message that names the file and the byte, and
 // the whitespace predicates behind "chars, whitespace excluded".
 #include <gtest/gtest.h>
-#include <leitong/error.h>
-#include <leitong/text.h>
+#include <leitong/core/error.h>
+#include <leitong/core/text.h>
 #include <unicode/ucnv.h>
 
 #include <memory>

@@ -16,13 +16,13 @@
 // and normalizes as before), so the vectors below changed with them without a version bump; the
 // t2s vector also pins OpenCC's data, which a different OpenCC release could change.
 #include <gtest/gtest.h>
-#include <leitong/fingerprint.h>
-#include <leitong/minhash.h>
-#include <leitong/normalize.h>
-#include <leitong/shingle.h>
-#include <leitong/simhash.h>
-#include <leitong/sketch.h>
-#include <leitong/text.h>
+#include <leitong/core/fingerprint.h>
+#include <leitong/core/minhash.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/shingle.h>
+#include <leitong/core/simhash.h>
+#include <leitong/core/sketch.h>
+#include <leitong/core/text.h>
 #include <xxhash.h>
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "cli.h"
 
-#include <leitong/error.h>
+#include <leitong/core/error.h>
 
 #include <cerrno>
 #include <poll.h>

@@ -1,8 +1,8 @@
 #include "corpus.h"
 
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/manifest.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/extract/manifest.h>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

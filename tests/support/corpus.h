@@ -1,7 +1,7 @@
 // Test support: the bundled corpora, temporary folders and archives built from them.
 #pragma once
 
-#include <leitong/archive.h>
+#include <leitong/archive/archive.h>
 
 #include <cstdint>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #include "formats.h"
 
-#include <leitong/error.h>
-#include <leitong/text.h>
+#include <leitong/core/error.h>
+#include <leitong/core/text.h>
 #include <unicode/ucnv.h>
 #include <zip.h>
 #include <zlib.h>

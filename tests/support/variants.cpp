@@ -1,6 +1,6 @@
 #include "variants.h"
 
-#include <leitong/text.h>
+#include <leitong/core/text.h>
 
 #include <algorithm>
 

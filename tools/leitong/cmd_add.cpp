@@ -1,10 +1,10 @@
 // leitong add: files or folders (with --agency/--year, or what the files name themselves) or a
 // manifest into the archive, one transaction each.
 #include <fmt/format.h>
-#include <leitong/archive.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/manifest.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/extract/manifest.h>
 #include <unistd.h>
 
 #include <algorithm>

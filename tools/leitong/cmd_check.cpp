@@ -1,9 +1,10 @@
 // leitong check: one report against the archive.
 #include <fmt/format.h>
-#include <leitong/archive.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/report.h>
+#include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/render/report.h>
 
 #include <memory>
 

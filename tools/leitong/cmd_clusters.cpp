@@ -2,9 +2,9 @@
 #include "commands.h"
 #include "options.h"
 
-#include <leitong/archive.h>
-#include <leitong/clusters.h>
-#include <leitong/report.h>
+#include <leitong/archive/archive.h>
+#include <leitong/analysis/clusters.h>
+#include <leitong/render/report.h>
 
 #include <memory>
 

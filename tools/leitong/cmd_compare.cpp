@@ -3,10 +3,10 @@
 #include "options.h"
 #include "output.h"
 
-#include <leitong/check.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
-#include <leitong/report.h>
+#include <leitong/analysis/check.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/render/report.h>
 
 #include <memory>
 

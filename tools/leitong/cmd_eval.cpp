@@ -1,7 +1,7 @@
 // leitong eval: scores the archive check against the truth of a synthetic archive (PAN measures).
 #include <fmt/format.h>
-#include <leitong/archive.h>
-#include <leitong/eval.h>
+#include <leitong/archive/archive.h>
+#include <leitong/testing/eval.h>
 #include <unistd.h>
 
 #include <memory>

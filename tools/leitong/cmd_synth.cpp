@@ -1,6 +1,6 @@
 // leitong synth: writes a synthetic archive of reports with planted copies and their truth.
 #include <fmt/format.h>
-#include <leitong/synth.h>
+#include <leitong/testing/synth.h>
 #include <unistd.h>
 
 #include <memory>

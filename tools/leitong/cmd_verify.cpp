@@ -1,6 +1,6 @@
 // leitong verify: checks an archive end to end (SQLite integrity, texts, sketches, index).
 #include <fmt/format.h>
-#include <leitong/archive.h>
+#include <leitong/archive/archive.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // leitong: finds recycled, copied and templated text in government annual reports.
 #include "commands.h"
 
-#include <leitong/error.h>
+#include <leitong/core/error.h>
 
 #include <fmt/format.h>
 

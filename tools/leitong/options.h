@@ -3,10 +3,10 @@
 
 #include "commands.h"
 
-#include <leitong/archive.h>
-#include <leitong/check.h>
-#include <leitong/error.h>
-#include <leitong/extract.h>
+#include <leitong/archive/archive.h>
+#include <leitong/analysis/check.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
 
 #include <CLI/CLI.hpp>
 

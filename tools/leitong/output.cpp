@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include <leitong/error.h>
-#include <leitong/html_report.h>
-#include <leitong/report.h>
+#include <leitong/core/error.h>
+#include <leitong/render/html_report.h>
+#include <leitong/render/report.h>
 
 #include <filesystem>
 

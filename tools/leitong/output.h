@@ -1,8 +1,8 @@
 // Writing a check's findings in the format the user asked for (internal to the tool).
 #pragma once
 
-#include <leitong/findings.h>
-#include <leitong/yoy.h>
+#include <leitong/analysis/findings.h>
+#include <leitong/analysis/yoy.h>
 
 #include <string>
 

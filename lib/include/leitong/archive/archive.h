@@ -1,0 +1,214 @@
+// The archive: one SQLite file holding every report (compressed extracted text, agency, year,
+// kind, content hash), the parameters it was built with, and the index — MinHash signatures,
+// SimHash, LSH band buckets and fingerprint postings, stored as packed blobs. docs/format.md
+// describes the format; kArchiveSchemaVersion is bumped on every incompatible change.
+//
+// Guarantees: add() is one transaction, so a failed or interrupted add leaves the archive exactly
+// as before that document; an archive of another schema version or built with other parameters is
+// refused with a message that says which; nothing is loaded wholesale — a check reads only the
+// buckets, postings and candidate documents it needs.
+#pragma once
+
+#include <leitong/core/document.h>
+#include <leitong/core/lsh_index.h>
+#include <leitong/core/sketch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace leitong {
+
+// The format new archives are written in. Version 2 (2026-11-22) stores 8-bit MinHash values and
+// 11-byte postings (version 1: 32-bit values, 12-byte postings); version 3 (2026-11-22) files a
+// fingerprint's postings under its mixed hash (versions 1 and 2: the hash as it is, whose top bits
+// a winnowed minimum leaves mostly zero). Archives of every version from
+// kOldestReadableSchemaVersion on are read and appended to in their own format.
+inline constexpr int kArchiveSchemaVersion = 3;
+inline constexpr int kOldestReadableSchemaVersion = 1;
+
+struct ArchiveParams {
+  SketchParams sketch;
+  LshParams lsh;
+  int posting_bucket_bits = 20;  // fingerprint postings are grouped in 2^bits blobs by hash prefix
+  // Holders kept per fingerprint: a fingerprint already posted by this many documents is not posted
+  // again. Formulae are in every report; without a cap their postings grow with the archive and
+  // every add rewrites them (quadratic), and every check reads them. Counts of widely shared
+  // fingerprints are then lower bounds ("at least posting_cap"). 0: no cap (archives made before
+  // the cap existed read as 0 and keep it). It is the archive's storage policy, not a sketch
+  // parameter: an archive keeps its own, whatever the caller asks for.
+  int posting_cap = 1024;
+  friend bool operator==(const ArchiveParams&, const ArchiveParams&) = default;
+};
+
+struct AddOutcome {
+  bool added = false;   // false: the archive already held this text for this agency and year
+  std::int64_t id = 0;  // the new or existing document's id
+};
+
+struct ArchiveStats {
+  std::int64_t documents = 0, reports = 0, templates = 0, agencies = 0;
+  int first_year = 0, last_year = 0;
+  std::int64_t text_chars = 0;   // extracted code points in all documents
+  std::int64_t file_bytes = 0;   // the archive file (plus its WAL) on disk
+  std::int64_t text_bytes = 0;   // compressed texts
+  std::int64_t index_bytes = 0;  // signatures, buckets and postings (payload bytes)
+  std::int64_t lsh_buckets = 0, posting_blobs = 0, postings = 0;
+  ArchiveParams params;
+  int schema_version = kArchiveSchemaVersion;  // the archive's own format version
+};
+
+// Per-document hits of a query's fingerprints in the postings.
+struct FingerprintHits {
+  // (id, shared fingerprints) of every document holding one of them, in no particular order (see
+  // visit_documents_most_first). Fingerprints at the archive's posting cap (formulae), and those
+  // held by more than `ranking_holders` documents (see fingerprint_hits), are not counted here,
+  // only in the two members below; documents added after the call began are left out.
+  std::vector<std::pair<std::int64_t, int>> documents;
+  // For each query fingerprint (same order as given): distinct agencies of *reports* holding it.
+  std::vector<std::uint16_t> agencies_per_fingerprint;
+  // For each query fingerprint: reports holding it, at most one per agency and at most
+  // `holders_per_fingerprint` (see fingerprint_hits), in posting order.
+  std::vector<std::vector<std::int64_t>> holders;
+
+  // Calls visit(id, shared) for the documents, most shared first (ties: lower id first), until it
+  // returns false; orders `documents` only as far as the visit goes (leave `documents` unchanged
+  // between visits).
+  void visit_documents_most_first(const std::function<bool(std::int64_t id, int shared)>& visit);
+
+ private:
+  std::size_t sorted_ = 0;  // documents[0, sorted_) are in visiting order
+};
+
+// A fingerprint held by the reports of many agencies (see Archive::widely_shared_fingerprints).
+struct SharedFingerprint {
+  std::uint64_t key = 0;              // Archive::fingerprint_key of the fingerprint hash
+  int agencies = 0;                   // distinct agencies of reports holding it
+  int documents = 0;                  // documents (reports and templates) holding it
+  int years = 0;                      // distinct years of those documents
+  std::vector<std::int64_t> holders;  // reports holding it, one per agency, at most holder_cap
+};
+
+// What Archive::verify found: SQLite's own integrity check plus leitong's consistency checks.
+struct ArchiveCheck {
+  std::int64_t documents = 0;         // documents examined
+  std::int64_t lsh_entries = 0;       // document ids read from the LSH buckets
+  std::int64_t postings = 0;          // posting records read
+  std::vector<std::string> problems;  // one line each, naming the table and document; empty: sound
+  bool ok() const { return problems.empty(); }
+};
+
+class Archive {
+ public:
+  enum class Mode { kReadOnly, kReadWrite };
+
+  // Opens (kReadWrite creates it if missing, with `params_for_new`). `requested`, if given, must
+  // equal the stored parameters, else Error explains the difference. Throws Error for a file that
+  // is not a leitong archive, has another schema version, or is damaged.
+  static Archive open(const std::filesystem::path& path, Mode mode,
+                      const ArchiveParams& params_for_new = {},
+                      const ArchiveParams* requested = nullptr);
+
+  Archive(Archive&&) noexcept;
+  Archive& operator=(Archive&&) noexcept;
+  ~Archive();
+
+  const ArchiveParams& params() const;
+  const std::filesystem::path& path() const;
+
+  // Adds one document atomically. `document.info.id` is ignored. Throws Error (archive unchanged).
+  AddOutcome add(const Document& document);
+
+  // Bulk loading. With n > 1, adds are grouped n to a transaction, each add still all or nothing
+  // within it (a savepoint). A document touches ~180 index blobs; a group's index entries are
+  // queued and written when it commits, sorted by key, each blob once (the bytes are those of one
+  // add at a time). Index reads on this Archive while a group is open (stats, lsh_candidates,
+  // fingerprint_hits, lsh_groups, widely_shared_fingerprints) write the queued entries first; if
+  // that fails, the whole group is rolled back and they throw Error. flush() commits the open group;
+  // destroying the Archive commits it too (without a way to report failure: call flush()). Costs:
+  // a crash loses the open group (re-running the same add restores it, as adds are idempotent),
+  // other writers wait for a whole group, and readers see documents a group at a time. 1 (the
+  // default): one transaction per document. A commit that fails throws Error naming how many
+  // documents were lost; the archive is then as before the group.
+  void set_batch_size(int documents);
+  void flush();
+
+  // While it lives, every read of this connection sees the state of the archive at its
+  // construction (one read transaction) instead of taking SQLite's locks statement by statement:
+  // for long read-only runs (each yoy thread holds one; every check does). Adds committed meanwhile
+  // by others are not seen, and the write-ahead log cannot be checkpointed past it, so it grows
+  // while a long run holds one. Inside a transaction of this connection it does nothing; this
+  // connection must not add while it lives.
+  class ReadSnapshot {
+   public:
+    explicit ReadSnapshot(const Archive& archive);
+    ~ReadSnapshot();
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+   private:
+    const Archive& archive_;
+    bool began_ = false;
+  };
+
+  ArchiveStats stats() const;
+  // Checks the whole archive, in one read snapshot (a concurrent add is not seen half-done):
+  // `PRAGMA integrity_check`; every document has its text (which decompresses, passes its zstd
+  // checksum where it has one, is valid UTF-8 and hashes to its content_hash) and its sketch row
+  // (equal to the sketch recomputed from the text); its LSH band keys and fingerprint postings are
+  // all present; and every LSH bucket and posting entry names an existing document, the right
+  // agency, and no document more times than its sketch accounts for. A writer's open batch group
+  // is committed first. Reads every row: O(archive)
+  // time, memory O(documents + largest blob). Problems are returned, not thrown; Error only if
+  // the archive cannot be read at all.
+  ArchiveCheck verify() const;
+  std::int64_t document_count() const;
+  DocumentInfo info(std::int64_t id) const;
+  std::u32string text(std::int64_t id) const;
+  // Ids of every document whose extracted text hashes to the same content hash as `text`.
+  std::vector<std::int64_t> ids_with_content(std::u32string_view text) const;
+  // Ids of the reports of `agency` (canonicalized), oldest year first.
+  std::vector<std::int64_t> ids_of_agency(const std::string& agency) const;
+  // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard
+  // (estimate_jaccard below: on the bits the archive stores).
+  std::vector<std::pair<std::int64_t, double>> lsh_candidates(
+      const MinHashSignature& signature) const;
+  // `exclude_agency` (may be empty) is left out of the agency counts: a report's own agency.
+  // Every document, in id order (metadata only).
+  std::vector<DocumentInfo> documents() const;
+  // A document's MinHash signature as stored: each value's low bits only (8 in formats 2 and 3,
+  // all 32 in format 1). Compare signatures with estimate_jaccard below, never with the free function.
+  MinHashSignature signature(std::int64_t id) const;
+  // Jaccard estimate between two signatures on the bits this archive stores, corrected for chance
+  // agreement (minhash.h, estimate_jaccard_truncated); either may be a full signature.
+  double estimate_jaccard(const MinHashSignature& a, const MinHashSignature& b) const;
+  // The documents of every LSH bucket that holds two or more: the near-duplicate candidate groups.
+  std::vector<std::vector<std::int64_t>> lsh_groups() const;
+  // The identity under which postings store a fingerprint hash: the top bucket bits of its posting
+  // hash (format 3: the mixed hash; formats 1-2: the hash itself), then the next 24 (formats 2-3)
+  // or 32 (format 1) bits.
+  std::uint64_t fingerprint_key(std::uint64_t hash) const;
+  // Fingerprints held by reports of at least `min_agencies` distinct agencies, most agencies
+  // first. Streams over the posting blobs; memory grows with the result, not the archive.
+  std::vector<SharedFingerprint> widely_shared_fingerprints(int min_agencies,
+                                                            std::size_t holder_cap) const;
+  // `ranking_holders` (0: no limit): a fingerprint held by more documents than this counts for
+  // agencies and holders but not for `documents` (text that hundreds of reports hold says nothing
+  // about who copied whom, and counting its holders is most of the cost at scale).
+  FingerprintHits fingerprint_hits(const std::vector<Fingerprint>& fingerprints,
+                                   const std::string& exclude_agency = {},
+                                   std::size_t holders_per_fingerprint = 0,
+                                   std::size_t ranking_holders = 0) const;
+
+  struct Impl;  // opaque: the SQLite connection and the archive's parameters
+
+ private:
+  explicit Archive(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leitong

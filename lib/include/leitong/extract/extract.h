@@ -1,0 +1,65 @@
+// Extraction: from a file on disk to the text leitong compares.
+//
+// Files are recognised by content, not by extension:
+//  - plain text in UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK (text.h),
+//    whatever the extension (.txt, .md, none);
+//  - HTML (parsed with gumbo): the charset comes from a BOM, <meta charset> or <meta
+//    http-equiv=Content-Type>, else UTF-8 or GB18030 by content; the article body is kept and the
+//    page around it (navigation, scripts, styles, share/print/download buttons, related-article
+//    lists, headers and footers) left out;
+//  - DOCX (libzip + pugixml): body paragraphs and table rows in document order (a row's cells
+//    joined by tabs); page headers, footers, comments and deleted text are not part of it;
+//  - PDF (poppler): the text layer; page headers and footers repeated on most pages and page
+//    numbers are removed and lines broken inside a sentence rejoined.
+// In every format the extracted text is a sequence of lines joined by '\n', and page chrome is
+// then left out of it (chrome.h). Passage offsets are code points into this result (text.h), so
+// `leitong extract FILE` prints exactly what offsets point into.
+//
+// Every refusal is an Error("FILE: reason"): missing, unreadable or oversized files; empty files,
+// whitespace or punctuation only, binary data, invalid encodings; legacy .doc/.xls, RTF, other
+// zip files (xlsx, odt, plain zip); truncated or corrupt zip files, zip members that decompress
+// past the cap (zip bombs); damaged, encrypted or scanned (text-less) PDFs, PDFs over the page or
+// time cap; and a file named .pdf/.docx whose content is not one.
+#pragma once
+
+#include <leitong/extract/chrome.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leitong {
+
+struct ExtractParams {
+  std::size_t max_file_bytes = 64u << 20;       // larger files are refused before being read
+  std::size_t max_unpacked_bytes = 256u << 20;  // most bytes decompressed from a zip (docx) in all
+  int max_pdf_pages = 5000;                     // PDFs with more pages are refused
+  double max_pdf_seconds = 120;                 // PDF text extraction past this is refused
+  bool remove_chrome = true;                    // leave page chrome out (chrome.h)
+};
+
+struct ExtractedText {
+  std::u32string text;  // the extracted text (text.h offset rule)
+  // How it was read: "text/utf-8", "text/utf-8-bom", "text/utf-16le", "text/utf-16be",
+  // "text/gb18030", "html/<charset>", "docx", "pdf".
+  std::string format;
+  DocumentMetadata metadata;            // title, agency, year, date the file names (chrome.h)
+  std::vector<std::u32string> removed;  // chrome lines left out, in order
+  int pages = 0;                        // PDF pages read (0 for other formats)
+};
+
+// Reads and extracts `path`. Throws Error("PATH: reason") for every refusal listed above.
+ExtractedText extract_file(const std::filesystem::path& path, const ExtractParams& params = {});
+
+// The same on bytes already in memory (at most params.max_file_bytes); `file_name` names the file
+// in error messages, and its extension is checked against the content for .pdf and .docx.
+ExtractedText extract_bytes(std::string_view bytes, const std::string& file_name,
+                            const ExtractParams& params = {});
+
+// The file extensions `leitong add DIR` picks up (lower case, with the dot): text, web pages,
+// Word and PDF files, including legacy .doc (refused with a reason rather than skipped silently).
+bool is_document_extension(std::string_view extension);
+
+}  // namespace leitong

@@ -1,0 +1,44 @@
+// Renderers of Findings: text for a person at a terminal, JSON for scripts (schema
+// "leitong.check/1", docs/json.md). Library code, so tests can call them directly; tools/ only
+// chooses one and writes the result.
+#pragma once
+
+#include <leitong/archive/archive.h>
+#include <leitong/analysis/boilerplate.h>
+#include <leitong/analysis/clusters.h>
+#include <leitong/analysis/findings.h>
+#include <leitong/analysis/yoy.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace leitong {
+
+nlohmann::json findings_to_json(const Findings& findings);
+std::string render_json(const Findings& findings);  // pretty-printed, UTF-8, ends with '\n'
+
+struct TextRenderOptions {
+  int max_passages = 10;   // longest passages shown with excerpts
+  int excerpt_chars = 40;  // characters of each passage shown at its start and end
+};
+std::string render_text(const Findings& findings, const TextRenderOptions& options = {});
+
+nlohmann::json stats_to_json(const ArchiveStats& stats);
+std::string render_stats_text(const ArchiveStats& stats);
+
+// Year over year: JSON schema "leitong.yoy/1"; CSV with a header row, one row per YoyRow (RFC 4180
+// quoting); text: a ranked table, flagged rows marked.
+nlohmann::json yoy_to_json(const YoyResult& result);
+std::string render_yoy_csv(const YoyResult& result);
+std::string render_yoy_text(const YoyResult& result, std::size_t max_rows = 50);
+
+// Boilerplate: JSON schema "leitong.boilerplate/1".
+nlohmann::json boilerplate_to_json(const BoilerplateResult& result);
+std::string render_boilerplate_text(const BoilerplateResult& result);
+
+// Clusters: JSON schema "leitong.clusters/1".
+nlohmann::json clusters_to_json(const ClusterResult& result);
+std::string render_clusters_text(const ClusterResult& result);
+
+}  // namespace leitong

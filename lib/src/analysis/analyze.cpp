@@ -1,0 +1,374 @@
+#include <leitong/analysis/check.h>
+#include <leitong/core/simhash.h>
+#include <leitong/core/text.h>
+
+#include <leitong/core/detail/shingle_positions.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace leitong {
+
+std::string_view relation_name(Relation relation) {
+  switch (relation) {
+    case Relation::kSameAgency: return "same_agency";
+    case Relation::kPeer: return "peer";
+    case Relation::kTemplate: return "template";
+    case Relation::kSelf: return "self";
+  }
+  return "peer";
+}
+
+Relation relation_between(const DocumentInfo& report, const DocumentInfo& source) {
+  if (source.kind == DocumentKind::kTemplate) return Relation::kTemplate;
+  if (!report.agency.empty() && canonical_agency(report.agency) == canonical_agency(source.agency))
+    return Relation::kSameAgency;
+  return Relation::kPeer;
+}
+
+namespace {
+
+std::string normalization_label(const NormalizeParams& p) {
+  std::string steps;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    if (!steps.empty()) steps += ',';
+    steps += name;
+  };
+  add(p.nfkc, "nfkc");
+  add(p.fold_case, "fold_case");
+  add(p.canonical_punctuation, "punctuation");
+  add(p.drop_whitespace, "whitespace");
+  add(p.mask_digits, "digits");
+  add(p.traditional_to_simplified, "t2s");
+  add(p.mask_chinese_numerals, "chinese_numerals");
+  return fmt::format("v{}:{}", kNormalizationVersion, steps);
+}
+
+// A passage should not begin with the previous sentence's closing mark or end with the next one's
+// opening mark (a match may start on "。" or stop after "（"): trims those and whitespace.
+bool closing_mark(char32_t c) {
+  return std::u32string_view(U"。，、；：！？）」』”’》〉】〕.,;:!?)]}").find(c) != std::u32string_view::npos;
+}
+bool opening_mark(char32_t c) {
+  return std::u32string_view(U"（「『“‘《〈【〔([{").find(c) != std::u32string_view::npos;
+}
+void trim_marks(const std::u32string& text, std::uint32_t& begin, std::uint32_t& end) {
+  while (begin < end && (is_whitespace(text[begin]) || closing_mark(text[begin]))) ++begin;
+  while (end > begin && (is_whitespace(text[end - 1]) || opening_mark(text[end - 1]))) --end;
+}
+
+// Character accounting in extracted-text coordinates: which code points are covered, counted
+// without whitespace (the unit of every ratio).
+class Coverage {
+ public:
+  Coverage(const std::u32string& text, const NormalizedText& normalized)
+      : text_(text), normalized_(normalized), prefix_(text.size() + 1, 0) {
+    for (std::size_t i = 0; i < text.size(); ++i) prefix_[i + 1] = prefix_[i] + !is_whitespace(text[i]);
+  }
+  std::uint32_t begin(std::uint32_t q) const { return normalized_.source_begin(q); }
+  std::uint32_t end(std::uint32_t q_end) const { return normalized_.source_end(q_end); }
+  std::size_t chars(std::uint32_t b, std::uint32_t e) const { return prefix_[e] - prefix_[b]; }
+  std::vector<std::uint8_t> mask() const { return std::vector<std::uint8_t>(text_.size(), 0); }
+  // Marks the extracted-text range of normalized [q_begin, q_end), trimmed like passages are.
+  void mark(std::vector<std::uint8_t>& m, std::uint32_t q_begin, std::uint32_t q_end) const {
+    std::uint32_t b = begin(q_begin), e = end(q_end);
+    trim_marks(text_, b, e);
+    std::fill(m.begin() + b, m.begin() + e, 1);
+  }
+  std::size_t count(const std::vector<std::uint8_t>& m) const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < m.size(); ++i) n += m[i] && !is_whitespace(text_[i]);
+    return n;
+  }
+  std::size_t count_both(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
+                         bool b_value) const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) n += a[i] && bool(b[i]) == b_value && !is_whitespace(text_[i]);
+    return n;
+  }
+
+ private:
+  const std::u32string& text_;
+  const NormalizedText& normalized_;
+  std::vector<std::uint32_t> prefix_;
+};
+
+struct Aligned {
+  std::size_t reference;
+  std::vector<AlignedPassage> passages;
+  Relation relation;
+  std::size_t covered = 0;
+  double jaccard = 0;
+};
+
+// Cuts a passage where boilerplate starts or stops, ignoring flips shorter than `smooth`
+// characters, so that a copied paragraph opening with a political formula yields a boilerplate
+// piece and a copied piece.
+std::vector<std::pair<AlignedPassage, bool>> split_boilerplate(const AlignedPassage& p,
+                                                               const std::vector<std::uint8_t>& boiler,
+                                                               std::uint32_t smooth) {
+  struct Segment {
+    std::uint32_t begin, end;
+    bool boiler;
+  };
+  std::vector<Segment> segments;
+  for (std::uint32_t q = p.query_begin; q < p.query_end; ++q) {
+    const bool b = boiler[q];
+    if (segments.empty() || segments.back().boiler != b) segments.push_back({q, q + 1, b});
+    else segments.back().end = q + 1;
+  }
+  // Absorb short segments into their neighbours (repeat until stable; lists are short).
+  bool changed = true;
+  while (changed && segments.size() > 1) {
+    changed = false;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (segments[i].end - segments[i].begin >= smooth) continue;
+      segments[i].boiler = !segments[i].boiler;
+      changed = true;
+      break;
+    }
+    std::vector<Segment> merged;
+    for (const Segment& s : segments) {
+      if (!merged.empty() && merged.back().boiler == s.boiler) merged.back().end = s.end;
+      else merged.push_back(s);
+    }
+    segments = std::move(merged);
+  }
+  std::vector<std::pair<AlignedPassage, bool>> out;
+  for (const Segment& s : segments) {
+    AlignedPassage piece;
+    if (restrict_passage(p, s.begin, s.end, 1, piece)) out.emplace_back(std::move(piece), s.boiler);
+  }
+  return out;
+}
+
+}  // namespace
+
+Findings analyze(const Document& report, const Sketch& report_sketch,
+                 std::span<const ReferenceDocument> references, const SketchParams& sketch_params,
+                 const CheckParams& params, std::span<const std::uint16_t> boilerplate_agencies_at) {
+  const int n = sketch_params.shingle.n;
+  const NormalizedText& norm = report_sketch.normalized;
+  const Coverage cov(report.text, norm);
+
+  Findings f;
+  f.document = report.info;
+  f.chars = count_non_whitespace(report.text);
+  f.settings = {n,
+                params.align.min_passage,
+                params.align.max_gap,
+                params.boilerplate_agencies,
+                sketch_params.minhash.k,
+                sketch_params.fingerprint.window,
+                params.max_candidates,
+                params.ranking_holders,
+                normalization_label(sketch_params.normalize)};
+  f.candidates_compared = references.size();
+  f.text = encode_utf8(report.text);
+  const double total = f.chars ? double(f.chars) : 1.0;
+
+  // 1. Align every reference. Other agencies' reports also mark where they share a stretch of at
+  //    least `formula_chars` characters with the report, however short the passage around it: a
+  //    formula or a mandated heading is shorter than a passage.
+  std::vector<Aligned> aligned;
+  const detail::ShinglePositions report_positions(report_sketch.shingles);
+  // The report's distinct shingles with their positions, in one dense array: every reference is
+  // compared with all of them.
+  std::vector<std::pair<std::uint64_t, std::span<const std::uint32_t>>> report_distinct;
+  report_distinct.reserve(report_positions.distinct());
+  report_positions.for_each([&](std::uint64_t hash, std::span<const std::uint32_t> at) {
+    report_distinct.emplace_back(hash, at);
+  });
+  const std::string own_agency = canonical_agency(report.info.agency);
+  const auto formula_chars =
+      static_cast<std::uint32_t>(std::max(n, std::max(1, params.align.min_passage) / 2));
+  std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;  // normalized positions
+  std::vector<std::uint8_t> shingle_shared;  // per report shingle: in the reference too
+  for (std::size_t r = 0; r < references.size(); ++r) {
+    std::optional<detail::ShinglePositions> built;
+    const detail::ShinglePositions& ref_positions =
+        references[r].positions ? *references[r].positions : built.emplace(references[r].sketch->shingles);
+    const DocumentInfo& info = references[r].info;
+    // One pass over the report's distinct shingles: how many the reference shares (for the exact
+    // Jaccard) and, if it is another agency's report, where the report shares text with it.
+    std::vector<std::uint8_t>* shared = nullptr;
+    const std::string agency = info.kind == DocumentKind::kReport ? canonical_agency(info.agency) : own_agency;
+    if (agency != own_agency) {
+      shared = &shared_by_agency[agency];
+      if (shared->empty()) shared->assign(norm.size(), 0);
+      shingle_shared.assign(report_sketch.shingles.size(), 0);
+    }
+    std::size_t shared_distinct = 0;
+    for (const auto& [hash, at] : report_distinct) {
+      if (!ref_positions.contains(hash)) continue;
+      ++shared_distinct;
+      if (shared)
+        for (const std::uint32_t q : at) shingle_shared[q] = 1;
+    }
+    if (shared) {
+      auto& m = *shared;
+      for (std::size_t q = 0; q < shingle_shared.size();) {
+        if (!shingle_shared[q]) {
+          ++q;
+          continue;
+        }
+        std::size_t e = q;
+        while (e < shingle_shared.size() && shingle_shared[e]) ++e;
+        const std::size_t chars_end = std::min(norm.size(), e - 1 + static_cast<std::size_t>(n));
+        if (chars_end - q >= formula_chars) std::fill(m.begin() + q, m.begin() + chars_end, 1);
+        q = e;
+      }
+    }
+    auto passages = detail::align_indexed(report_sketch, *references[r].sketch, ref_positions, n, params.align);
+    if (passages.empty()) continue;
+    if (shared)
+      for (const auto& p : passages)
+        for (const MatchRun& run : p.runs) std::fill_n(shared->begin() + run.query, run.length, 1);
+    Aligned a{r, std::move(passages), relation_between(report.info, references[r].info)};
+    auto m = cov.mask();
+    for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
+    a.covered = cov.count(m);
+    const std::size_t all = report_positions.distinct() + ref_positions.distinct() - shared_distinct;
+    a.jaccard = all ? double(shared_distinct) / double(all) : 0.0;  // exact_jaccard (shingle.h)
+    aligned.push_back(std::move(a));
+  }
+
+  // 2. Boilerplate: normalized positions shared by reports of >= B distinct other agencies.
+  std::vector<std::uint16_t> agencies_at(norm.size(), 0);
+  for (std::size_t q = 0; q < boilerplate_agencies_at.size() && q < norm.size(); ++q)
+    agencies_at[q] = boilerplate_agencies_at[q];
+  {
+    std::vector<std::uint16_t> counted(norm.size(), 0);
+    for (const auto& [agency, m] : shared_by_agency)
+      for (std::size_t q = 0; q < m.size(); ++q) counted[q] = static_cast<std::uint16_t>(counted[q] + m[q]);
+    for (std::size_t q = 0; q < norm.size(); ++q) agencies_at[q] = std::max(agencies_at[q], counted[q]);
+  }
+  std::vector<std::uint8_t> boiler(norm.size(), 0);
+  for (std::size_t q = 0; q < norm.size(); ++q)
+    boiler[q] = agencies_at[q] >= static_cast<std::uint16_t>(std::max(1, params.boilerplate_agencies));
+  auto boiler_mask = cov.mask();  // extracted-text coordinates
+  for (std::size_t q = 0; q < norm.size(); ++q)
+    if (boiler[q]) std::fill(boiler_mask.begin() + norm.begin[q], boiler_mask.begin() + norm.end[q], 1);
+
+  // 3. Rank sources: larger coverage first; ties prefer the same agency, then higher Jaccard.
+  //    References that may not be sources have served boilerplate above and leave here.
+  std::erase_if(aligned, [&](const Aligned& a) { return !references[a.reference].may_be_source; });
+  std::sort(aligned.begin(), aligned.end(), [](const Aligned& a, const Aligned& b) {
+    if (a.covered != b.covered) return a.covered > b.covered;
+    if ((a.relation == Relation::kSameAgency) != (b.relation == Relation::kSameAgency))
+      return a.relation == Relation::kSameAgency;
+    return a.jaccard > b.jaccard;
+  });
+
+  // 4. Attribution: each normalized position of the report goes to the highest-ranked source
+  //    with a passage there; remainders shorter than min_passage are dropped.
+  const auto min_len = static_cast<std::uint32_t>(std::max(1, params.align.min_passage));
+  const auto smooth = std::max<std::uint32_t>(1, min_len / 2);
+  std::vector<std::uint8_t> claimed(norm.size(), 0);
+  auto copied_mask = cov.mask();
+  for (std::size_t s = 0; s < aligned.size(); ++s) {
+    const Aligned& a = aligned[s];
+    const ReferenceDocument& ref = references[a.reference];
+    const NormalizedText& src_norm = ref.sketch->normalized;
+    SourceFinding sf;
+    sf.document = ref.info;
+    sf.relation = a.relation;
+    sf.copy_ratio = double(a.covered) / total;
+    {
+      auto m = cov.mask();
+      for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
+      sf.copy_ratio_excluding_boilerplate = double(cov.count_both(m, boiler_mask, false)) / total;
+    }
+    sf.jaccard = a.jaccard;
+    sf.simhash_distance = hamming_distance(report_sketch.simhash, ref.sketch->simhash);
+
+    for (const AlignedPassage& p : a.passages) {
+      std::uint32_t q = p.query_begin;
+      while (q < p.query_end) {
+        while (q < p.query_end && claimed[q]) ++q;
+        const std::uint32_t begin = q;
+        while (q < p.query_end && !claimed[q]) ++q;
+        AlignedPassage part;
+        if (q - begin < min_len || !restrict_passage(p, begin, q, min_len, part)) continue;
+        std::fill(claimed.begin() + part.query_begin, claimed.begin() + part.query_end, 1);
+        // Counted whole, trimmed at its ends like a source's coverage: a mark between a
+        // boilerplate piece and a copied piece is trimmed from both pieces but was copied.
+        cov.mark(copied_mask, part.query_begin, part.query_end);
+        const auto pieces = split_boilerplate(part, boiler, smooth);
+        const bool split_off_boilerplate = std::any_of(
+            pieces.begin(), pieces.end(), [](const auto& piece) { return piece.second; });
+        for (auto& [piece, is_boiler] : pieces) {
+          PassageFinding pf;
+          pf.start = cov.begin(piece.query_begin);
+          pf.end = cov.end(piece.query_end);
+          pf.source = f.sources.size();
+          pf.source_start = src_norm.source_begin(piece.source_begin);
+          pf.source_end = src_norm.source_end(piece.source_end);
+          trim_marks(report.text, pf.start, pf.end);
+          trim_marks(*ref.text, pf.source_start, pf.source_end);
+          if (pf.start >= pf.end) continue;
+          pf.chars = cov.chars(pf.start, pf.end);
+          // What is left of a copied passage beside its boilerplate, when shorter than a passage,
+          // is the formula's context (a subject, a connective), not a copy of its own.
+          pf.boilerplate = is_boiler || (split_off_boilerplate && pf.chars < min_len);
+          pf.similarity = piece.density();
+          pf.text = encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
+          pf.source_text = encode_utf8(
+              std::u32string_view(*ref.text).substr(pf.source_start, pf.source_end - pf.source_start));
+          f.passages.push_back(std::move(pf));
+          ++sf.passages;
+        }
+      }
+    }
+    f.sources.push_back(std::move(sf));
+  }
+  // f.sources is in rank order, i.e. by copy_ratio descending as the contract requires; passage
+  // `source` indices refer to that order, so it must not be re-sorted.
+
+  // 5. Ratios over the attributed passages.
+  std::size_t copied = 0, boilerplate = 0;
+  {
+    auto boiler_passages = cov.mask();
+    for (const auto& p : f.passages)
+      if (p.boilerplate) std::fill(boiler_passages.begin() + p.start, boiler_passages.begin() + p.end, 1);
+    copied = cov.count(copied_mask);
+    boilerplate = cov.count(boiler_passages);
+  }
+  f.copy_ratio = double(copied) / total;
+  f.boilerplate_ratio = double(boilerplate) / total;
+  f.copy_ratio_excluding_boilerplate = double(copied - std::min(copied, boilerplate)) / total;
+  for (const auto& s : f.sources) f.max_source_ratio = std::max(f.max_source_ratio, s.copy_ratio);
+
+  // 6. Self-repetition: later passages that repeat earlier text of the report.
+  auto self_mask = cov.mask();
+  for (const AlignedPassage& p : align_self(report_sketch, n, params.align)) {
+    PassageFinding pf;
+    pf.start = cov.begin(p.query_begin);
+    pf.end = cov.end(p.query_end);
+    pf.source_start = cov.begin(p.source_begin);
+    pf.source_end = cov.end(p.source_end);
+    trim_marks(report.text, pf.start, pf.end);
+    trim_marks(report.text, pf.source_start, pf.source_end);
+    if (pf.start >= pf.end) continue;
+    pf.similarity = p.density();
+    pf.chars = cov.chars(pf.start, pf.end);
+    pf.text = encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
+    pf.source_text =
+        encode_utf8(std::u32string_view(report.text).substr(pf.source_start, pf.source_end - pf.source_start));
+    std::fill(self_mask.begin() + pf.start, self_mask.begin() + pf.end, 1);
+    f.passages.push_back(std::move(pf));
+  }
+  f.self_duplication_ratio = double(cov.count(self_mask)) / total;
+
+  std::stable_sort(f.passages.begin(), f.passages.end(), [](const PassageFinding& a, const PassageFinding& b) {
+    if (a.source.has_value() != b.source.has_value()) return a.source.has_value();
+    return a.start < b.start;
+  });
+  return f;
+}
+
+}  // namespace leitong

@@ -1,0 +1,351 @@
+#include <leitong/core/error.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/text.h>
+
+#include <opencc/opencc.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace leitong {
+
+char32_t canonical_punctuation(char32_t c) {
+  switch (c) {
+    case U'，': case U'、': case U'﹐': case U'﹑': case U'､': case U'‚':
+      return U',';
+    case U'。': case U'｡': case U'．': case U'﹒':
+      return U'.';
+    case U'；': case U'﹔': return U';';
+    case U'：': case U'﹕': case U'∶': return U':';
+    case U'！': case U'﹗': return U'!';
+    case U'？': case U'﹖': return U'?';
+    case U'“': case U'”': case U'„': case U'‟': case U'\'': case U'‘': case U'’': case U'‛':
+    case U'「': case U'」': case U'『': case U'』': case U'＂': case U'＇': case U'〝': case U'〞':
+      return U'"';
+    case U'（': case U'【': case U'〔': case U'[': case U'〖': case U'［': case U'{': case U'｛':
+    case U'﹙': case U'⦅': case U'〘':
+      return U'(';
+    case U'）': case U'】': case U'〕': case U']': case U'〗': case U'］': case U'}': case U'｝':
+    case U'﹚': case U'⦆': case U'〙':
+      return U')';
+    case U'《': case U'〈': case U'‹': case U'«': case U'＜': return U'<';
+    case U'》': case U'〉': case U'›': case U'»': case U'＞': return U'>';
+    case U'—': case U'–': case U'―': case U'‐': case U'‑': case U'‒': case U'−': case U'﹣':
+    case U'－': case U'─': case U'━': case U'～': case U'~': case U'〜':
+      return U'-';
+    case U'…': case U'‥': return U'.';
+    case U'·': case U'•': case U'・': case U'‧': case U'∙': return U'·';
+    default:
+      return c;
+  }
+}
+
+namespace {
+
+inline bool is_cjk_fast(char32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
+
+// True when `c` certainly starts a new NFKC segment (ASCII, CJK ideographs): saves an ICU call.
+inline bool fast_boundary(char32_t c) { return c < 0x300 || is_cjk_fast(c); }
+
+// Characters that NFKC leaves unchanged, known without ICU.
+inline bool fast_inert(char32_t c) {
+  return (c >= 0x20 && c < 0x7F) || is_cjk_fast(c) || c == '\n';
+}
+
+// Traditional → simplified, character by character, from OpenCC's t2s conversion. Each CJK
+// ideograph is converted on its own (one per line, so no phrase spans two of them) and kept as it
+// is unless OpenCC gives exactly one BMP code point. Conversions are cached for the process and
+// made lazily, in one OpenCC call per text for the ideographs it brings that were not seen yet, so
+// a short-lived `check` pays for its own characters only (OpenCC converts about 1 µs per
+// character).
+class T2s {
+ public:
+  static constexpr char32_t kFirst = 0x3400, kLast = 0xFAFF;
+
+  static T2s& instance() {
+    static T2s t2s;
+    return t2s;
+  }
+
+  // Converts, in one batch, the ideographs of `text` not converted yet.
+  void prepare(std::u32string_view text) {
+    std::vector<char32_t> missing;
+    for (char32_t c : text)
+      if (is_ideograph(c) && table_[c - kFirst].load(std::memory_order_relaxed) == 0)
+        missing.push_back(c);
+    if (missing.empty()) return;
+    std::sort(missing.begin(), missing.end());
+    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+    convert(missing);
+  }
+
+  char32_t map(char32_t c) {
+    if (!is_ideograph(c)) return c;
+    char16_t m = table_[c - kFirst].load(std::memory_order_relaxed);
+    if (m == 0) {  // an ideograph that NFKC produced, not in the text itself
+      const char32_t one[] = {c};
+      convert(one);
+      m = table_[c - kFirst].load(std::memory_order_relaxed);
+    }
+    return m;
+  }
+
+ private:
+  T2s() : table_(new std::atomic<char16_t>[kLast - kFirst + 1]) {
+    for (char32_t c = kFirst; c <= kLast; ++c)
+      table_[c - kFirst].store(0, std::memory_order_relaxed);
+  }
+
+  static bool is_ideograph(char32_t c) {
+    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+           (c >= 0xF900 && c <= 0xFAFF);
+  }
+
+  void convert(std::span<const char32_t> chars) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!cc_) {
+      cc_ = opencc_open("t2s.json");
+      if (cc_ == reinterpret_cast<opencc_t>(-1)) {
+        cc_ = nullptr;
+        throw_error("OpenCC traditional-to-simplified data (t2s.json) is not installed");
+      }
+    }
+    std::u32string input;
+    for (char32_t c : chars) {
+      input.push_back(c);
+      input.push_back(U'\n');
+    }
+    const std::string utf8 = encode_utf8(input);
+    char* converted = opencc_convert_utf8(cc_, utf8.data(), utf8.size());
+    if (!converted) throw_error("OpenCC traditional-to-simplified conversion failed");
+    const std::u32string output = decode_utf8(converted, "OpenCC output");
+    opencc_convert_utf8_free(converted);
+    std::size_t k = 0, start = 0;
+    for (std::size_t i = 0; i <= output.size() && k < chars.size(); ++i) {
+      if (i < output.size() && output[i] != U'\n') continue;
+      const bool one = i == start + 1 && output[start] <= 0xFFFF;
+      table_[chars[k] - kFirst].store(static_cast<char16_t>(one ? output[start] : chars[k]),
+                                      std::memory_order_relaxed);
+      ++k;
+      start = i + 1;
+    }
+    for (; k < chars.size(); ++k)  // output shorter than expected: keep the rest as they are
+      table_[chars[k] - kFirst].store(static_cast<char16_t>(chars[k]), std::memory_order_relaxed);
+  }
+
+  std::unique_ptr<std::atomic<char16_t>[]> table_;  // 0: not converted yet
+  std::mutex mutex_;
+  opencc_t cc_ = nullptr;
+};
+
+// Characters of Chinese numerals: digit-like ones and the ones that only occur inside numbers
+// written out (〇 and the units).
+inline bool is_numeral_digit(char32_t c) {
+  switch (c) {
+    case U'一':
+    case U'二':
+    case U'三':
+    case U'四':
+    case U'五':
+    case U'六':
+    case U'七':
+    case U'八':
+    case U'九':
+    case U'两':
+      return true;
+    default:
+      return false;
+  }
+}
+inline bool is_numeral_unit(char32_t c) {
+  switch (c) {
+    case U'〇':
+    case U'零':
+    case U'十':
+    case U'百':
+    case U'千':
+    case U'万':
+    case U'亿':
+      return true;
+    default:
+      return false;
+  }
+}
+inline bool is_chinese_numeral(char32_t c) { return is_numeral_digit(c) || is_numeral_unit(c); }
+
+// Collects normalized code points with their source ranges, applying the per-character steps
+// (traditional → simplified, case, punctuation, whitespace, Chinese numeral and digit masking) as
+// code points arrive from NFKC.
+class Emitter {
+ public:
+  Emitter(const NormalizeParams& params, NormalizedText& out)
+      : params_(params),
+        out_(out),
+        t2s_(params.traditional_to_simplified ? &T2s::instance() : nullptr) {}
+
+  void put(char32_t c, std::uint32_t b, std::uint32_t e) {
+    if (t2s_) c = t2s_->map(c);
+    if (params_.fold_case && c < 0x3000)
+      c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+    if (params_.drop_whitespace && is_whitespace(c)) return;
+    if (params_.mask_chinese_numerals) {
+      if (is_chinese_numeral(c)) {
+        if (numerals_.empty()) flush_number();
+        numerals_.push_back({c, b, e});
+        return;
+      }
+      resolve_numerals();
+    }
+    put_plain(c, b, e);
+  }
+
+  void finish() {
+    resolve_numerals();
+    flush_number();
+  }
+
+ private:
+  struct Pending {
+    char32_t c;
+    std::uint32_t b, e;
+  };
+
+  // The run of numeral characters just read: one '#' when it is clearly a number (two or more
+  // characters, one of them 〇零十百千万亿), else its characters as they are.
+  void resolve_numerals() {
+    if (numerals_.empty()) return;
+    bool mask = false;
+    if (numerals_.size() >= 2)
+      for (const Pending& p : numerals_) mask |= is_numeral_unit(p.c);
+    if (mask) {
+      emit(U'#', numerals_.front().b, numerals_.back().e);
+    } else {
+      for (const Pending& p : numerals_) emit(p.c, p.b, p.e);
+    }
+    numerals_.clear();
+  }
+
+  void put_plain(char32_t c, std::uint32_t b, std::uint32_t e) {
+    if (params_.mask_digits) {
+      const bool digit =
+          (c >= '0' && c <= '9') ||
+          // No decimal digit among CJK punctuation and ideographs (U+3000–U+9FFF): skip ICU there.
+          (c >= 0x80 && !(c >= 0x3000 && c <= 0x9FFF) && u_isdigit(static_cast<UChar32>(c)));
+      if (digit) {
+        if (in_number_) {
+          if (has_separator_) has_separator_ = false;  // "3.5": the separator joins the number
+          number_end_ = e;
+        } else {
+          in_number_ = true;
+          number_begin_ = b;
+          number_end_ = e;
+        }
+        return;
+      }
+      if (in_number_ && !has_separator_ && (c == '.' || c == ',' || c == U'．' || c == U'，')) {
+        has_separator_ = true;
+        sep_ = c, sep_begin_ = b, sep_end_ = e;
+        return;
+      }
+      flush_number();
+    }
+    emit(c, b, e);
+  }
+
+  void flush_number() {
+    if (!in_number_) return;
+    in_number_ = false;
+    emit(U'#', number_begin_, number_end_);
+    if (has_separator_) {
+      has_separator_ = false;
+      emit(sep_, sep_begin_, sep_end_);
+    }
+  }
+
+  void emit(char32_t c, std::uint32_t b, std::uint32_t e) {
+    if (params_.canonical_punctuation) {
+      c = canonical_punctuation(c);
+      // "——" and "……" are one mark each: repeated dashes and dots collapse.
+      if ((c == U'-' || c == U'.') && !out_.chars.empty() && out_.chars.back() == c) {
+        out_.end.back() = e;
+        return;
+      }
+    }
+    out_.chars.push_back(c);
+    out_.begin.push_back(b);
+    out_.end.push_back(e);
+  }
+
+  const NormalizeParams& params_;
+  NormalizedText& out_;
+  T2s* t2s_;
+  std::vector<Pending> numerals_;
+  bool in_number_ = false, has_separator_ = false;
+  std::uint32_t number_begin_ = 0, number_end_ = 0;
+  char32_t sep_ = 0;
+  std::uint32_t sep_begin_ = 0, sep_end_ = 0;
+};
+
+}  // namespace
+
+NormalizedText normalize(std::u32string_view text, const NormalizeParams& params) {
+  NormalizedText out;
+  out.chars.reserve(text.size());
+  out.begin.reserve(text.size());
+  out.end.reserve(text.size());
+  if (params.traditional_to_simplified) T2s::instance().prepare(text);
+  Emitter emitter(params, out);
+
+  const icu::Normalizer2* nfkc = nullptr;
+  if (params.nfkc) {
+    UErrorCode status = U_ZERO_ERROR;
+    nfkc = icu::Normalizer2::getNFKCInstance(status);
+    if (U_FAILURE(status)) throw_error("ICU NFKC normalizer unavailable: {}", u_errorName(status));
+  }
+
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const char32_t c = text[i];
+    if (!nfkc) {
+      emitter.put(c, std::uint32_t(i), std::uint32_t(i + 1));
+      ++i;
+      continue;
+    }
+    // A segment: c plus every following code point that has no NFKC boundary before it.
+    std::size_t j = i + 1;
+    while (j < n && !fast_boundary(text[j]) &&
+           !nfkc->hasBoundaryBefore(static_cast<UChar32>(text[j])))
+      ++j;
+    const auto b = std::uint32_t(i), e = std::uint32_t(j);
+    if (j == i + 1 && fast_inert(c)) {
+      emitter.put(c, b, e);
+    } else if (j == i + 1 && c >= 0xFF01 && c <= 0xFF5E) {
+      emitter.put(c - 0xFEE0, b, e);  // full-width ASCII, the commonest NFKC case in reports
+    } else if (j == i + 1 && c == 0x3000) {
+      emitter.put(U' ', b, e);
+    } else {
+      icu::UnicodeString segment = icu::UnicodeString::fromUTF32(
+          reinterpret_cast<const UChar32*>(text.data() + i), static_cast<int32_t>(j - i));
+      UErrorCode status = U_ZERO_ERROR;
+      const icu::UnicodeString normalized = nfkc->normalize(segment, status);
+      if (U_FAILURE(status)) throw_error("NFKC normalization failed: {}", u_errorName(status));
+      for (int32_t k = 0; k < normalized.length();) {
+        const UChar32 cp = normalized.char32At(k);
+        emitter.put(static_cast<char32_t>(cp), b, e);
+        k += U16_LENGTH(cp);
+      }
+    }
+    i = j;
+  }
+  emitter.finish();
+  return out;
+}
+
+}  // namespace leitong

@@ -1,0 +1,248 @@
+#include <leitong/extract/chrome.h>
+#include <leitong/core/error.h>
+#include <leitong/extract/extract.h>
+#include <leitong/core/text.h>
+#include <unicode/uchar.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <system_error>
+
+#include "detail/formats.h"
+
+namespace leitong {
+
+namespace {
+
+enum class Sniffed { kText, kHtml, kPdf, kZip, kOle, kRtf, kImage, kArchive, kExecutable };
+
+bool starts_with(std::string_view bytes, std::string_view magic) {
+  return bytes.substr(0, magic.size()) == magic;
+}
+
+// Lower-cased first 4 KiB after a BOM and leading whitespace (ASCII only), for markup sniffing.
+std::string head_lower(std::string_view bytes) {
+  if (starts_with(bytes, "\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  while (!bytes.empty() && std::isspace(static_cast<unsigned char>(bytes.front())))
+    bytes.remove_prefix(1);
+  std::string head(bytes.substr(0, 4096));
+  std::transform(head.begin(), head.end(), head.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return head;
+}
+
+bool looks_like_html(std::string_view bytes) {
+  std::string head = head_lower(bytes);
+  // UTF-16 pages: look at the ASCII bytes only.
+  if (starts_with(bytes, "\xFF\xFE") || starts_with(bytes, "\xFE\xFF")) {
+    std::string ascii;
+    for (char c : head)
+      if (c != '\0') ascii.push_back(c);
+    head = ascii.substr(ascii.find('<') == std::string::npos ? 0 : ascii.find('<'));
+  }
+  for (std::string_view open : {"<!doctype html", "<html", "<head", "<meta", "<title", "<body"})
+    if (starts_with(head, open)) return true;
+  if (starts_with(head, "<?xml") || starts_with(head, "<!--") || starts_with(head, "<!doctype"))
+    return head.find("<html") != std::string::npos || head.find("<body") != std::string::npos;
+  if (starts_with(head, "<"))
+    return head.find("<body") != std::string::npos || head.find("<div") != std::string::npos ||
+           head.find("<p>") != std::string::npos || head.find("<p ") != std::string::npos ||
+           head.find("<table") != std::string::npos;
+  return false;
+}
+
+Sniffed sniff(std::string_view bytes) {
+  // A PDF header may follow some junk, within the first kilobyte.
+  if (starts_with(bytes, "%PDF-") || bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos)
+    return Sniffed::kPdf;
+  if (starts_with(bytes, "PK\x03\x04") || starts_with(bytes, "PK\x05\x06") ||
+      starts_with(bytes, "PK\x07\x08"))
+    return Sniffed::kZip;
+  if (starts_with(bytes, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return Sniffed::kOle;
+  if (starts_with(bytes, "{\\rtf")) return Sniffed::kRtf;
+  if (starts_with(bytes, "\x89PNG") || starts_with(bytes, "\xFF\xD8\xFF") ||
+      starts_with(bytes, "GIF8") || starts_with(bytes, "II*\0") || starts_with(bytes, "MM\0*") ||
+      starts_with(bytes, "BM"))
+    return bytes.size() > 2 && starts_with(bytes, "BM") &&
+                   bytes.find('\0') == std::string_view::npos
+               ? Sniffed::kText
+               : Sniffed::kImage;
+  if (starts_with(bytes, "\x1F\x8B") || starts_with(bytes, "7z\xBC\xAF\x27\x1C") ||
+      starts_with(bytes, "Rar!") || starts_with(bytes, "BZh"))
+    return starts_with(bytes, "BZh") && bytes.find('\0') == std::string_view::npos
+               ? Sniffed::kText
+               : Sniffed::kArchive;
+  if (starts_with(bytes,
+                  "\x7F"
+                  "ELF") ||
+      starts_with(bytes, "MZ")) {
+    if (bytes.find('\0') != std::string_view::npos) return Sniffed::kExecutable;
+  }
+  if (looks_like_html(bytes)) return Sniffed::kHtml;
+  return Sniffed::kText;
+}
+
+std::string_view describe(Sniffed kind) {
+  switch (kind) {
+    case Sniffed::kText:
+      return "text";
+    case Sniffed::kHtml:
+      return "a web page";
+    case Sniffed::kPdf:
+      return "a PDF";
+    case Sniffed::kZip:
+      return "a zip file";
+    case Sniffed::kOle:
+      return "a legacy Office file";
+    case Sniffed::kRtf:
+      return "RTF";
+    case Sniffed::kImage:
+      return "an image";
+    case Sniffed::kArchive:
+      return "a compressed archive";
+    case Sniffed::kExecutable:
+      return "a program";
+  }
+  return "something else";
+}
+
+std::string lower_extension(const std::string& file_name) {
+  std::string ext = std::filesystem::path(file_name).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+// Plain text: decoded (text.h), refused when it is binary data.
+detail::RawText extract_text(std::string_view bytes, const std::string& file) {
+  DecodedText decoded = decode_text(bytes, file);
+  std::size_t controls = 0;
+  for (char32_t c : decoded.text)
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') ++controls;
+  if (controls * 100 > decoded.text.size())
+    throw_error("{}: binary data ({} control characters), not text", file, controls);
+  detail::RawText out;
+  out.text = std::move(decoded.text);
+  out.format = "text/" + std::string(encoding_name(decoded.encoding));
+  return out;
+}
+
+bool has_alnum(std::u32string_view text) {
+  for (char32_t c : text)
+    if (u_isalnum(static_cast<UChar32>(c))) return true;
+  return false;
+}
+
+}  // namespace
+
+bool is_document_extension(std::string_view extension) {
+  static constexpr std::string_view kExtensions[] = {".txt",   ".text",  ".md",   ".htm", ".html",
+                                                     ".shtml", ".xhtml", ".docx", ".pdf", ".doc"};
+  return std::find(std::begin(kExtensions), std::end(kExtensions), extension) !=
+         std::end(kExtensions);
+}
+
+ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
+                            const ExtractParams& params) {
+  if (bytes.empty()) throw_error("{}: empty file", file);
+  if (bytes.size() > params.max_file_bytes)
+    throw_error("{}: file too large ({} bytes; the limit is {} bytes)", file, bytes.size(),
+                params.max_file_bytes);
+  const Sniffed kind = sniff(bytes);
+  const std::string ext = lower_extension(file);
+  // Binary formats have unmistakable signatures: a .pdf or .docx that lacks one is not one (often
+  // a portal's error page saved under the attachment's name).
+  if (ext == ".pdf" && kind != Sniffed::kPdf)
+    throw_error("{}: not a PDF (named .pdf, but the content is {})", file, describe(kind));
+  if (ext == ".docx" && kind != Sniffed::kZip && kind != Sniffed::kOle)
+    throw_error("{}: not a Word .docx file (named .docx, but the content is {})", file,
+                describe(kind));
+
+  detail::RawText raw;
+  switch (kind) {
+    case Sniffed::kPdf:
+      raw = detail::extract_pdf(bytes, file, params);
+      break;
+    case Sniffed::kZip:
+      raw = detail::extract_docx(bytes, file, params);
+      break;
+    case Sniffed::kOle: {
+      const std::string_view encrypted =
+          std::string_view("E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32);
+      if (bytes.find(encrypted) != std::string_view::npos)
+        throw_error(
+            "{}: encrypted (password-protected) Office document; save it without a password", file);
+      throw_error(
+          "{}: legacy Office document (.doc/.xls) is not supported; save it as .docx or text",
+          file);
+    }
+    case Sniffed::kRtf:
+      throw_error("{}: RTF input is not supported; save it as .docx or text", file);
+    case Sniffed::kImage:
+      throw_error("{}: an image, not a document (scanned pages need OCR first)", file);
+    case Sniffed::kArchive:
+      throw_error("{}: a compressed archive, not a document; unpack it first", file);
+    case Sniffed::kExecutable:
+      throw_error("{}: binary data (a program), not text", file);
+    case Sniffed::kHtml:
+      raw = detail::extract_html(bytes, file, params);
+      break;
+    case Sniffed::kText:
+      raw = extract_text(bytes, file);
+      break;
+  }
+
+  if (!has_alnum(raw.text)) {
+    switch (kind) {
+      case Sniffed::kZip:
+        throw_error("{}: Word document without text", file);
+      case Sniffed::kHtml:
+        throw_error("{}: web page without text", file);
+      case Sniffed::kPdf:
+        throw_error("{}: PDF without text (only whitespace or punctuation)", file);
+      default:
+        throw_error("{}: no text (only whitespace or punctuation)", file);
+    }
+  }
+
+  ExtractedText out;
+  out.format = std::move(raw.format);
+  out.metadata = std::move(raw.metadata);
+  out.removed = std::move(raw.removed);
+  out.pages = raw.pages;
+  if (params.remove_chrome) {
+    ChromeResult stripped = strip_chrome(raw.text, out.metadata);
+    out.text = std::move(stripped.text);
+    for (auto& line : stripped.removed) out.removed.push_back(std::move(line));
+    if (!has_alnum(out.text))
+      throw_error("{}: no text besides page chrome ({} lines of navigation, headers and footers)",
+                  file, out.removed.size());
+  } else {
+    out.text = std::move(raw.text);
+  }
+  complete_metadata(out.text, out.metadata);
+  return out;
+}
+
+ExtractedText extract_file(const std::filesystem::path& path, const ExtractParams& params) {
+  const std::string name = path.string();
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw_error("{}: no such file", name);
+  if (std::filesystem::is_directory(status)) throw_error("{}: is a directory", name);
+  if (!std::filesystem::is_regular_file(status)) throw_error("{}: not a regular file", name);
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw_error("{}: cannot read: {}", name, ec.message());
+  if (size > params.max_file_bytes)
+    throw_error("{}: file too large ({} bytes; the limit is {} bytes)", name, size,
+                params.max_file_bytes);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_error("{}: cannot open for reading", name);
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (in.gcount() != static_cast<std::streamsize>(size)) throw_error("{}: read error", name);
+  return extract_bytes(bytes, name, params);
+}
+
+}  // namespace leitong

@@ -1,0 +1,346 @@
+#include <leitong/render/report.h>
+#include <leitong/core/text.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace leitong {
+
+using nlohmann::json;
+
+namespace {
+
+double round4(double v) { return std::round(v * 10000.0) / 10000.0; }
+
+json document_json(const DocumentInfo& d) {
+  json j{{"file", d.file}, {"agency", d.agency}, {"year", d.year}};
+  return j;
+}
+
+// First and last `keep` characters of a UTF-8 passage, joined by "…".
+std::string excerpt(const std::string& utf8, int keep) {
+  std::u32string text;
+  for (char32_t c : decode_utf8(utf8, "passage"))
+    if (!is_whitespace(c)) text.push_back(c);
+  const auto k = static_cast<std::size_t>(keep);
+  if (text.size() <= 2 * k + 1) return encode_utf8(text);
+  return encode_utf8(text.substr(0, k)) + " … " + encode_utf8(text.substr(text.size() - k));
+}
+
+std::string percent(double ratio) { return fmt::format("{:.1f}%", 100.0 * ratio); }
+
+}  // namespace
+
+json findings_to_json(const Findings& f) {
+  json document = document_json(f.document);
+  document["chars"] = f.chars;
+  json settings{{"shingle", f.settings.shingle},
+                {"min_passage", f.settings.min_passage},
+                {"max_gap", f.settings.max_gap},
+                {"boilerplate_agencies", f.settings.boilerplate_agencies},
+                {"minhash_k", f.settings.minhash_k},
+                {"fingerprint_window", f.settings.fingerprint_window},
+                {"max_candidates", f.settings.max_candidates},
+                {"ranking_holders", f.settings.ranking_holders},
+                {"normalization", f.settings.normalization}};
+  json sources = json::array();
+  for (const SourceFinding& s : f.sources) {
+    sources.push_back({{"id", s.document.id},
+                       {"file", s.document.file},
+                       {"agency", s.document.agency},
+                       {"year", s.document.year},
+                       {"kind", kind_name(s.document.kind)},
+                       {"relation", relation_name(s.relation)},
+                       {"copy_ratio", round4(s.copy_ratio)},
+                       {"copy_ratio_excluding_boilerplate", round4(s.copy_ratio_excluding_boilerplate)},
+                       {"jaccard", round4(s.jaccard)},
+                       {"simhash_distance", s.simhash_distance},
+                       {"passages", s.passages}});
+  }
+  json passages = json::array();
+  for (const PassageFinding& p : f.passages) {
+    passages.push_back({{"start", p.start},
+                        {"end", p.end},
+                        {"text", p.text},
+                        {"source", p.source ? json(*p.source) : json(nullptr)},
+                        {"source_start", p.source_start},
+                        {"source_end", p.source_end},
+                        {"source_text", p.source_text},
+                        {"relation", p.source ? relation_name(f.sources[*p.source].relation) : "self"},
+                        {"boilerplate", p.boilerplate},
+                        {"similarity", round4(p.similarity)},
+                        {"chars", p.chars}});
+  }
+  return json{{"schema", "leitong.check/1"},
+              {"document", document},
+              {"settings", settings},
+              {"copy_ratio", round4(f.copy_ratio)},
+              {"copy_ratio_excluding_boilerplate", round4(f.copy_ratio_excluding_boilerplate)},
+              {"boilerplate_ratio", round4(f.boilerplate_ratio)},
+              {"self_duplication_ratio", round4(f.self_duplication_ratio)},
+              {"max_source_ratio", round4(f.max_source_ratio)},
+              {"candidates_compared", f.candidates_compared},
+              {"sources", sources},
+              {"passages", passages}};
+}
+
+std::string render_json(const Findings& findings) {
+  return findings_to_json(findings).dump(2, ' ', false, json::error_handler_t::strict) + "\n";
+}
+
+std::string render_text(const Findings& f, const TextRenderOptions& options) {
+  std::string out;
+  auto line = [&]<typename... Args>(fmt::format_string<Args...> format, Args&&... args) {
+    out += fmt::format(format, std::forward<Args>(args)...);
+    out += '\n';
+  };
+  line("{}  ({}, {}; {} characters)", f.document.file, f.document.agency.empty() ? "-" : f.document.agency,
+       f.document.year ? std::to_string(f.document.year) : "-", f.chars);
+  line("");
+  line("  copied (总复制比)                  {:>7}", percent(f.copy_ratio));
+  line("  copied, boilerplate excluded      {:>7}", percent(f.copy_ratio_excluding_boilerplate));
+  line("  boilerplate (样板)                {:>7}", percent(f.boilerplate_ratio));
+  line("  largest single source (单篇最大)  {:>7}", percent(f.max_source_ratio));
+  line("  repeats itself (自我重复)         {:>7}", percent(f.self_duplication_ratio));
+  line("");
+  if (f.sources.empty()) {
+    line("No archived document shares a passage of {} or more characters ({} compared).",
+         f.settings.min_passage, f.candidates_compared);
+  } else {
+    line("Sources ({} of {} compared documents share passages):", f.sources.size(), f.candidates_compared);
+    line("  {:>3}  {:<11} {:>7} {:>9} {:>8}  {}", "#", "relation", "copied", "excl.boil", "passages",
+         "document");
+    const std::size_t shown = std::min<std::size_t>(f.sources.size(), 15);
+    for (std::size_t i = 0; i < shown; ++i) {
+      const SourceFinding& s = f.sources[i];
+      line("  {:>3}  {:<11} {:>7} {:>9} {:>8}  {} {} ({})", i + 1, relation_name(s.relation),
+           percent(s.copy_ratio), percent(s.copy_ratio_excluding_boilerplate), s.passages, s.document.agency,
+           s.document.year, s.document.file);
+    }
+    if (f.sources.size() > shown) line("  … and {} more", f.sources.size() - shown);
+  }
+  std::vector<const PassageFinding*> longest;
+  for (const PassageFinding& p : f.passages)
+    if (p.source && !p.boilerplate) longest.push_back(&p);
+  std::sort(longest.begin(), longest.end(),
+            [](const PassageFinding* a, const PassageFinding* b) { return a->chars > b->chars; });
+  if (!longest.empty()) {
+    line("");
+    const std::size_t shown = std::min<std::size_t>(longest.size(), static_cast<std::size_t>(options.max_passages));
+    line("Longest copied passages ({} of {}, boilerplate not shown):", shown, longest.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      const PassageFinding& p = *longest[i];
+      line("  [{}, {}) {} chars from source #{} [{}, {}), similarity {:.2f}", p.start, p.end, p.chars,
+           *p.source + 1, p.source_start, p.source_end, p.similarity);
+      line("      {}", excerpt(p.text, options.excerpt_chars));
+    }
+  }
+  std::size_t self_count = 0;
+  for (const PassageFinding& p : f.passages) self_count += !p.source;
+  if (self_count) {
+    line("");
+    line("Self-repetition: {} passage(s) repeat earlier text of the report, for example:", self_count);
+    for (const PassageFinding& p : f.passages) {
+      if (p.source) continue;
+      line("  [{}, {}) repeats [{}, {}): {}", p.start, p.end, p.source_start, p.source_end,
+           excerpt(p.text, options.excerpt_chars / 2));
+      break;
+    }
+  }
+  return out;
+}
+
+json stats_to_json(const ArchiveStats& s) {
+  const double per_doc = s.documents ? double(s.index_bytes) / double(s.documents) : 0.0;
+  return json{{"schema", "leitong.stats/1"},
+              {"documents", s.documents},
+              {"reports", s.reports},
+              {"templates", s.templates},
+              {"agencies", s.agencies},
+              {"first_year", s.first_year},
+              {"last_year", s.last_year},
+              {"text_chars", s.text_chars},
+              {"file_bytes", s.file_bytes},
+              {"text_bytes", s.text_bytes},
+              {"index_bytes", s.index_bytes},
+              {"index_bytes_per_document", std::round(per_doc)},
+              {"lsh_buckets", s.lsh_buckets},
+              {"posting_blobs", s.posting_blobs},
+              {"postings", s.postings},
+              {"format_version", s.schema_version},
+              {"params",
+               {{"shingle", s.params.sketch.shingle.n},
+                {"minhash_k", s.params.sketch.minhash.k},
+                {"lsh_bands", s.params.lsh.bands},
+                {"lsh_rows", s.params.lsh.rows},
+                {"fingerprint_window", s.params.sketch.fingerprint.window},
+                {"posting_cap", s.params.posting_cap},
+                {"normalization_version", kNormalizationVersion}}}};
+}
+
+std::string render_stats_text(const ArchiveStats& s) {
+  std::string out;
+  auto row = [&](std::string_view label, const std::string& value) {
+    out += fmt::format("  {:<26} {}\n", label, value);
+  };
+  out += "Archive\n";
+  row("documents", fmt::format("{} ({} reports, {} templates)", s.documents, s.reports, s.templates));
+  row("agencies", std::to_string(s.agencies));
+  row("years", s.documents ? fmt::format("{}–{}", s.first_year, s.last_year) : "-");
+  row("text", fmt::format("{} characters, {} bytes compressed", s.text_chars, s.text_bytes));
+  row("index", fmt::format("{} bytes ({} per document)", s.index_bytes,
+                           s.documents ? s.index_bytes / s.documents : 0));
+  row("file", fmt::format("{} bytes", s.file_bytes));
+  row("LSH buckets / postings", fmt::format("{} / {} in {} blobs", s.lsh_buckets, s.postings, s.posting_blobs));
+  row("parameters", fmt::format("shingle {}, MinHash k={}, LSH {}x{}, winnowing window {}, normalization v{}",
+                                s.params.sketch.shingle.n, s.params.sketch.minhash.k, s.params.lsh.bands,
+                                s.params.lsh.rows, s.params.sketch.fingerprint.window, kNormalizationVersion));
+  return out;
+}
+
+namespace {
+
+json document_ref(const DocumentInfo& d) {
+  return json{{"id", d.id}, {"file", d.file}, {"agency", d.agency}, {"year", d.year}, {"kind", kind_name(d.kind)}};
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+json yoy_to_json(const YoyResult& r) {
+  json rows = json::array();
+  for (const YoyRow& row : r.rows) {
+    json j{{"agency", row.report.agency},
+           {"year", row.report.year},
+           {"file", row.report.file},
+           {"prior_year", row.prior.year},
+           {"prior_file", row.prior.file},
+           {"copy_ratio", round4(row.copy_ratio)},
+           {"copy_ratio_excluding_boilerplate", round4(row.copy_ratio_excluding_boilerplate)},
+           {"flagged", row.flagged},
+           {"nearest_prior", row.nearest}};
+    if (row.max_source)
+      j["max_source"] = {{"id", row.max_source->document.id},
+                         {"file", row.max_source->document.file},
+                         {"agency", row.max_source->document.agency},
+                         {"year", row.max_source->document.year},
+                         {"relation", relation_name(row.max_source->relation)},
+                         {"copy_ratio", round4(row.max_source->copy_ratio)}};
+    else
+      j["max_source"] = nullptr;
+    rows.push_back(std::move(j));
+  }
+  return json{{"schema", "leitong.yoy/1"}, {"threshold", r.threshold}, {"rows", rows}};
+}
+
+std::string render_yoy_csv(const YoyResult& r) {
+  std::string out =
+      "agency,year,file,prior_year,prior_file,copy_ratio,copy_ratio_excluding_boilerplate,flagged,"
+      "max_source_file,max_source_agency,max_source_year,max_source_relation,max_source_copy_ratio\n";
+  for (const YoyRow& row : r.rows) {
+    out += fmt::format("{},{},{},{},{},{:.4f},{:.4f},{}", csv_field(row.report.agency), row.report.year,
+                       csv_field(row.report.file), row.prior.year, csv_field(row.prior.file), row.copy_ratio,
+                       row.copy_ratio_excluding_boilerplate, row.flagged ? "true" : "false");
+    if (row.max_source)
+      out += fmt::format(",{},{},{},{},{:.4f}\n", csv_field(row.max_source->document.file),
+                         csv_field(row.max_source->document.agency), row.max_source->document.year,
+                         relation_name(row.max_source->relation), row.max_source->copy_ratio);
+    else
+      out += ",,,,,\n";
+  }
+  return out;
+}
+
+std::string render_yoy_text(const YoyResult& r, std::size_t max_rows) {
+  std::size_t flagged = 0;
+  for (const YoyRow& row : r.rows) flagged += row.flagged;
+  std::string out = fmt::format("Year over year: {} reports compared with an earlier report of their agency; "
+                                "{} flagged (boilerplate excluded ≥ {:.0f}%)\n\n",
+                                r.rows.size(), flagged, 100 * r.threshold);
+  if (r.rows.empty()) return out;
+  out += fmt::format("  {:<4} {:>7} {:>9}  {:<5} {:<5}  {:<28}  {}\n", "flag", "copied", "excl.boil", "year",
+                     "prior", "agency", "copies most from");
+  const std::size_t shown = std::min(max_rows, r.rows.size());
+  for (std::size_t i = 0; i < shown; ++i) {
+    const YoyRow& row = r.rows[i];
+    std::string most = "-";
+    if (row.max_source)
+      most = fmt::format("{} {} ({}, {})", row.max_source->document.agency, row.max_source->document.year,
+                         relation_name(row.max_source->relation), percent(row.max_source->copy_ratio));
+    out += fmt::format("  {:<4} {:>7} {:>9}  {:<5} {:<5}  {:<28}  {}\n", row.flagged ? "!!" : "",
+                       percent(row.copy_ratio), percent(row.copy_ratio_excluding_boilerplate), row.report.year,
+                       row.prior.year, row.report.agency, most);
+  }
+  if (r.rows.size() > shown) out += fmt::format("  … {} more rows (use --format csv or json)\n", r.rows.size() - shown);
+  return out;
+}
+
+json boilerplate_to_json(const BoilerplateResult& r) {
+  json passages = json::array();
+  for (const BoilerplatePassage& p : r.passages)
+    passages.push_back({{"text", p.text},
+                        {"agencies", p.agencies},
+                        {"documents", p.documents},
+                        {"years", p.years},
+                        {"example", document_ref(p.example)},
+                        {"start", p.start},
+                        {"end", p.end}});
+  return json{{"schema", "leitong.boilerplate/1"}, {"min_agencies", r.min_agencies}, {"passages", passages}};
+}
+
+std::string render_boilerplate_text(const BoilerplateResult& r) {
+  std::string out = fmt::format(
+      "Boilerplate: {} passages shared by the reports of at least {} agencies (excluded from "
+      "copy_ratio_excluding_boilerplate)\n\n",
+      r.passages.size(), r.min_agencies);
+  out += fmt::format("  {:>8} {:>9} {:>5}  {}\n", "agencies", "documents", "years", "passage");
+  for (const BoilerplatePassage& p : r.passages)
+    out += fmt::format("  {:>8} {:>9} {:>5}  {}\n", p.agencies, p.documents, p.years, excerpt(p.text, 40));
+  return out;
+}
+
+json clusters_to_json(const ClusterResult& r) {
+  json clusters = json::array();
+  for (const Cluster& c : r.clusters) {
+    json members = json::array();
+    for (const DocumentInfo& m : c.members) members.push_back(document_ref(m));
+    clusters.push_back({{"year", c.year ? json(c.year) : json(nullptr)},
+                        {"size", c.members.size()},
+                        {"agencies", c.agencies},
+                        {"mean_copy_ratio", round4(c.mean_copy_ratio)},
+                        {"confirmed_pairs", c.confirmed_pairs},
+                        {"members", members}});
+  }
+  return json{{"schema", "leitong.clusters/1"},
+              {"candidate_pairs", r.candidate_pairs},
+              {"aligned_pairs", r.aligned_pairs},
+              {"confirmed_pairs", r.confirmed_pairs},
+              {"clusters", clusters}};
+}
+
+std::string render_clusters_text(const ClusterResult& r) {
+  std::string out = fmt::format("{} clusters of near-duplicate reports ({} candidate pairs from LSH, {} aligned, "
+                                "{} confirmed)\n",
+                                r.clusters.size(), r.candidate_pairs, r.aligned_pairs, r.confirmed_pairs);
+  for (std::size_t i = 0; i < r.clusters.size(); ++i) {
+    const Cluster& c = r.clusters[i];
+    out += fmt::format("\n  #{}  {} reports, {} agencies, {}, mean shared {}\n", i + 1, c.members.size(), c.agencies,
+                       c.year ? std::to_string(c.year) : std::string("several years"), percent(c.mean_copy_ratio));
+    for (const DocumentInfo& m : c.members) out += fmt::format("      {} {}  {}\n", m.agency, m.year, m.file);
+  }
+  return out;
+}
+
+}  // namespace leitong

@@ -1,0 +1,2 @@
+// Must not compile: core sits below every other layer (lib/CMakeLists.txt).
+#include <leitong/extract/extract.h>
