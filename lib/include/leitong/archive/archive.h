@@ -10,7 +10,7 @@
 #pragma once
 
 #include <leitong/core/document.h>
-#include <leitong/core/lsh_index.h>
+#include <leitong/core/lsh.h>
 #include <leitong/core/sketch.h>
 
 #include <cstdint>
