@@ -29,7 +29,7 @@ Findings check(const std::u32string& text, const std::vector<Ref>& refs) {
   const Sketch sketch = make_sketch(report.text);
   std::vector<ReferenceDocument> references;
   for (const Ref& r : refs) references.push_back({r.info, &r.text, &r.sketch, r.may_be_source});
-  return analyze(report, sketch, references, SketchParams{}, CheckParams{});
+  return analyze(report, sketch, references, CheckParams{});
 }
 
 std::size_t copied_chars_outside_boilerplate(const Findings& f) {

@@ -192,11 +192,11 @@ int run_add(const AddOptions& o) {
   Archive archive = Archive::open(o.archive, Archive::Mode::kReadWrite, params);
   // --shingle asks for the shingle size only: an existing archive keeps its other parameters
   // (older archives have other defaults, e.g. their MinHash variant).
-  if (o.shingle && archive.params().sketch.shingle.n != o.shingle)
-    throw Error(fmt::format(
-        "{}: archive was built with other parameters (shingle size {} vs {}, archive vs requested); "
-        "use a new archive for these parameters",
-        o.archive, archive.params().sketch.shingle.n, o.shingle));
+  if (o.shingle) {
+    ArchiveParams requested = archive.params();
+    requested.sketch.shingle.n = o.shingle;
+    archive.require_params(requested);
+  }
   archive.set_batch_size(o.batch);
 
   Progress progress(progress_on, jobs.size());

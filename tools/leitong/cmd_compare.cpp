@@ -38,7 +38,7 @@ int run_compare(const CompareOptions& o) {
   const Sketch sa = make_sketch(a.text, sp);
   const Sketch sb = make_sketch(b.text, sp);
   const ReferenceDocument ref{b.info, &b.text, &sb};
-  const Findings findings = analyze(a, sa, {&ref, 1}, sp, o.params);
+  const Findings findings = analyze(a, sa, {&ref, 1}, o.params);
   write_findings(findings, o.format, o.output);
   return kExitOk;
 }

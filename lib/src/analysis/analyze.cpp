@@ -31,23 +31,6 @@ Relation relation_between(const DocumentInfo& report, const DocumentInfo& source
 
 namespace {
 
-std::string normalization_label(const NormalizeParams& p) {
-  std::string steps;
-  auto add = [&](bool on, const char* name) {
-    if (!on) return;
-    if (!steps.empty()) steps += ',';
-    steps += name;
-  };
-  add(p.nfkc, "nfkc");
-  add(p.fold_case, "fold_case");
-  add(p.canonical_punctuation, "punctuation");
-  add(p.drop_whitespace, "whitespace");
-  add(p.mask_digits, "digits");
-  add(p.traditional_to_simplified, "t2s");
-  add(p.mask_chinese_numerals, "chinese_numerals");
-  return fmt::format("v{}:{}", kNormalizationVersion, steps);
-}
-
 // A passage should not begin with the previous sentence's closing mark or end with the next one's
 // opening mark (a match may start on "。" or stop after "（"): trims those and whitespace.
 bool closing_mark(char32_t c) {
@@ -149,8 +132,9 @@ std::vector<std::pair<AlignedPassage, bool>> split_boilerplate(const AlignedPass
 }  // namespace
 
 Findings analyze(const Document& report, const Sketch& report_sketch,
-                 std::span<const ReferenceDocument> references, const SketchParams& sketch_params,
-                 const CheckParams& params, std::span<const std::uint16_t> boilerplate_agencies_at) {
+                 std::span<const ReferenceDocument> references, const CheckParams& params,
+                 std::span<const std::uint16_t> boilerplate_agencies_at) {
+  const SketchParams& sketch_params = report_sketch.params;
   const int n = sketch_params.shingle.n;
   const NormalizedText& norm = report_sketch.normalized;
   const Coverage cov(report.text, norm);

@@ -39,7 +39,7 @@ Findings detail::check_against_archive(const Archive& archive, const Document& r
     const bool source = !may_be_source || may_be_source(id);
     refs.push_back({p.info, &p.text, &p.sketch, source, p.positions ? &*p.positions : nullptr});
   }
-  return analyze(report, sketch, refs, sp, params, candidates.agencies_at);
+  return analyze(report, sketch, refs, params, candidates.agencies_at);
 }
 
 }  // namespace leitong

@@ -1,46 +1,119 @@
+#include <leitong/core/error.h>
 #include <leitong/core/simhash.h>
 #include <leitong/core/sketch.h>
 
-#include "detail/sketch_accumulators.h"
-
 #include <fmt/format.h>
+
+#include "detail/sketch_accumulators.h"
 
 #include <algorithm>
 
 namespace leitong {
 
+namespace {
+
+template <auto Member>
+constexpr std::uint64_t get_switch(const SketchParams& p) {
+  return p.normalize.*Member ? 1 : 0;
+}
+template <auto Member>
+constexpr void set_switch(SketchParams& p, std::uint64_t v) {
+  p.normalize.*Member = v != 0;
+}
+
+using Kind = SketchParamField::Kind;
+
+constexpr SketchParamField normalize_switch(std::string_view key, std::string_view label,
+                                            std::string_view setting,
+                                            std::uint64_t (*get)(const SketchParams&),
+                                            void (*set)(SketchParams&, std::uint64_t),
+                                            std::optional<std::uint64_t> when_absent = {}) {
+  return {"normalize", key, label, setting, Kind::kSwitch, 0, 1, when_absent, get, set};
+}
+
+const SketchParamField kFields[] = {
+    normalize_switch("nfkc", "NFKC", "nfkc", get_switch<&NormalizeParams::nfkc>,
+                     set_switch<&NormalizeParams::nfkc>),
+    normalize_switch("fold_case", "case folding", "fold_case", get_switch<&NormalizeParams::fold_case>,
+                     set_switch<&NormalizeParams::fold_case>),
+    normalize_switch("canonical_punctuation", "punctuation folding", "punctuation",
+                     get_switch<&NormalizeParams::canonical_punctuation>,
+                     set_switch<&NormalizeParams::canonical_punctuation>),
+    normalize_switch("drop_whitespace", "whitespace dropping", "whitespace",
+                     get_switch<&NormalizeParams::drop_whitespace>,
+                     set_switch<&NormalizeParams::drop_whitespace>),
+    normalize_switch("mask_digits", "digit masking", "digits", get_switch<&NormalizeParams::mask_digits>,
+                     set_switch<&NormalizeParams::mask_digits>),
+    normalize_switch("traditional_to_simplified", "traditional-to-simplified folding", "t2s",
+                     get_switch<&NormalizeParams::traditional_to_simplified>,
+                     set_switch<&NormalizeParams::traditional_to_simplified>, 0),
+    normalize_switch("mask_chinese_numerals", "Chinese numeral masking", "chinese_numerals",
+                     get_switch<&NormalizeParams::mask_chinese_numerals>,
+                     set_switch<&NormalizeParams::mask_chinese_numerals>, 0),
+    {"shingle", "n", "shingle size", "", Kind::kNumber, 1, 64, {},
+     [](const SketchParams& p) { return std::uint64_t(p.shingle.n); },
+     [](SketchParams& p, std::uint64_t v) { p.shingle.n = static_cast<int>(v); }},
+    {"shingle", "seed", "shingle seed", "", Kind::kNumber, 0, UINT64_MAX, {},
+     [](const SketchParams& p) { return p.shingle.seed; },
+     [](SketchParams& p, std::uint64_t v) { p.shingle.seed = v; }},
+    {"minhash", "k", "MinHash k", "", Kind::kNumber, 1, 4096, {},
+     [](const SketchParams& p) { return std::uint64_t(p.minhash.k); },
+     [](SketchParams& p, std::uint64_t v) { p.minhash.k = static_cast<int>(v); }},
+    {"minhash", "seed", "MinHash seed", "", Kind::kNumber, 0, UINT64_MAX, {},
+     [](const SketchParams& p) { return p.minhash.seed; },
+     [](SketchParams& p, std::uint64_t v) { p.minhash.seed = v; }},
+    {"minhash", "variant", "MinHash variant", "", Kind::kMinHashVariant, 0, UINT64_MAX, {},
+     [](const SketchParams& p) { return std::uint64_t(p.minhash.variant); },
+     [](SketchParams& p, std::uint64_t v) { p.minhash.variant = static_cast<MinHashVariant>(v); }},
+    {"fingerprint", "window", "winnowing window", "", Kind::kNumber, 1, 1u << 20, {},
+     [](const SketchParams& p) { return std::uint64_t(p.fingerprint.window); },
+     [](SketchParams& p, std::uint64_t v) { p.fingerprint.window = static_cast<int>(v); }},
+};
+
+}  // namespace
+
+std::span<const SketchParamField> sketch_param_fields() { return kFields; }
+
+std::string format_field_value(const SketchParamField& field, std::uint64_t value) {
+  switch (field.kind) {
+    case Kind::kSwitch:
+      return value ? "on" : "off";
+    case Kind::kMinHashVariant:
+      return std::string(minhash_variant_name(static_cast<MinHashVariant>(value)));
+    case Kind::kNumber:
+      break;
+  }
+  // Members of type int are read through the unsigned value: a negative one prints as itself.
+  return field.max <= INT64_MAX ? std::to_string(static_cast<std::int64_t>(value)) : std::to_string(value);
+}
+
 std::string describe_difference(const SketchParams& a, const SketchParams& b) {
-  auto flag = [](bool v) { return v ? "on" : "off"; };
-  const auto& na = a.normalize;
-  const auto& nb = b.normalize;
-  if (na.nfkc != nb.nfkc) return fmt::format("NFKC {} vs {}", flag(na.nfkc), flag(nb.nfkc));
-  if (na.fold_case != nb.fold_case)
-    return fmt::format("case folding {} vs {}", flag(na.fold_case), flag(nb.fold_case));
-  if (na.canonical_punctuation != nb.canonical_punctuation)
-    return fmt::format("punctuation folding {} vs {}", flag(na.canonical_punctuation),
-                       flag(nb.canonical_punctuation));
-  if (na.drop_whitespace != nb.drop_whitespace)
-    return fmt::format("whitespace dropping {} vs {}", flag(na.drop_whitespace), flag(nb.drop_whitespace));
-  if (na.mask_digits != nb.mask_digits)
-    return fmt::format("digit masking {} vs {}", flag(na.mask_digits), flag(nb.mask_digits));
-  if (na.traditional_to_simplified != nb.traditional_to_simplified)
-    return fmt::format("traditional-to-simplified folding {} vs {}", flag(na.traditional_to_simplified),
-                       flag(nb.traditional_to_simplified));
-  if (na.mask_chinese_numerals != nb.mask_chinese_numerals)
-    return fmt::format("Chinese numeral masking {} vs {}", flag(na.mask_chinese_numerals),
-                       flag(nb.mask_chinese_numerals));
-  if (a.shingle.n != b.shingle.n) return fmt::format("shingle size {} vs {}", a.shingle.n, b.shingle.n);
-  if (a.shingle.seed != b.shingle.seed)
-    return fmt::format("shingle seed {} vs {}", a.shingle.seed, b.shingle.seed);
-  if (a.minhash.k != b.minhash.k) return fmt::format("MinHash k {} vs {}", a.minhash.k, b.minhash.k);
-  if (a.minhash.seed != b.minhash.seed)
-    return fmt::format("MinHash seed {} vs {}", a.minhash.seed, b.minhash.seed);
-  if (a.minhash.variant != b.minhash.variant)
-    return fmt::format("MinHash variant {} vs {}", minhash_variant_name(a.minhash.variant),
-                       minhash_variant_name(b.minhash.variant));
-  if (a.fingerprint.window != b.fingerprint.window)
-    return fmt::format("winnowing window {} vs {}", a.fingerprint.window, b.fingerprint.window);
+  for (const SketchParamField& field : kFields)
+    if (field.get(a) != field.get(b))
+      return fmt::format("{} {} vs {}", field.label, format_field_value(field, field.get(a)),
+                         format_field_value(field, field.get(b)));
   return {};
+}
+
+void validate(const SketchParams& params) {
+  for (const SketchParamField& field : kFields) {
+    const std::uint64_t v = field.get(params);
+    if (v < field.min || v > field.max)
+      throw_error("{} must be in [{}, {}], not {}", field.label, field.min, field.max,
+                  format_field_value(field, v));
+  }
+}
+
+std::string normalization_label(const NormalizeParams& normalize) {
+  SketchParams params;
+  params.normalize = normalize;
+  std::string steps;
+  for (const SketchParamField& field : kFields) {
+    if (field.setting.empty() || !field.get(params)) continue;
+    if (!steps.empty()) steps += ',';
+    steps += field.setting;
+  }
+  return fmt::format("v{}:{}", kNormalizationVersion, steps);
 }
 
 namespace {
@@ -80,6 +153,7 @@ void hash_normalized(std::u32string_view normalized, const SketchParams& params,
 
 Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params) {
   Sketch sketch;
+  sketch.params = params;
   sketch.normalized = normalize(extracted_text, params.normalize);
   hash_normalized(sketch.normalized.chars, params, sketch);
   sketch.fingerprints = winnow(sketch.shingles, params.fingerprint);
@@ -88,6 +162,7 @@ Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& param
 
 Sketch make_alignment_sketch(std::u32string_view extracted_text, const SketchParams& params) {
   Sketch sketch;
+  sketch.params = params;
   sketch.normalized = normalize(extracted_text, params.normalize);
   detail::SimHashAccumulator simhash_acc;
   hash_and_accumulate(sketch.normalized.chars, params.shingle, sketch.shingles, nullptr, simhash_acc);

@@ -58,9 +58,9 @@ struct ReferenceDocument {
 // `boilerplate_agencies_at` (may be empty): for each normalized position of the report, how many
 // distinct other agencies' archived reports share the text there according to the archive's
 // fingerprint postings. It is combined with the agencies of the aligned references themselves.
+// The references' sketches must have been made with the report's parameters (report_sketch.params).
 Findings analyze(const Document& report, const Sketch& report_sketch,
-                 std::span<const ReferenceDocument> references, const SketchParams& sketch_params,
-                 const CheckParams& params,
+                 std::span<const ReferenceDocument> references, const CheckParams& params,
                  std::span<const std::uint16_t> boilerplate_agencies_at = {});
 
 Relation relation_between(const DocumentInfo& report, const DocumentInfo& source);

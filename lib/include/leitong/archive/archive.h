@@ -45,6 +45,24 @@ struct ArchiveParams {
   friend bool operator==(const ArchiveParams&, const ArchiveParams&) = default;
 };
 
+// The first difference between two parameter sets as people read it ("shingle size 5 vs 8"), or
+// "" if they are equal (the posting cap, a storage policy, is not compared).
+std::string describe_difference(const ArchiveParams& archive, const ArchiveParams& requested);
+
+// A document ready to be archived: everything add() writes that depends on the document alone,
+// computed outside the write transaction (and, for bulk loads, on other threads).
+struct PreparedDocument {
+  DocumentInfo info;  // as given; the agency is canonicalized when added
+  Sketch sketch;      // make_sketch of the text, with the parameters it was made with
+  std::string content_hash;             // core/document.h content_hash
+  std::size_t chars = 0;                // code points of the extracted text
+  std::vector<std::uint8_t> text_zstd;  // the UTF-8 text as one zstd frame with its checksum
+};
+
+// Sketches, hashes and compresses `document` with `params` (an archive's: Archive::params().sketch).
+// Throws Error("FILE: reason") for an empty agency name or a text too short to compare.
+PreparedDocument prepare_document(const Document& document, const SketchParams& params);
+
 struct AddOutcome {
   bool added = false;   // false: the archive already held this text for this agency and year
   std::int64_t id = 0;  // the new or existing document's id
@@ -118,9 +136,15 @@ class Archive {
   ~Archive();
 
   const ArchiveParams& params() const;
+  // Throws Error("ARCHIVE: archive was built with other parameters (…)") unless `requested`
+  // equals the archive's parameters (posting cap aside, see describe_difference).
+  void require_params(const ArchiveParams& requested) const;
   const std::filesystem::path& path() const;
 
-  // Adds one document atomically. `document.info.id` is ignored. Throws Error (archive unchanged).
+  // Adds one document atomically. `document.info.id` is ignored. Throws Error (archive unchanged),
+  // also when the document was prepared with other sketch parameters than the archive's.
+  AddOutcome add(const PreparedDocument& document);
+  // prepare_document with this archive's parameters, then add.
   AddOutcome add(const Document& document);
 
   // Bulk loading. With n > 1, adds are grouped n to a transaction, each add still all or nothing

@@ -1,0 +1,301 @@
+// The archive's internals shared by its sources (format.cpp, writer.cpp, reads.cpp, verify.cpp):
+// the blob layouts of each format version, the connection state (Archive::Impl) and the scratch
+// arrays of fingerprint look-ups. docs/format.md describes the format itself.
+#pragma once
+
+#include <leitong/archive/archive.h>
+#include <leitong/core/detail/mix.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <new>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "sqlite.h"
+
+namespace leitong::detail {
+
+// The current time as 2026-12-02T22:38:06Z, for the meta and documents rows.
+std::string now_iso8601();
+
+template <typename T>
+void append_le(std::vector<std::uint8_t>& out, T value) {
+  const auto at = out.size();
+  out.resize(at + sizeof(T));
+  std::memcpy(out.data() + at, &value, sizeof(T));
+}
+
+template <typename T>
+T read_le(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// What a document posts: each distinct fingerprint hash once, ordered by hash. add() writes these
+// and verify() expects exactly these, so both use this one definition.
+inline std::vector<Fingerprint> posted_fingerprints(const Sketch& sketch) {
+  std::vector<Fingerprint> fps = sketch.fingerprints;
+  std::sort(fps.begin(), fps.end(),
+            [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
+  fps.erase(
+      std::unique(fps.begin(), fps.end(),
+                  [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
+      fps.end());
+  return fps;
+}
+
+// The LSH buckets a document is filed under: each distinct band key once, sorted.
+inline std::vector<std::uint64_t> filed_band_keys(const Sketch& sketch, const LshParams& lsh) {
+  std::vector<std::uint64_t> keys = lsh_band_keys(sketch.minhash, lsh);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+// How a format version lays out its blobs (docs/format.md). A posting is the fingerprint's tag
+// (its bits after the bucket prefix), the document and the agency of a report (0 for templates,
+// which boilerplate does not count); a signature keeps the low bits of each MinHash value.
+struct BlobLayout {
+  std::size_t tag_bytes;  // version 1: 4, versions 2 and 3: 3
+  int signature_bits;     // version 1: 32, versions 2 and 3: 8 (b-bit minwise hashing)
+  bool mixed_keys;        // version 3: postings filed under the mixed fingerprint hash
+
+  static BlobLayout of_version(std::int64_t version) {
+    return version == 1 ? BlobLayout{4, 32, false} : BlobLayout{3, 8, version >= 3};
+  }
+  std::size_t posting_bytes() const { return tag_bytes + 8; }
+  std::size_t signature_value_bytes() const { return signature_bits == 32 ? 4 : 1; }
+
+  std::uint32_t read_tag(const std::uint8_t* at) const {
+    return tag_bytes == 4
+               ? read_le<std::uint32_t>(at)
+               : std::uint32_t(at[0]) | std::uint32_t(at[1]) << 8 | std::uint32_t(at[2]) << 16;
+  }
+  std::uint32_t read_doc(const std::uint8_t* posting) const {
+    return read_le<std::uint32_t>(posting + tag_bytes);
+  }
+  std::uint32_t read_agency(const std::uint8_t* posting) const {
+    return read_le<std::uint32_t>(posting + tag_bytes + 4);
+  }
+  void append_posting(std::vector<std::uint8_t>& blob, std::uint32_t tag, std::uint32_t doc,
+                      std::uint32_t agency) const {
+    for (std::size_t i = 0; i < tag_bytes; ++i)
+      blob.push_back(static_cast<std::uint8_t>(tag >> (8 * i)));
+    append_le<std::uint32_t>(blob, doc);
+    append_le<std::uint32_t>(blob, agency);
+  }
+
+  std::vector<std::uint8_t> encode_signature(const MinHashSignature& signature) const {
+    std::vector<std::uint8_t> out;
+    out.reserve(signature.size() * signature_value_bytes());
+    for (std::uint32_t v : signature) {
+      if (signature_bits == 32)
+        append_le<std::uint32_t>(out, v);
+      else
+        out.push_back(static_cast<std::uint8_t>(v));
+    }
+    return out;
+  }
+  // The stored values, widened back to 32 bits (their low signature_bits bits).
+  MinHashSignature decode_signature(std::span<const std::uint8_t> blob) const {
+    MinHashSignature out(blob.size() / signature_value_bytes());
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = signature_bits == 32 ? read_le<std::uint32_t>(blob.data() + 4 * i) : blob[i];
+    return out;
+  }
+};
+
+// Dense per-document and per-agency counters for fingerprint_hits, kept by a connection across
+// calls. Stamps replace clearing: an entry is current when its stamp is this call's or this
+// fingerprint's.
+struct HitScratch {
+  struct Document {
+    std::uint32_t fingerprint = 0, call = 0, count = 0;  // one cache line holds all three
+  };
+  // Zeroed arrays from calloc: for a large array the kernel's zero pages, so a check touches only
+  // the pages of the documents it counts (a million documents: 12 MB, of which a check touches a
+  // few hundred KB), where a vector would write every page first.
+  template <class T>
+  struct ZeroedArray {
+    std::unique_ptr<T[], decltype(&std::free)> data{nullptr, &std::free};
+    std::size_t size = 0;
+    void grow(std::size_t at_least) {
+      if (size >= at_least) return;
+      const std::size_t n = at_least + at_least / 4;  // room to grow
+      T* p = static_cast<T*>(std::calloc(n, sizeof(T)));
+      if (!p) throw std::bad_alloc();
+      if (size) std::memcpy(static_cast<void*>(p), data.get(), size * sizeof(T));
+      data.reset(p);
+      size = n;
+    }
+    T& operator[](std::size_t i) { return data[i]; }
+    void clear() { std::memset(static_cast<void*>(data.get()), 0, size * sizeof(T)); }
+  };
+  static_assert(std::is_trivially_copyable_v<Document>);
+  ZeroedArray<Document> documents;
+  ZeroedArray<std::uint32_t> agency_fingerprint;
+  std::uint32_t call = 0, fingerprint = 0;
+
+  void prepare(std::uint32_t max_doc, std::uint32_t max_agency) {
+    documents.grow(std::size_t(max_doc) + 1);
+    agency_fingerprint.grow(std::size_t(max_agency) + 1);
+  }
+  std::uint32_t next_call() {
+    if (++call == 0) {  // wrapped: stale stamps could look current
+      for (std::size_t i = 0; i < documents.size; ++i) documents[i].call = 0;
+      call = 1;
+    }
+    return call;
+  }
+  std::uint32_t next_fingerprint() {
+    if (++fingerprint == 0) {
+      for (std::size_t i = 0; i < documents.size; ++i) documents[i].fingerprint = 0;
+      agency_fingerprint.clear();
+      fingerprint = 1;
+    }
+    return fingerprint;
+  }
+};
+
+// What a check needs of a fingerprint that holds posting_cap postings (see fingerprint_hits).
+struct SaturatedFingerprint {
+  static constexpr std::size_t kHolders = 64;  // first holders kept, one per agency
+  // Memory a connection gives its summaries (cleared when over): a summary takes up to about 4.6 KB
+  // (posting_cap 1024), so about 3,500 of them.
+  static constexpr std::size_t kBudgetBytes = std::size_t(16) << 20;
+  std::vector<std::uint32_t> agencies;  // distinct agencies of reports holding it, sorted
+  std::vector<std::pair<std::uint32_t, std::uint32_t>>
+      holders;  // (document, agency), posting order
+  std::size_t bytes() const {
+    return sizeof(*this) + 64 /* map node */ + agencies.capacity() * sizeof(std::uint32_t) +
+           holders.capacity() * sizeof(holders[0]);
+  }
+};
+}  // namespace leitong::detail
+
+namespace leitong {
+
+struct Archive::Impl {
+  std::filesystem::path path;
+  std::string name;  // path as text, for messages
+  sqlite3* db = nullptr;
+  ArchiveParams params;
+  Mode mode = Mode::kReadOnly;
+  std::int64_t version = kArchiveSchemaVersion;
+  detail::BlobLayout layout = detail::BlobLayout::of_version(kArchiveSchemaVersion);
+  // Fingerprint keys seen holding posting_cap postings: they never take more, so an add skips
+  // reading their blobs (a cap once reached stays reached; only committed data is recorded).
+  std::unordered_set<std::uint64_t> saturated;
+  // Bulk loading (Archive::set_batch_size): adds grouped batch_size to a transaction.
+  int batch_size = 1;
+  int pending = 0;                               // documents added in the open group
+  bool group_open = false;                       // a group transaction is open
+  std::vector<std::uint64_t> pending_saturated;  // recorded in `saturated` when the group commits
+  // Index entries of the documents added in the open transaction, in add order, written just
+  // before it commits (write_pending_index): sorted by key there, each LSH bucket and posting
+  // blob is read and rewritten once per group, in key order, instead of once per document at
+  // random. Written blobs are byte for byte what one add at a time writes.
+  struct PendingPosting {
+    std::uint32_t bucket, tag, doc, agency;
+  };
+  std::vector<PendingPosting> pending_postings;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> pending_lsh;  // (band key, document)
+
+  // Statements run once per document looked up (info, text, signature): prepared once per
+  // connection. Keyed by the SQL literal's address; finalized before the connection closes.
+  mutable std::unordered_map<const char*, sqlite3_stmt*> statement_cache;
+  detail::HitScratch hit_scratch;
+  std::unordered_map<std::uint64_t, detail::SaturatedFingerprint>
+      saturated_summaries;  // by fingerprint key
+  std::size_t saturated_summary_bytes = 0;
+
+  ~Impl();
+
+  // Writing (writer.cpp). SQLite rolls a whole transaction back on its own after some errors
+  // (disk full, I/O error, out of memory): throw_if_group_lost says so, naming how many documents
+  // the group held, and resets it; `cause` is the error that ended it, if known.
+  void throw_if_group_lost(const std::string& cause);
+  // Commits the open group with its index entries; on failure rolls it back and throws Error.
+  void commit_group();
+  void clear_pending_index();
+  // Writes the pending index entries into their blobs (inside the open transaction). A
+  // fingerprint at posting_cap postings takes no more; its key is recorded as saturated when the
+  // group commits. If that fails inside an open group (a read on the writer's connection asked
+  // for it), the group is rolled back: its documents must not be committed with part of their
+  // index.
+  void write_pending_index();
+  void write_pending_index_entries();
+
+  detail::Statement prepare(std::string_view sql) const { return detail::Statement(db, sql, name); }
+  // `sql` is a string literal (its address is the key; an array reference keeps c_str() out). Not
+  // for statements that may be nested in themselves.
+  template <std::size_t N>
+  detail::Statement cached(const char (&sql)[N]) const {
+    sqlite3_stmt*& stmt = statement_cache[sql];
+    if (!stmt &&
+        sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      stmt = nullptr;
+      statement_cache.erase(sql);
+      throw_error("{}: {}", name, sqlite3_errmsg(db));
+    }
+    return detail::Statement::borrow(db, stmt, name);
+  }
+  void exec(const char* sql) const {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string message = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw_error("{}: {}", name, message);
+    }
+  }
+
+  // The bits a fingerprint is filed under. A winnowed fingerprint is the minimum of `window`
+  // hashes, so its top bits are mostly zero: versions 1 and 2 took bucket and tag from them as they
+  // are, which left most buckets empty (1,025,000 synthetic documents: 288,304 of 2^20 buckets held
+  // postings); version 3 mixes the hash first (a bijection), which spreads them (986,307).
+  std::uint64_t posting_hash(std::uint64_t fp) const {
+    return layout.mixed_keys ? detail::mix64(fp) : fp;
+  }
+  std::uint32_t bucket_of(std::uint64_t fp) const {
+    return std::uint32_t(posting_hash(fp) >> (64 - params.posting_bucket_bits));
+  }
+  // The 8 · tag_bytes bits right after the bucket prefix.
+  std::uint32_t tag_of(std::uint64_t fp) const {
+    const auto tag_bits = static_cast<int>(8 * layout.tag_bytes);
+    const std::uint64_t rest = posting_hash(fp) >> (64 - params.posting_bucket_bits - tag_bits);
+    return static_cast<std::uint32_t>(tag_bits == 32 ? rest
+                                                     : rest & ((std::uint64_t(1) << tag_bits) - 1));
+  }
+  // Postings of one fingerprint (its tag) in a bucket's blob.
+  std::size_t count_tag(std::span<const std::uint8_t> blob, std::uint32_t tag) const {
+    std::size_t n = 0;
+    const std::size_t step = layout.posting_bytes();
+    for (std::size_t at = 0; at + step <= blob.size(); at += step)
+      n += layout.read_tag(blob.data() + at) == tag;
+    return n;
+  }
+  std::uint64_t key_of(std::uint64_t fp) const {
+    return (std::uint64_t(bucket_of(fp)) << 32) | tag_of(fp);
+  }
+
+  std::int64_t agency_id(const std::string& canonical, bool create) {
+    detail::Statement find = cached("SELECT id FROM agencies WHERE name = ?");
+    find.bind(1, canonical);
+    if (find.step()) return find.column_int(0);
+    if (!create) return 0;
+    detail::Statement insert = prepare("INSERT INTO agencies(name) VALUES (?)");
+    insert.bind(1, canonical).run();
+    return sqlite3_last_insert_rowid(db);
+  }
+};
+
+}  // namespace leitong

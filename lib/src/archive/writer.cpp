@@ -1,0 +1,369 @@
+// Writing: adding documents one at a time or in groups, and the index entries a group writes
+// when it commits.
+#include <leitong/core/error.h>
+#include <leitong/core/text.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "detail/archive_impl.h"
+
+namespace leitong {
+
+using detail::append_le;
+using detail::BlobLayout;
+using detail::now_iso8601;
+using detail::read_le;
+using detail::Statement;
+
+namespace {
+
+// One zstd frame (level 3) with the content size and a checksum of the content in its header and
+// trailer, so that a damaged text is refused on reading instead of decoding to other text.
+std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::string& file_name) {
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  if (!cctx) throw_error("{}: compression failed: out of memory", file_name);
+  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, 3);
+  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
+  std::vector<std::uint8_t> compressed(ZSTD_compressBound(utf8.size()));
+  const std::size_t csize =
+      ZSTD_compress2(cctx.get(), compressed.data(), compressed.size(), utf8.data(), utf8.size());
+  if (ZSTD_isError(csize))
+    throw_error("{}: compression failed: {}", file_name, ZSTD_getErrorName(csize));
+  compressed.resize(csize);
+  return compressed;
+}
+
+}  // namespace
+
+Archive::Impl::~Impl() {
+  if (db) {
+    // Documents of an open group are complete (a failed add rolled back its own savepoint):
+    // commit them with their index entries, or, if those cannot be written, none of them.
+    // Best effort; flush() is where a failure can be reported.
+    if (group_open) {
+      bool written = true;
+      try {
+        write_pending_index();
+      } catch (...) {
+        written = false;
+      }
+      sqlite3_exec(db, written ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db);
+  }
+}
+
+// SQLite rolls a whole transaction back on its own after some errors (disk full, I/O error, out
+// of memory): then the open group is gone. Says so, naming how many documents it held, and
+// resets the group. `cause` is the error that ended it, if known.
+void Archive::Impl::throw_if_group_lost(const std::string& cause) {
+  if (!group_open || !sqlite3_get_autocommit(db)) return;
+  const int documents = pending;
+  group_open = false;
+  pending = 0;
+  pending_saturated.clear();
+  clear_pending_index();
+  throw_error(
+      "{}: the open group of {} document{} added before this one was rolled back by SQLite{}{}; "
+      "the archive holds what it held before them; add them again",
+      name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause);
+}
+
+void Archive::Impl::commit_group() {
+  if (!group_open) return;
+  const int documents = pending;
+  group_open = false;
+  pending = 0;
+  std::string failure;
+  try {
+    write_pending_index();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  char* err = nullptr;
+  if (!failure.empty() || sqlite3_exec(db, "COMMIT", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = !failure.empty() ? failure : err ? err : "unknown error";
+    sqlite3_free(err);
+    clear_pending_index();
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    pending_saturated.clear();
+    throw_error(
+        "{}: the last {} document{} added could not be committed ({}); the archive holds "
+        "what it held before them; add them again",
+        name, documents, documents == 1 ? "" : "s", message);
+  }
+  saturated.insert(pending_saturated.begin(), pending_saturated.end());
+  pending_saturated.clear();
+}
+
+void Archive::Impl::clear_pending_index() {
+  pending_postings.clear();
+  pending_lsh.clear();
+}
+
+// Writes the pending index entries into their blobs (inside the open transaction). A fingerprint
+// at posting_cap postings takes no more; its key is recorded as saturated when the group commits.
+// If that fails inside an open group (a read on the writer's connection asked for it), the group
+// is rolled back: its documents must not be committed with part of their index.
+void Archive::Impl::write_pending_index() {
+  if (pending_lsh.empty() && pending_postings.empty()) return;
+  try {
+    write_pending_index_entries();
+  } catch (const std::exception& e) {
+    clear_pending_index();
+    if (!group_open) throw;  // the caller rolls back
+    const int documents = pending;
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    group_open = false;
+    pending = 0;
+    pending_saturated.clear();
+    throw_error(
+        "{}: the index entries of the open group of {} document{} could not be written ({}); "
+        "the group was rolled back and the archive holds what it held before them; add them again",
+        name, documents, documents == 1 ? "" : "s", e.what());
+  }
+}
+
+void Archive::Impl::write_pending_index_entries() {
+  // SQLite may have rolled the transaction back on its own (I/O error, disk full): written now,
+  // each blob would commit by itself, naming documents that no longer exist.
+  if (sqlite3_get_autocommit(db))
+    throw_error("{}: the transaction holding these documents was rolled back", name);
+  std::vector<std::uint8_t> blob;
+  // Stable sorts keep add order within a key: the order one add at a time appends in.
+  std::stable_sort(pending_lsh.begin(), pending_lsh.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  {
+    Statement read = cached("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+    Statement write = cached("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
+    for (std::size_t i = 0; i < pending_lsh.size();) {
+      const std::int64_t key = pending_lsh[i].first;
+      read.bind(1, key);
+      blob.clear();
+      if (read.step()) {
+        auto b = read.column_blob(0);
+        blob.assign(b.begin(), b.end());
+      }
+      read.reset();
+      for (; i < pending_lsh.size() && pending_lsh[i].first == key; ++i)
+        append_le<std::uint32_t>(blob, pending_lsh[i].second);
+      write.bind(1, key).bind_blob(2, blob.data(), blob.size()).run();
+    }
+  }
+  std::stable_sort(
+      pending_postings.begin(), pending_postings.end(),
+      [](const PendingPosting& a, const PendingPosting& b) { return a.bucket < b.bucket; });
+  const auto cap = static_cast<std::size_t>(params.posting_cap);
+  auto key_of_posting = [](const PendingPosting& p) {
+    return (std::uint64_t(p.bucket) << 32) | p.tag;
+  };
+  Statement read = cached("SELECT entries FROM postings WHERE bucket = ?");
+  Statement write = cached("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
+  std::vector<std::size_t> by_tag;  // a bucket's pending entries, by tag then add order
+  std::vector<char> refused;        // per pending entry of the bucket: at the cap
+  for (std::size_t i = 0; i < pending_postings.size();) {
+    const std::uint32_t bucket = pending_postings[i].bucket;
+    std::size_t end = i;
+    bool all_saturated = true;
+    for (; end < pending_postings.size() && pending_postings[end].bucket == bucket; ++end)
+      all_saturated =
+          all_saturated && cap && saturated.count(key_of_posting(pending_postings[end]));
+    if (all_saturated) {  // nothing to add: the blob is not even read
+      i = end;
+      continue;
+    }
+    read.bind(1, static_cast<std::int64_t>(bucket));
+    blob.clear();
+    if (read.step()) {
+      auto b = read.column_blob(0);
+      blob.assign(b.begin(), b.end());
+    }
+    read.reset();
+    const std::size_t stored = blob.size();
+    // The k-th pending posting of a fingerprint (in add order) finds the stored ones and the k - 1
+    // before it: refused from the cap on, as adding one at a time would refuse it.
+    const std::size_t first = i;
+    refused.assign(end - first, 0);
+    if (cap) {
+      by_tag.resize(end - first);
+      for (std::size_t k = 0; k < by_tag.size(); ++k) by_tag[k] = first + k;
+      std::stable_sort(by_tag.begin(), by_tag.end(), [&](std::size_t a, std::size_t b) {
+        return pending_postings[a].tag < pending_postings[b].tag;
+      });
+      for (std::size_t k = 0; k < by_tag.size();) {
+        const PendingPosting& p = pending_postings[by_tag[k]];
+        std::size_t held = count_tag(std::span(blob.data(), stored), p.tag);
+        bool recorded = false;
+        for (; k < by_tag.size() && pending_postings[by_tag[k]].tag == p.tag; ++k) {
+          if (held < cap) {
+            ++held;
+            continue;
+          }
+          refused[by_tag[k] - first] = 1;
+          if (!recorded) pending_saturated.push_back(key_of_posting(p));
+          recorded = true;
+        }
+      }
+    }
+    for (; i < end; ++i) {
+      const PendingPosting& p = pending_postings[i];
+      if (!refused[i - first]) layout.append_posting(blob, p.tag, p.doc, p.agency);
+    }
+    if (blob.size() == stored) continue;
+    write.bind(1, static_cast<std::int64_t>(bucket)).bind_blob(2, blob.data(), blob.size()).run();
+  }
+  clear_pending_index();
+}
+
+PreparedDocument prepare_document(const Document& document, const SketchParams& params) {
+  PreparedDocument out;
+  out.info = document.info;
+  if (canonical_agency(document.info.agency).empty())
+    throw_error("{}: agency name is empty", document.info.file);
+  out.sketch = make_sketch(document.text, params);
+  if (out.sketch.shingles.empty())
+    throw_error("{}: too short to compare (fewer than {} characters after normalization)",
+                document.info.file, params.shingle.n);
+  out.content_hash = content_hash(document.text);
+  out.chars = document.text.size();
+  out.text_zstd = compress_text(encode_utf8(document.text), document.info.file);
+  return out;
+}
+
+AddOutcome Archive::add(const Document& document) {
+  if (impl_->mode != Mode::kReadWrite) throw_error("{}: archive opened read-only", impl_->name);
+  return add(prepare_document(document, impl_->params.sketch));
+}
+
+AddOutcome Archive::add(const PreparedDocument& document) {
+  Impl& d = *impl_;
+  if (d.mode != Mode::kReadWrite) throw_error("{}: archive opened read-only", d.name);
+  const std::string agency = canonical_agency(document.info.agency);
+  if (agency.empty()) throw_error("{}: agency name is empty", document.info.file);
+  const Sketch& sketch = document.sketch;
+  if (const std::string difference = describe_difference(d.params.sketch, sketch.params);
+      !difference.empty())
+    throw_error("{}: sketched with other parameters than the archive {} ({}, archive vs document)",
+                document.info.file, d.name, difference);
+  if (sketch.shingles.empty())
+    throw_error("{}: too short to compare (fewer than {} characters after normalization)",
+                document.info.file, d.params.sketch.shingle.n);
+  const std::string& hash = document.content_hash;
+  const std::vector<std::uint8_t>& compressed = document.text_zstd;
+
+  // One transaction per document, or, when batching, a savepoint inside the group's transaction:
+  // either way this document goes in whole or not at all.
+  const bool grouped = d.batch_size > 1;
+  std::optional<std::pair<std::size_t, std::size_t>>
+      queued_from;  // pending sizes before this document queued
+  if (grouped) {
+    d.throw_if_group_lost("");
+    if (!d.group_open) {
+      d.exec("BEGIN IMMEDIATE");
+      d.group_open = true;
+    }
+    d.exec("SAVEPOINT add_document");
+  } else {
+    d.exec("BEGIN IMMEDIATE");
+  }
+  auto undo = [&] {
+    if (grouped) {
+      sqlite3_exec(d.db, "ROLLBACK TO add_document", nullptr, nullptr, nullptr);
+      sqlite3_exec(d.db, "RELEASE add_document", nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(d.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+  };
+  try {
+    const std::int64_t agency_id = d.agency_id(agency, true);
+    {
+      Statement existing = d.prepare(
+          "SELECT id FROM documents WHERE agency_id = ? AND year = ? AND content_hash = ?");
+      existing.bind(1, agency_id).bind(2, document.info.year).bind(3, hash);
+      if (existing.step()) {
+        const std::int64_t id = existing.column_int(0);
+        existing.reset();
+        undo();  // may have created nothing but the agency row, which a rollback drops
+        return {false, id};
+      }
+    }
+    Statement insert = d.prepare(
+        "INSERT INTO documents(agency_id, year, kind, file, content_hash, chars, added_at) VALUES "
+        "(?,?,?,?,?,?,?)");
+    insert.bind(1, agency_id)
+        .bind(2, document.info.year)
+        .bind(3, kind_name(document.info.kind))
+        .bind(4, document.info.file)
+        .bind(5, hash)
+        .bind(6, static_cast<std::int64_t>(document.chars))
+        .bind(7, now_iso8601())
+        .run();
+    const std::int64_t id = sqlite3_last_insert_rowid(d.db);
+    if (id > std::int64_t(UINT32_MAX))
+      throw_error("{}: archive is full (document ids exceed 32 bits)", d.name);
+    d.prepare("INSERT INTO texts(doc_id, utf8_zstd) VALUES (?, ?)")
+        .bind(1, id)
+        .bind_blob(2, compressed.data(), compressed.size())
+        .run();
+
+    const std::vector<Fingerprint> fps = detail::posted_fingerprints(sketch);
+    const std::vector<std::uint8_t> signature = d.layout.encode_signature(sketch.minhash);
+    d.prepare("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
+        .bind(1, id)
+        .bind_blob(2, signature.data(), signature.size())
+        .bind(3, static_cast<std::int64_t>(sketch.simhash))
+        .bind(4, static_cast<std::int64_t>(fps.size()))
+        .run();
+
+    // Its index entries are queued and written, sorted by key, just before the transaction
+    // commits (Impl::write_pending_index), so that a group writes each blob once.
+    const std::uint32_t posting_agency =
+        document.info.kind == DocumentKind::kReport ? static_cast<std::uint32_t>(agency_id) : 0;
+    const auto queue_index = [&] {
+      for (std::uint64_t key : detail::filed_band_keys(sketch, d.params.lsh))
+        d.pending_lsh.emplace_back(static_cast<std::int64_t>(key), static_cast<std::uint32_t>(id));
+      for (const Fingerprint& fp : fps)
+        d.pending_postings.push_back({d.bucket_of(fp.hash), d.tag_of(fp.hash),
+                                      static_cast<std::uint32_t>(id), posting_agency});
+    };
+    if (grouped) {
+      queued_from = {d.pending_lsh.size(), d.pending_postings.size()};
+      queue_index();  // a failure here or in the release takes the entries back out (catch below)
+      d.exec("RELEASE add_document");
+      queued_from.reset();
+      if (++d.pending >= d.batch_size) d.commit_group();
+    } else {
+      queue_index();
+      d.write_pending_index();
+      d.exec("COMMIT");
+      d.saturated.insert(d.pending_saturated.begin(), d.pending_saturated.end());
+      d.pending_saturated.clear();
+    }
+    return {true, id};
+  } catch (const std::exception& e) {
+    if (queued_from) {  // this document's entries, queued before its savepoint was released
+      d.pending_lsh.resize(std::min(d.pending_lsh.size(), queued_from->first));
+      d.pending_postings.resize(std::min(d.pending_postings.size(), queued_from->second));
+    }
+    if (grouped) d.throw_if_group_lost(e.what());
+    if (!grouped) {
+      d.clear_pending_index();
+      d.pending_saturated.clear();
+    }
+    if (d.group_open || !grouped) undo();
+    throw;
+  }
+}
+
+void Archive::set_batch_size(int documents) {
+  if (documents < 1) throw_error("batch size must be 1 or more, not {}", documents);
+  if (documents == 1 || impl_->pending >= documents) impl_->commit_group();
+  impl_->batch_size = documents;
+}
+
+void Archive::flush() { impl_->commit_group(); }
+
+}  // namespace leitong
