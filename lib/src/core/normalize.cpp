@@ -49,14 +49,15 @@ char32_t canonical_punctuation(char32_t c) {
 
 namespace {
 
-inline bool is_cjk_fast(char32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
+// The unified ideographs block, which NFKC leaves alone (unlike the compatibility ideographs).
+inline bool in_unified_ideographs(char32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
 
 // True when `c` certainly starts a new NFKC segment (ASCII, CJK ideographs): saves an ICU call.
-inline bool fast_boundary(char32_t c) { return c < 0x300 || is_cjk_fast(c); }
+inline bool fast_boundary(char32_t c) { return c < 0x300 || in_unified_ideographs(c); }
 
 // Characters that NFKC leaves unchanged, known without ICU.
 inline bool fast_inert(char32_t c) {
-  return (c >= 0x20 && c < 0x7F) || is_cjk_fast(c) || c == '\n';
+  return (c >= 0x20 && c < 0x7F) || in_unified_ideographs(c) || c == '\n';
 }
 
 // Traditional → simplified, character by character, from OpenCC's t2s conversion. Each CJK

@@ -96,27 +96,27 @@ struct ConverterCloser {
   void operator()(UConverter* c) const { ucnv_close(c); }
 };
 
-// Strict GB18030 decoding through ICU; returns false if any byte sequence is invalid.
-bool decode_gb18030(std::string_view bytes, std::u32string& out) {
+}  // namespace
+
+bool decode_charset(std::string_view bytes, const std::string& charset, std::u32string& out) {
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open("gb18030", &status));
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(charset.c_str(), &status));
   if (U_FAILURE(status)) return false;
+  status = U_ZERO_ERROR;
   ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
   if (U_FAILURE(status)) return false;
   const char* source = bytes.data();
   const char* limit = bytes.data() + bytes.size();
   out.clear();
-  out.reserve(bytes.size() / 2);
+  out.reserve(bytes.size());
   while (source < limit) {
     status = U_ZERO_ERROR;
-    UChar32 c = ucnv_getNextUChar(conv.get(), &source, limit, &status);
+    const UChar32 c = ucnv_getNextUChar(conv.get(), &source, limit, &status);
     if (U_FAILURE(status)) return false;
     out.push_back(static_cast<char32_t>(c));
   }
   return true;
 }
-
-}  // namespace
 
 std::size_t find_invalid_utf8(std::string_view bytes) {
   char32_t cp;
@@ -186,7 +186,7 @@ DecodedText decode_text(std::string_view bytes, std::string_view file_name) {
     if (bad == std::string_view::npos) {
       result.encoding = Encoding::kUtf8;
       result.text = decode_utf8(bytes, file_name);
-    } else if (!damaged_utf8(bytes) && decode_gb18030(bytes, result.text)) {
+    } else if (!damaged_utf8(bytes) && decode_charset(bytes, "gb18030", result.text)) {
       result.encoding = Encoding::kGb18030;
     } else {
       throw_error("{}: invalid UTF-8 at byte {} (and not GB18030 text either)", file_name, bad);
@@ -227,6 +227,11 @@ bool is_whitespace(char32_t c) {
   // needs the ICU call, which was a third of normalization time.
   if (c > 0x3000) return false;
   return u_isUWhiteSpace(static_cast<UChar32>(c));
+}
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0x20000 && c <= 0x3134F);
 }
 
 std::size_t count_non_whitespace(std::u32string_view text) {

@@ -12,7 +12,6 @@ namespace {
 
 using detail::contains;
 using detail::ends_with;
-using detail::is_cjk;
 using detail::starts_with;
 using detail::trim;
 

@@ -3,7 +3,6 @@
 #include <leitong/extract/chrome.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
-#include <unicode/ucnv.h>
 
 #include <algorithm>
 #include <cctype>
@@ -24,10 +23,6 @@ std::string lower_ascii(std::string_view s) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
-
-struct ConverterCloser {
-  void operator()(UConverter* c) const { ucnv_close(c); }
-};
 
 // Maps the charset labels found on Chinese portals to the ICU converter that reads them.
 std::string icu_charset(std::string label) {
@@ -86,28 +81,6 @@ std::string declared_charset(std::string_view bytes) {
     if (j > i) return std::string(tag.substr(i, j - i));
   }
   return {};
-}
-
-bool decode_charset(std::string_view bytes, const std::string& charset, std::u32string& out) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(charset.c_str(), &status));
-  if (U_FAILURE(status) || status == U_AMBIGUOUS_ALIAS_WARNING) {
-    if (U_FAILURE(status)) return false;
-  }
-  status = U_ZERO_ERROR;
-  ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  if (U_FAILURE(status)) return false;
-  const char* source = bytes.data();
-  const char* limit = bytes.data() + bytes.size();
-  out.clear();
-  out.reserve(bytes.size());
-  while (source < limit) {
-    status = U_ZERO_ERROR;
-    const UChar32 c = ucnv_getNextUChar(conv.get(), &source, limit, &status);
-    if (U_FAILURE(status)) return false;
-    out.push_back(static_cast<char32_t>(c));
-  }
-  return true;
 }
 
 namespace {

@@ -36,7 +36,6 @@ class Rng {
 
 std::u32string u32(std::string_view s) { return decode_utf8(s, "synth"); }
 
-bool is_cjk(char32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
 // Characters of Chinese numerals (for the sentence pool's near-duplicate key only).
 bool is_numeral_character(char32_t c) {
   return std::u32string_view(U"〇零一二两三四五六七八九十百千万亿").find(c) != std::u32string_view::npos;

@@ -31,6 +31,11 @@ struct DecodedText {
 // refused as binary data, in every encoding.
 DecodedText decode_text(std::string_view bytes, std::string_view file_name);
 
+// Decodes bytes in a charset ICU knows ("gb18030", "big5", "windows-1252", …), strictly: false if
+// the charset is unknown or any byte sequence is invalid in it. The one ICU decoding path of
+// leitong (plain text and web pages both use it).
+bool decode_charset(std::string_view bytes, const std::string& charset, std::u32string& out);
+
 // Strict UTF-8 → code points. Throws Error("FILE: invalid UTF-8 at byte N") on malformed,
 // overlong or surrogate sequences.
 std::u32string decode_utf8(std::string_view bytes, std::string_view file_name);
@@ -44,6 +49,10 @@ std::string encode_utf8(std::u32string_view text);
 // Unicode White_Space (plus U+FEFF and the zero-width space), the characters that
 // "chars, whitespace excluded" leaves out.
 bool is_whitespace(char32_t c);
+
+// CJK ideographs: the unified block, extension A, the compatibility block and the supplementary
+// planes' extensions (U+20000–U+3134F).
+bool is_cjk(char32_t c);
 
 // Number of code points of `text` that are not whitespace.
 std::size_t count_non_whitespace(std::u32string_view text);

@@ -27,10 +27,6 @@ RawText extract_pdf(std::string_view bytes, const std::string& file, const Extra
 // "Content-Type" content="…; charset=…">, <?xml encoding=…?>), lower case; "" if none.
 std::string declared_charset(std::string_view bytes);
 
-// Decodes bytes in a named charset through ICU, strictly; false if the charset is unknown or the
-// bytes are not valid in it.
-bool decode_charset(std::string_view bytes, const std::string& charset, std::u32string& out);
-
 // Adds `field` to `metadata.fields` unless the same key and value are already there.
 void add_field(DocumentMetadata& metadata, std::string key, std::string value);
 

@@ -27,11 +27,6 @@ inline bool contains(std::u32string_view s, std::u32string_view part) {
   return s.find(part) != std::u32string_view::npos;
 }
 
-inline bool is_cjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
-}
-
 inline bool is_ascii_digit(char32_t c) { return c >= '0' && c <= '9'; }
 
 // ASCII or full-width digit value, or -1.
