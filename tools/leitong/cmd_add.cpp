@@ -83,30 +83,6 @@ std::vector<fs::path> expand(const std::string& arg, std::size_t& skipped, std::
   return out;
 }
 
-// Fills a missing agency or year from what the file names itself; returns false (with `missing`
-// set) when one is still missing.
-bool fill_in(Job& job, const ExtractedText& e, std::string& missing) {
-  std::vector<std::string> notes;
-  if (job.agency.find_first_not_of(" \t") == std::string::npos) {
-    if (e.metadata.agency.empty()) {
-      missing = "--agency";
-      return false;
-    }
-    job.agency = e.metadata.agency;
-    notes.push_back(fmt::format("agency {} from its {}", job.agency, e.metadata.agency_from));
-  }
-  if (job.year == 0) {
-    if (e.metadata.year == 0) {
-      missing = "--year";
-      return false;
-    }
-    job.year = e.metadata.year;
-    notes.push_back(fmt::format("year {} from its {}", job.year, e.metadata.year_from));
-  }
-  for (const std::string& n : notes) job.note += (job.note.empty() ? "" : ", ") + n;
-  return true;
-}
-
 class Progress {
  public:
   Progress(bool on, std::size_t total) : on_(on), tty_(isatty(STDERR_FILENO)), total_(total) {}
@@ -168,17 +144,26 @@ int run_add(const AddOptions& o) {
       progress.show(i, job.path);
       // Only what the file names is kept; its text is read again when added, so memory stays
       // bounded for large folders.
-      ExtractedText extracted;
+      ReadDocument read;
       try {
-        extracted = extract_file(job.path, extract_params);
+        read = read_document(job.path, job.agency, job.year, job.kind, extract_params);
       } catch (const Error& e) {
         job.error = e.what();
         continue;
       }
-      std::string missing;
-      if (!fill_in(job, extracted, missing))
-        unnamed.push_back(
-            fmt::format("add: {}: give {} (the file names none)", job.path.string(), missing));
+      if (!read.complete()) {
+        unnamed.push_back(fmt::format("add: {}: give {} (the file names none)", job.path.string(),
+                                      read.agency_missing ? "--agency" : "--year"));
+        continue;
+      }
+      std::vector<std::string> notes;
+      if (!read.agency_from.empty())
+        notes.push_back(fmt::format("agency {} from its {}", read.document.info.agency, read.agency_from));
+      if (!read.year_from.empty())
+        notes.push_back(fmt::format("year {} from its {}", read.document.info.year, read.year_from));
+      job.agency = read.document.info.agency;
+      job.year = read.document.info.year;
+      for (const std::string& n : notes) job.note += (job.note.empty() ? "" : ", ") + n;
     }
     progress.clear();
     if (!unnamed.empty()) {
@@ -206,12 +191,7 @@ int run_add(const AddOptions& o) {
     progress.show(i, job.path);
     try {
       if (!job.error.empty()) throw Error(job.error);
-      Document doc;
-      doc.info.file = job.path.string();
-      doc.info.agency = job.agency;
-      doc.info.year = job.year;
-      doc.info.kind = job.kind;
-      doc.text = extract_file(job.path, extract_params).text;
+      const Document doc = read_document(job.path, job.agency, job.year, job.kind, extract_params).document;
       const AddOutcome outcome = archive.add(doc);
       progress.clear();
       if (!o.quiet && !job.note.empty()) fmt::print("note       {}: {}\n", doc.info.file, job.note);

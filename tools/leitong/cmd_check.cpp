@@ -33,33 +33,28 @@ int run_check(const CheckOptions& o) {
     return kExitUsage;
   }
   Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
-  Document report;
-  report.info.file = o.file;
-  report.info.agency = o.agency;
-  report.info.year = o.year;
-  std::optional<ExtractedText> read = extract_or_refuse(o.file, o.extract);
-  if (!read) return kExitRefused;
-  ExtractedText& extracted = *read;
+  ReadDocument read;
+  try {
+    read = read_document(o.file, o.agency, o.year, DocumentKind::kReport, o.extract);
+  } catch (const Error& e) {
+    print_error(e.what());
+    return kExitRefused;
+  }
   // A missing --agency or --year may come from the file itself (a portal header, its title or
   // signature); said on stderr, since stdout holds the findings.
-  const DocumentMetadata& md = extracted.metadata;
-  if (report.info.agency.empty()) {
-    if (md.agency.empty()) {
-      print_error(fmt::format("check: give --agency ({} names no agency)", o.file));
-      return kExitUsage;
-    }
-    report.info.agency = md.agency;
-    fmt::print(stderr, "note: {}: agency {} from its {}\n", o.file, md.agency, md.agency_from);
+  const Document& report = read.document;
+  if (read.agency_missing) {
+    print_error(fmt::format("check: give --agency ({} names no agency)", o.file));
+    return kExitUsage;
   }
-  if (report.info.year == 0) {
-    if (md.year == 0) {
-      print_error(fmt::format("check: give --year ({} names no year in its title)", o.file));
-      return kExitUsage;
-    }
-    report.info.year = md.year;
-    fmt::print(stderr, "note: {}: year {} from its {}\n", o.file, md.year, md.year_from);
+  if (!read.agency_from.empty())
+    fmt::print(stderr, "note: {}: agency {} from its {}\n", o.file, report.info.agency, read.agency_from);
+  if (read.year_missing) {
+    print_error(fmt::format("check: give --year ({} names no year in its title)", o.file));
+    return kExitUsage;
   }
-  report.text = std::move(extracted.text);
+  if (!read.year_from.empty())
+    fmt::print(stderr, "note: {}: year {} from its {}\n", o.file, report.info.year, read.year_from);
   const Findings findings = check_against_archive(archive, report, o.params);
   write_findings(findings, o.format, o.output);
   return kExitOk;

@@ -245,4 +245,31 @@ ExtractedText extract_file(const std::filesystem::path& path, const ExtractParam
   return extract_bytes(bytes, name, params);
 }
 
+ReadDocument read_document(const std::filesystem::path& path, const std::string& agency, int year,
+                           DocumentKind kind, const ExtractParams& params) {
+  ExtractedText extracted = extract_file(path, params);
+  const DocumentMetadata& named = extracted.metadata;
+  ReadDocument out;
+  out.document.info.file = path.string();
+  out.document.info.kind = kind;
+  out.document.info.agency = agency;
+  out.document.info.year = year;
+  if (agency.find_first_not_of(" \t") == std::string::npos) {
+    out.agency_missing = named.agency.empty();
+    if (!out.agency_missing) {
+      out.document.info.agency = named.agency;
+      out.agency_from = named.agency_from;
+    }
+  }
+  if (year == 0) {
+    out.year_missing = named.year == 0;
+    if (!out.year_missing) {
+      out.document.info.year = named.year;
+      out.year_from = named.year_from;
+    }
+  }
+  out.document.text = std::move(extracted.text);
+  return out;
+}
+
 }  // namespace leitong

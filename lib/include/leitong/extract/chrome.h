@@ -5,7 +5,8 @@
 // 文号), date lists, "日期:… 来源:…" lines, share/print/download buttons, related-article lists
 // and footers (主办, 网站标识码, ICP备案, 地址, 邮编). leitong compares the report's words, so
 // these lines are recognised here, left out of the extracted text (text.h: offsets point into the
-// text *after* removal) and, where they name the agency, title or date, kept as metadata.
+// text *after* removal), and the fields they hold are kept (metadata.h reads the agency, title,
+// year and date from them).
 //
 // Recognition is line by line and conservative, because removing a line of the report itself
 // would hide copied text:
@@ -20,29 +21,13 @@
 // A line of the report such as "(联系人:王文辉;联系电话:65317131)" after the signature stays.
 #pragma once
 
+#include <leitong/extract/metadata.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace leitong {
-
-// One "key: value" field found in a header or footer line, as written (UTF-8).
-struct MetadataField {
-  std::string key;
-  std::string value;
-};
-
-// What a file says about itself. Every member is empty / 0 when nothing was found.
-struct DocumentMetadata {
-  std::string title;       // the report's title (名称/标题 field, <meta ArticleTitle>, …)
-  std::string title_from;  // where the title came from, e.g. "名称 field", "first line"
-  std::string agency;  // a full agency name (重庆市沙坪坝区民政局), never a relative one (区司法局)
-  std::string agency_from;            // e.g. "title", "发布机构 field", "signature"
-  int year = 0;                       // the year the report is about, read from its title only
-  std::string year_from;              // e.g. "title (名称 field)"
-  std::string date;                   // a publication or signing date as written (2025-02-12)
-  std::vector<MetadataField> fields;  // every header/footer field found, in order
-};
 
 // A text with its chrome lines left out.
 struct ChromeResult {
@@ -61,21 +46,5 @@ bool is_chrome_line(std::u32string_view line);
 // The "key: value" fields of one header line ("日期:2025-01-24来源:区司法局", or a table row
 // "发布机构: | 沙坪坝区民政局 | 生成日期: | 2025-02-12 |"); empty if the line holds none.
 std::vector<MetadataField> header_fields(std::u32string_view line);
-
-// Fills metadata.title/agency/year/date from metadata.fields and from `text` itself (a title on
-// its first line, an agency name and date signing it off at the end), keeping values already set.
-void complete_metadata(std::u32string_view text, DocumentMetadata& metadata);
-
-// A full agency name: ends like an agency (局, 委员会, 人民政府, 办公室, 镇, …), names a place
-// (省, 市, 区, 县, …) or the state (国务院, 国家…), and does not start relatively (区司法局, 本局).
-bool looks_like_agency(std::string_view name);
-
-// The year a title is about: its first "2024年" (also full-width or 二〇二四年), 1990–2100;
-// 0 if none.
-int year_of_title(std::string_view title);
-
-// The agency a title names before "关于" or before its year ("重庆市沙坪坝区民政局关于2024年…的
-// 报告" → "重庆市沙坪坝区民政局"); "" when that prefix is not a full agency name.
-std::string agency_of_title(std::string_view title);
 
 }  // namespace leitong

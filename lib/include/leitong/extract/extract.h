@@ -22,6 +22,7 @@
 // time cap; and a file named .pdf/.docx whose content is not one.
 #pragma once
 
+#include <leitong/core/document.h>
 #include <leitong/extract/chrome.h>
 
 #include <cstddef>
@@ -57,6 +58,26 @@ ExtractedText extract_file(const std::filesystem::path& path, const ExtractParam
 // in error messages, and its extension is checked against the content for .pdf and .docx.
 ExtractedText extract_bytes(std::string_view bytes, const std::string& file_name,
                             const ExtractParams& params = {});
+
+// A document read from a file, filed under the agency and year the caller gives or, where the
+// caller gives none, under those the file names itself (metadata.h).
+struct ReadDocument {
+  Document document;        // the extracted text, the path as `file`, agency, year and kind
+  std::string agency_from;  // where the agency was found ("title (名称 field)"); "" when given
+  std::string year_from;    // likewise for the year
+  // Neither given nor named by the file: `document` then lacks it (and `year_missing` is only
+  // looked at when the agency was found).
+  bool agency_missing = false;
+  bool year_missing = false;
+  bool complete() const { return !agency_missing && !year_missing; }
+};
+
+// Extracts `path` (extract_file) and fills in the agency and year: an agency that is empty or only
+// spaces and tabs, and a year of 0, are taken from the file's metadata when it names them. Throws
+// Error("PATH: reason") for every refusal of extract_file; a missing agency or year is not an
+// error here (the caller decides), see ReadDocument.
+ReadDocument read_document(const std::filesystem::path& path, const std::string& agency, int year,
+                           DocumentKind kind, const ExtractParams& params = {});
 
 // The file extensions `leitong add DIR` picks up (lower case, with the dot): text, web pages,
 // Word and PDF files, including legacy .doc (refused with a reason rather than skipped silently).

@@ -27,6 +27,13 @@ inline bool contains(std::u32string_view s, std::u32string_view part) {
   return s.find(part) != std::u32string_view::npos;
 }
 
+inline bool is_colon(char32_t c) { return c == U':' || c == U'：'; }
+
+inline bool is_sentence_end(char32_t c) {
+  return c == U'。' || c == U'！' || c == U'？' || c == U'；' || c == U'.' || c == U'!' ||
+         c == U'?' || c == U'；' || c == U';';
+}
+
 inline bool is_ascii_digit(char32_t c) { return c >= '0' && c <= '9'; }
 
 // ASCII or full-width digit value, or -1.
