@@ -1,10 +1,8 @@
+#include <fmt/format.h>
 #include <leitong/analysis/check.h>
+#include <leitong/core/detail/shingle_positions.h>
 #include <leitong/core/simhash.h>
 #include <leitong/core/text.h>
-
-#include <leitong/core/detail/shingle_positions.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
@@ -14,10 +12,14 @@ namespace leitong {
 
 std::string_view relation_name(Relation relation) {
   switch (relation) {
-    case Relation::kSameAgency: return "same_agency";
-    case Relation::kPeer: return "peer";
-    case Relation::kTemplate: return "template";
-    case Relation::kSelf: return "self";
+    case Relation::kSameAgency:
+      return "same_agency";
+    case Relation::kPeer:
+      return "peer";
+    case Relation::kTemplate:
+      return "template";
+    case Relation::kSelf:
+      return "self";
   }
   return "peer";
 }
@@ -34,7 +36,8 @@ namespace {
 // A passage should not begin with the previous sentence's closing mark or end with the next one's
 // opening mark (a match may start on "。" or stop after "（"): trims those and whitespace.
 bool closing_mark(char32_t c) {
-  return std::u32string_view(U"。，、；：！？）」』”’》〉】〕.,;:!?)]}").find(c) != std::u32string_view::npos;
+  return std::u32string_view(U"。，、；：！？）」』”’》〉】〕.,;:!?)]}").find(c) !=
+         std::u32string_view::npos;
 }
 bool opening_mark(char32_t c) {
   return std::u32string_view(U"（「『“‘《〈【〔([{").find(c) != std::u32string_view::npos;
@@ -50,7 +53,8 @@ class Coverage {
  public:
   Coverage(const std::u32string& text, const NormalizedText& normalized)
       : text_(text), normalized_(normalized), prefix_(text.size() + 1, 0) {
-    for (std::size_t i = 0; i < text.size(); ++i) prefix_[i + 1] = prefix_[i] + !is_whitespace(text[i]);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      prefix_[i + 1] = prefix_[i] + !is_whitespace(text[i]);
   }
   std::uint32_t begin(std::uint32_t q) const { return normalized_.source_begin(q); }
   std::uint32_t end(std::uint32_t q_end) const { return normalized_.source_end(q_end); }
@@ -70,7 +74,8 @@ class Coverage {
   std::size_t count_both(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
                          bool b_value) const {
     std::size_t n = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) n += a[i] && bool(b[i]) == b_value && !is_whitespace(text_[i]);
+    for (std::size_t i = 0; i < a.size(); ++i)
+      n += a[i] && bool(b[i]) == b_value && !is_whitespace(text_[i]);
     return n;
   }
 
@@ -80,6 +85,7 @@ class Coverage {
   std::vector<std::uint32_t> prefix_;
 };
 
+// One reference aligned with the report.
 struct Aligned {
   std::size_t reference;
   std::vector<AlignedPassage> passages;
@@ -88,77 +94,21 @@ struct Aligned {
   double jaccard = 0;
 };
 
-// Cuts a passage where boilerplate starts or stops, ignoring flips shorter than `smooth`
-// characters, so that a copied paragraph opening with a political formula yields a boilerplate
-// piece and a copied piece.
-std::vector<std::pair<AlignedPassage, bool>> split_boilerplate(const AlignedPassage& p,
-                                                               const std::vector<std::uint8_t>& boiler,
-                                                               std::uint32_t smooth) {
-  struct Segment {
-    std::uint32_t begin, end;
-    bool boiler;
-  };
-  std::vector<Segment> segments;
-  for (std::uint32_t q = p.query_begin; q < p.query_end; ++q) {
-    const bool b = boiler[q];
-    if (segments.empty() || segments.back().boiler != b) segments.push_back({q, q + 1, b});
-    else segments.back().end = q + 1;
-  }
-  // Absorb short segments into their neighbours (repeat until stable; lists are short).
-  bool changed = true;
-  while (changed && segments.size() > 1) {
-    changed = false;
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-      if (segments[i].end - segments[i].begin >= smooth) continue;
-      segments[i].boiler = !segments[i].boiler;
-      changed = true;
-      break;
-    }
-    std::vector<Segment> merged;
-    for (const Segment& s : segments) {
-      if (!merged.empty() && merged.back().boiler == s.boiler) merged.back().end = s.end;
-      else merged.push_back(s);
-    }
-    segments = std::move(merged);
-  }
-  std::vector<std::pair<AlignedPassage, bool>> out;
-  for (const Segment& s : segments) {
-    AlignedPassage piece;
-    if (restrict_passage(p, s.begin, s.end, 1, piece)) out.emplace_back(std::move(piece), s.boiler);
-  }
-  return out;
-}
+struct Alignments {
+  std::vector<Aligned> aligned;  // references with at least one passage, in reference order
+  // Per other agency: the normalized positions of the report whose text its reports share.
+  std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;
+};
 
-}  // namespace
-
-Findings analyze(const Document& report, const Sketch& report_sketch,
-                 std::span<const ReferenceDocument> references, const CheckParams& params,
-                 std::span<const std::uint16_t> boilerplate_agencies_at) {
-  const SketchParams& sketch_params = report_sketch.params;
-  const int n = sketch_params.shingle.n;
+// Stage 1. Aligns every reference with the report. Other agencies' reports also mark where they
+// share a stretch of at least `formula_chars` characters with the report, however short the
+// passage around it: a formula or a mandated heading is shorter than a passage.
+Alignments align_references(const Document& report, const Sketch& report_sketch,
+                            std::span<const ReferenceDocument> references, const Coverage& cov,
+                            const CheckParams& params) {
+  const int n = report_sketch.params.shingle.n;
   const NormalizedText& norm = report_sketch.normalized;
-  const Coverage cov(report.text, norm);
-
-  Findings f;
-  f.document = report.info;
-  f.chars = count_non_whitespace(report.text);
-  f.settings = {n,
-                params.align.min_passage,
-                params.align.max_gap,
-                params.boilerplate_agencies,
-                sketch_params.minhash.k,
-                sketch_params.fingerprint.window,
-                params.max_candidates,
-                params.ranking_holders,
-                normalization_label(sketch_params.normalize)};
-  f.candidates_compared = references.size();
-  f.text = encode_utf8(report.text);
-  const double total = f.chars ? double(f.chars) : 1.0;
-
-  // 1. Align every reference. Other agencies' reports also mark where they share a stretch of at
-  //    least `formula_chars` characters with the report, however short the passage around it: a
-  //    formula or a mandated heading is shorter than a passage.
-  std::vector<Aligned> aligned;
+  Alignments out;
   const detail::ShinglePositions report_positions(report_sketch.shingles);
   // The report's distinct shingles with their positions, in one dense array: every reference is
   // compared with all of them.
@@ -170,19 +120,20 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   const std::string own_agency = canonical_agency(report.info.agency);
   const auto formula_chars =
       static_cast<std::uint32_t>(std::max(n, std::max(1, params.align.min_passage) / 2));
-  std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;  // normalized positions
   std::vector<std::uint8_t> shingle_shared;  // per report shingle: in the reference too
   for (std::size_t r = 0; r < references.size(); ++r) {
     std::optional<detail::ShinglePositions> built;
     const detail::ShinglePositions& ref_positions =
-        references[r].positions ? *references[r].positions : built.emplace(references[r].sketch->shingles);
+        references[r].positions ? *references[r].positions
+                                : built.emplace(references[r].sketch->shingles);
     const DocumentInfo& info = references[r].info;
     // One pass over the report's distinct shingles: how many the reference shares (for the exact
     // Jaccard) and, if it is another agency's report, where the report shares text with it.
     std::vector<std::uint8_t>* shared = nullptr;
-    const std::string agency = info.kind == DocumentKind::kReport ? canonical_agency(info.agency) : own_agency;
+    const std::string agency =
+        info.kind == DocumentKind::kReport ? canonical_agency(info.agency) : own_agency;
     if (agency != own_agency) {
-      shared = &shared_by_agency[agency];
+      shared = &out.shared_by_agency[agency];
       if (shared->empty()) shared->assign(norm.size(), 0);
       shingle_shared.assign(report_sketch.shingles.size(), 0);
     }
@@ -207,7 +158,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
         q = e;
       }
     }
-    auto passages = detail::align_indexed(report_sketch, *references[r].sketch, ref_positions, n, params.align);
+    auto passages =
+        detail::align_indexed(report_sketch, *references[r].sketch, ref_positions, n, params.align);
     if (passages.empty()) continue;
     if (shared)
       for (const auto& p : passages)
@@ -216,30 +168,105 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     auto m = cov.mask();
     for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
     a.covered = cov.count(m);
-    const std::size_t all = report_positions.distinct() + ref_positions.distinct() - shared_distinct;
+    const std::size_t all =
+        report_positions.distinct() + ref_positions.distinct() - shared_distinct;
     a.jaccard = all ? double(shared_distinct) / double(all) : 0.0;  // exact_jaccard (shingle.h)
-    aligned.push_back(std::move(a));
+    out.aligned.push_back(std::move(a));
   }
+  return out;
+}
 
-  // 2. Boilerplate: normalized positions shared by reports of >= B distinct other agencies.
-  std::vector<std::uint16_t> agencies_at(norm.size(), 0);
-  for (std::size_t q = 0; q < boilerplate_agencies_at.size() && q < norm.size(); ++q)
-    agencies_at[q] = boilerplate_agencies_at[q];
-  {
+// Stage 2, and every boilerplate decision of a check: a normalized position of the report is
+// boilerplate when reports of at least `boilerplate_agencies` distinct other agencies share it,
+// counted from the archive's postings (candidates.h) and from the aligned references, whichever
+// counts more; a passage is cut where boilerplate starts or stops.
+class Boilerplate {
+ public:
+  Boilerplate(const Coverage& cov, const NormalizedText& norm,
+              std::span<const std::uint16_t> postings_agencies,
+              const std::map<std::string, std::vector<std::uint8_t>>& shared_by_agency,
+              const CheckParams& params)
+      : positions_(norm.size(), 0), in_text_(cov.mask()) {
+    std::vector<std::uint16_t> agencies_at(norm.size(), 0);
+    for (std::size_t q = 0; q < postings_agencies.size() && q < norm.size(); ++q)
+      agencies_at[q] = postings_agencies[q];
     std::vector<std::uint16_t> counted(norm.size(), 0);
     for (const auto& [agency, m] : shared_by_agency)
-      for (std::size_t q = 0; q < m.size(); ++q) counted[q] = static_cast<std::uint16_t>(counted[q] + m[q]);
-    for (std::size_t q = 0; q < norm.size(); ++q) agencies_at[q] = std::max(agencies_at[q], counted[q]);
+      for (std::size_t q = 0; q < m.size(); ++q)
+        counted[q] = static_cast<std::uint16_t>(counted[q] + m[q]);
+    for (std::size_t q = 0; q < norm.size(); ++q)
+      agencies_at[q] = std::max(agencies_at[q], counted[q]);
+    const auto threshold = static_cast<std::uint16_t>(std::max(1, params.boilerplate_agencies));
+    for (std::size_t q = 0; q < norm.size(); ++q) positions_[q] = agencies_at[q] >= threshold;
+    for (std::size_t q = 0; q < norm.size(); ++q)
+      if (positions_[q])
+        std::fill(in_text_.begin() + norm.begin[q], in_text_.begin() + norm.end[q], 1);
   }
-  std::vector<std::uint8_t> boiler(norm.size(), 0);
-  for (std::size_t q = 0; q < norm.size(); ++q)
-    boiler[q] = agencies_at[q] >= static_cast<std::uint16_t>(std::max(1, params.boilerplate_agencies));
-  auto boiler_mask = cov.mask();  // extracted-text coordinates
-  for (std::size_t q = 0; q < norm.size(); ++q)
-    if (boiler[q]) std::fill(boiler_mask.begin() + norm.begin[q], boiler_mask.begin() + norm.end[q], 1);
 
-  // 3. Rank sources: larger coverage first; ties prefer the same agency, then higher Jaccard.
-  //    References that may not be sources have served boilerplate above and leave here.
+  // Extracted-text code points inside boilerplate.
+  const std::vector<std::uint8_t>& in_text() const { return in_text_; }
+
+  // A copied passage in pieces, each boilerplate or not. Cuts where boilerplate starts or stops,
+  // ignoring flips shorter than `smooth` characters, so that a copied paragraph opening with a
+  // political formula yields a boilerplate piece and a copied piece.
+  std::vector<std::pair<AlignedPassage, bool>> split(const AlignedPassage& p,
+                                                     std::uint32_t smooth) const {
+    struct Segment {
+      std::uint32_t begin, end;
+      bool boiler;
+    };
+    std::vector<Segment> segments;
+    for (std::uint32_t q = p.query_begin; q < p.query_end; ++q) {
+      const bool b = positions_[q];
+      if (segments.empty() || segments.back().boiler != b)
+        segments.push_back({q, q + 1, b});
+      else
+        segments.back().end = q + 1;
+    }
+    // Absorb short segments into their neighbours (repeat until stable; lists are short).
+    bool changed = true;
+    while (changed && segments.size() > 1) {
+      changed = false;
+      for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (segments[i].end - segments[i].begin >= smooth) continue;
+        segments[i].boiler = !segments[i].boiler;
+        changed = true;
+        break;
+      }
+      std::vector<Segment> merged;
+      for (const Segment& s : segments) {
+        if (!merged.empty() && merged.back().boiler == s.boiler)
+          merged.back().end = s.end;
+        else
+          merged.push_back(s);
+      }
+      segments = std::move(merged);
+    }
+    std::vector<std::pair<AlignedPassage, bool>> out;
+    for (const Segment& s : segments) {
+      AlignedPassage piece;
+      if (restrict_passage(p, s.begin, s.end, 1, piece))
+        out.emplace_back(std::move(piece), s.boiler);
+    }
+    return out;
+  }
+
+  // Whether a piece of split() counts as boilerplate once trimmed to `chars` characters: what is
+  // left of a copied passage beside its boilerplate, when shorter than a passage, is the formula's
+  // context (a subject, a connective), not a copy of its own.
+  static bool piece_is_boilerplate(bool boilerplate_piece, bool passage_has_boilerplate,
+                                   std::size_t chars, std::uint32_t min_passage) {
+    return boilerplate_piece || (passage_has_boilerplate && chars < min_passage);
+  }
+
+ private:
+  std::vector<std::uint8_t> positions_;  // normalized positions
+  std::vector<std::uint8_t> in_text_;
+};
+
+// Stage 3. Ranks the sources: larger coverage first; ties prefer the same agency, then higher
+// Jaccard. References that may not be sources have served boilerplate and leave here.
+void rank_sources(std::vector<Aligned>& aligned, std::span<const ReferenceDocument> references) {
   std::erase_if(aligned, [&](const Aligned& a) { return !references[a.reference].may_be_source; });
   std::sort(aligned.begin(), aligned.end(), [](const Aligned& a, const Aligned& b) {
     if (a.covered != b.covered) return a.covered > b.covered;
@@ -247,15 +274,22 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
       return a.relation == Relation::kSameAgency;
     return a.jaccard > b.jaccard;
   });
+}
 
-  // 4. Attribution: each normalized position of the report goes to the highest-ranked source
-  //    with a passage there; remainders shorter than min_passage are dropped.
+// Stage 4. Attribution: each normalized position of the report goes to the highest-ranked source
+// with a passage there; remainders shorter than min_passage are dropped. Fills f.sources (in rank
+// order, i.e. by copy_ratio descending as the contract requires; passages' `source` indices refer
+// to that order, so it must not be re-sorted) and f.passages, and marks `copied` (extracted text).
+void attribute_passages(const Document& report, const Sketch& report_sketch,
+                        std::span<const ReferenceDocument> references,
+                        const std::vector<Aligned>& aligned, const Boilerplate& boilerplate,
+                        const Coverage& cov, const CheckParams& params, Findings& f,
+                        std::vector<std::uint8_t>& copied) {
+  const double total = f.chars ? double(f.chars) : 1.0;
   const auto min_len = static_cast<std::uint32_t>(std::max(1, params.align.min_passage));
   const auto smooth = std::max<std::uint32_t>(1, min_len / 2);
-  std::vector<std::uint8_t> claimed(norm.size(), 0);
-  auto copied_mask = cov.mask();
-  for (std::size_t s = 0; s < aligned.size(); ++s) {
-    const Aligned& a = aligned[s];
+  std::vector<std::uint8_t> claimed(report_sketch.normalized.size(), 0);
+  for (const Aligned& a : aligned) {
     const ReferenceDocument& ref = references[a.reference];
     const NormalizedText& src_norm = ref.sketch->normalized;
     SourceFinding sf;
@@ -265,7 +299,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     {
       auto m = cov.mask();
       for (const auto& p : a.passages) cov.mark(m, p.query_begin, p.query_end);
-      sf.copy_ratio_excluding_boilerplate = double(cov.count_both(m, boiler_mask, false)) / total;
+      sf.copy_ratio_excluding_boilerplate =
+          double(cov.count_both(m, boilerplate.in_text(), false)) / total;
     }
     sf.jaccard = a.jaccard;
     sf.simhash_distance = hamming_distance(report_sketch.simhash, ref.sketch->simhash);
@@ -281,8 +316,8 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
         std::fill(claimed.begin() + part.query_begin, claimed.begin() + part.query_end, 1);
         // Counted whole, trimmed at its ends like a source's coverage: a mark between a
         // boilerplate piece and a copied piece is trimmed from both pieces but was copied.
-        cov.mark(copied_mask, part.query_begin, part.query_end);
-        const auto pieces = split_boilerplate(part, boiler, smooth);
+        cov.mark(copied, part.query_begin, part.query_end);
+        const auto pieces = boilerplate.split(part, smooth);
         const bool split_off_boilerplate = std::any_of(
             pieces.begin(), pieces.end(), [](const auto& piece) { return piece.second; });
         for (auto& [piece, is_boiler] : pieces) {
@@ -296,13 +331,13 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
           trim_marks(*ref.text, pf.source_start, pf.source_end);
           if (pf.start >= pf.end) continue;
           pf.chars = cov.chars(pf.start, pf.end);
-          // What is left of a copied passage beside its boilerplate, when shorter than a passage,
-          // is the formula's context (a subject, a connective), not a copy of its own.
-          pf.boilerplate = is_boiler || (split_off_boilerplate && pf.chars < min_len);
+          pf.boilerplate = Boilerplate::piece_is_boilerplate(is_boiler, split_off_boilerplate,
+                                                             pf.chars, min_len);
           pf.similarity = piece.density();
-          pf.text = encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
-          pf.source_text = encode_utf8(
-              std::u32string_view(*ref.text).substr(pf.source_start, pf.source_end - pf.source_start));
+          pf.text =
+              encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
+          pf.source_text = encode_utf8(std::u32string_view(*ref.text).substr(
+              pf.source_start, pf.source_end - pf.source_start));
           f.passages.push_back(std::move(pf));
           ++sf.passages;
         }
@@ -310,26 +345,31 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     }
     f.sources.push_back(std::move(sf));
   }
-  // f.sources is in rank order, i.e. by copy_ratio descending as the contract requires; passage
-  // `source` indices refer to that order, so it must not be re-sorted.
+}
 
-  // 5. Ratios over the attributed passages.
-  std::size_t copied = 0, boilerplate = 0;
-  {
-    auto boiler_passages = cov.mask();
-    for (const auto& p : f.passages)
-      if (p.boilerplate) std::fill(boiler_passages.begin() + p.start, boiler_passages.begin() + p.end, 1);
-    copied = cov.count(copied_mask);
-    boilerplate = cov.count(boiler_passages);
-  }
+// Stage 5. The ratios over the attributed passages.
+void compute_ratios(const Coverage& cov, const std::vector<std::uint8_t>& copied_mask,
+                    Findings& f) {
+  const double total = f.chars ? double(f.chars) : 1.0;
+  auto boiler_passages = cov.mask();
+  for (const auto& p : f.passages)
+    if (p.boilerplate)
+      std::fill(boiler_passages.begin() + p.start, boiler_passages.begin() + p.end, 1);
+  const std::size_t copied = cov.count(copied_mask);
+  const std::size_t boilerplate = cov.count(boiler_passages);
   f.copy_ratio = double(copied) / total;
   f.boilerplate_ratio = double(boilerplate) / total;
   f.copy_ratio_excluding_boilerplate = double(copied - std::min(copied, boilerplate)) / total;
   for (const auto& s : f.sources) f.max_source_ratio = std::max(f.max_source_ratio, s.copy_ratio);
+}
 
-  // 6. Self-repetition: later passages that repeat earlier text of the report.
+// Stage 6. Self-repetition: later passages that repeat earlier text of the report.
+void find_self_repetition(const Document& report, const Sketch& report_sketch, const Coverage& cov,
+                          const CheckParams& params, Findings& f) {
+  const double total = f.chars ? double(f.chars) : 1.0;
   auto self_mask = cov.mask();
-  for (const AlignedPassage& p : align_self(report_sketch, n, params.align)) {
+  for (const AlignedPassage& p :
+       align_self(report_sketch, report_sketch.params.shingle.n, params.align)) {
     PassageFinding pf;
     pf.start = cov.begin(p.query_begin);
     pf.end = cov.end(p.query_end);
@@ -341,17 +381,52 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
     pf.similarity = p.density();
     pf.chars = cov.chars(pf.start, pf.end);
     pf.text = encode_utf8(std::u32string_view(report.text).substr(pf.start, pf.end - pf.start));
-    pf.source_text =
-        encode_utf8(std::u32string_view(report.text).substr(pf.source_start, pf.source_end - pf.source_start));
+    pf.source_text = encode_utf8(
+        std::u32string_view(report.text).substr(pf.source_start, pf.source_end - pf.source_start));
     std::fill(self_mask.begin() + pf.start, self_mask.begin() + pf.end, 1);
     f.passages.push_back(std::move(pf));
   }
   f.self_duplication_ratio = double(cov.count(self_mask)) / total;
+}
 
-  std::stable_sort(f.passages.begin(), f.passages.end(), [](const PassageFinding& a, const PassageFinding& b) {
-    if (a.source.has_value() != b.source.has_value()) return a.source.has_value();
-    return a.start < b.start;
-  });
+}  // namespace
+
+Findings analyze(const Document& report, const Sketch& report_sketch,
+                 std::span<const ReferenceDocument> references, const CheckParams& params,
+                 std::span<const std::uint16_t> boilerplate_agencies_at) {
+  const SketchParams& sketch_params = report_sketch.params;
+  const Coverage cov(report.text, report_sketch.normalized);
+
+  Findings f;
+  f.document = report.info;
+  f.chars = count_non_whitespace(report.text);
+  f.settings = {sketch_params.shingle.n,
+                params.align.min_passage,
+                params.align.max_gap,
+                params.boilerplate_agencies,
+                sketch_params.minhash.k,
+                sketch_params.fingerprint.window,
+                params.max_candidates,
+                params.ranking_holders,
+                normalization_label(sketch_params.normalize)};
+  f.candidates_compared = references.size();
+  f.text = encode_utf8(report.text);
+
+  Alignments alignments = align_references(report, report_sketch, references, cov, params);
+  const Boilerplate boilerplate(cov, report_sketch.normalized, boilerplate_agencies_at,
+                                alignments.shared_by_agency, params);
+  rank_sources(alignments.aligned, references);
+  auto copied = cov.mask();
+  attribute_passages(report, report_sketch, references, alignments.aligned, boilerplate, cov,
+                     params, f, copied);
+  compute_ratios(cov, copied, f);
+  find_self_repetition(report, report_sketch, cov, params, f);
+
+  std::stable_sort(f.passages.begin(), f.passages.end(),
+                   [](const PassageFinding& a, const PassageFinding& b) {
+                     if (a.source.has_value() != b.source.has_value()) return a.source.has_value();
+                     return a.start < b.start;
+                   });
   return f;
 }
 
