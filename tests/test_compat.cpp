@@ -1,6 +1,6 @@
-// Backward compatibility: tests/data/archive-v1.db was written by format version 1 and
-// tests/data/archive-v2.db by format version 2 (each: two reports, 深圳市罗湖区民政局 2024 and
-// 重庆市沙坪坝区民政局 2024, default parameters). Every build must still open them, read their texts
+// Backward compatibility: tests/data/archive-v1.db was written by format version 1,
+// tests/data/archive-v2.db by format version 2 and tests/data/archive-v3.db by format version 3
+// (each: two reports, 深圳市罗湖区民政局 2024 and 重庆市沙坪坝区民政局 2024, default parameters). Every build must still open them, read their texts
 // back exactly, check against them and append to them in their own format. Never regenerate
 // them: a format change that cannot read them needs a new version number and a migration.
 #include "support/corpus.h"
@@ -20,6 +20,7 @@ class Compat : public ::testing::Test {
   void SetUp() override {
     std::filesystem::copy_file(source_dir() / "tests/data/archive-v1.db", dir_ / "v1.db");
     std::filesystem::copy_file(source_dir() / "tests/data/archive-v2.db", dir_ / "v2.db");
+    std::filesystem::copy_file(source_dir() / "tests/data/archive-v3.db", dir_ / "v3.db");
   }
   TempDir dir_;
 };
@@ -128,6 +129,50 @@ TEST_F(Compat, Version2ArchiveKeepsItsPostingKeys) {
   EXPECT_TRUE(archive.verify().ok());
   EXPECT_GT(scalar("SELECT count(*) FROM postings"), 684);  // the two reports' 684 blobs, and more
   EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE bucket >= 524288"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 11 != 0"), 0);
+}
+
+// Format 3, the current one, with every parameter at its default.
+TEST_F(Compat, Version3ArchiveOpensReadsAndChecks) {
+  auto scalar = [&](const char* sql) { return sqlite_scalar(dir_ / "v3.db", sql); };
+  EXPECT_EQ(scalar("PRAGMA user_version"), 3);
+  // Postings filed under the mixed hash reach the upper half of the 2^20 buckets.
+  EXPECT_GT(scalar("SELECT count(*) FROM postings WHERE bucket >= 524288"), 100);
+  const Archive archive = Archive::open(dir_ / "v3.db", Archive::Mode::kReadOnly);
+  EXPECT_EQ(archive.params(), ArchiveParams{});
+  EXPECT_EQ(archive.stats().schema_version, 3);
+  EXPECT_EQ(archive.stats().documents, 2);
+  const auto ids = archive.ids_of_agency("深圳市罗湖区民政局");
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(archive.text(ids[0]), read_corpus_text("reports/luohu-minzheng-2024.txt"));
+  expect_recycled_source_found(archive);
+  EXPECT_TRUE(archive.verify().ok());
+}
+
+// The parameters a new archive stores are written from the parameter table (sketch.h): they must
+// stay the bytes format 3 stored, or archives made before and after would differ for no reason.
+TEST_F(Compat, NewArchiveStoresTheParametersAsVersion3Did) {
+  {
+    Archive created = Archive::open(dir_ / "new.db", Archive::Mode::kReadWrite);
+    EXPECT_EQ(created.params(), ArchiveParams{});
+  }
+  auto params_json = [](const std::filesystem::path& db) {
+    return sqlite_rows(db, "SELECT value FROM meta WHERE key = 'params'");
+  };
+  ASSERT_EQ(params_json(dir_ / "v3.db").size(), 1u);
+  EXPECT_EQ(params_json(dir_ / "new.db"), params_json(dir_ / "v3.db"));
+}
+
+TEST_F(Compat, Version3ArchiveAcceptsNewDocuments) {
+  Archive archive = Archive::open(dir_ / "v3.db", Archive::Mode::kReadWrite);
+  Document doc;
+  doc.info = {0, "anwen", "重庆市綦江区安稳镇人民政府", 2021, DocumentKind::kReport};
+  doc.text = read_corpus_text("reports/anwen-zhen-2021.txt");
+  EXPECT_TRUE(archive.add(doc).added);
+  EXPECT_EQ(archive.stats().schema_version, 3);
+  EXPECT_TRUE(archive.verify().ok());
+  auto scalar = [&](const char* sql) { return sqlite_scalar(dir_ / "v3.db", sql); };
+  EXPECT_EQ(scalar("SELECT length(minhash) FROM sketches WHERE doc_id = 3"), 128);
   EXPECT_EQ(scalar("SELECT count(*) FROM postings WHERE length(entries) % 11 != 0"), 0);
 }
 
