@@ -3,7 +3,7 @@
 // Every benchmark processes the whole corpus (all reports) once per iteration, on the same text in
 // the same run, so their rates compare directly:
 //   BM_HashWindows            XXH3_64bits_withSeed of every n = 5 code-point window of the
-//                             normalized text, inlined (XXH_INLINE_ALL, as lib/src/shingle.cpp
+//                             normalized text, inlined (XXH_INLINE_ALL, as lib/src/core/shingle.cpp
 //                             compiles it), nothing else: the ceiling for any sketch.
 //   BM_HashWindowsLinked      the same through the shared libxxhash (an out-of-line call per
 //                             window), to show what inlining saves.
@@ -56,7 +56,7 @@
 #include <vector>
 
 // The linked (libxxhash) XXH3, captured before xxhash.h is included a second time with
-// XXH_INLINE_ALL, which renames the inlined copy (the one lib/src/shingle.cpp uses).
+// XXH_INLINE_ALL, which renames the inlined copy (the one lib/src/core/shingle.cpp uses).
 static XXH64_hash_t linked_xxh3_64_with_seed(const void* data, std::size_t len, XXH64_hash_t seed) {
   return XXH3_64bits_withSeed(data, len, seed);
 }

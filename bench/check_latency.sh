@@ -6,7 +6,7 @@
 #
 #   bench/check_latency.sh ARCHIVE QUERY_LIST [COLD]     (QUERY_LIST: one file per line; COLD: 10)
 #
-# The 339,000-document row of README "Speed": the queries were the 2022 reports the stopped build
+# The 339,000-document row of bench/README.md ("Check latency"): the queries were the 2022 reports the stopped build
 # lacked, whose 2021 versions it held:
 #   ls DIR/reports/2022/ | sort -V | tail -3000 | awk 'NR % 100 == 1' | sed "s|^|DIR/reports/2022/|"
 set -euo pipefail

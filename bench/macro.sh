@@ -11,7 +11,7 @@
 #   --sizes      synthetic archive sizes in reports (5 years each; agencies = size / 5)
 #   --checks     reports checked per archive for the latency percentiles (warm runs; cold runs
 #                are min(10, checks))
-#   --yoy-max    skip `yoy` on archives larger than this (one full check per report: see README)
+#   --yoy-max    skip `yoy` on archives larger than this (one full check per report: see bench/README.md)
 #   --no-laws    skip the laws archive (../shared/corpora/laws, needed for it)
 #   --batch      files per transaction when building (`add --batch`; default 1, one per file)
 #   --reuse      with --work DIR of an earlier run: archives already built there are measured again
@@ -19,7 +19,7 @@
 #
 # The synthetic corpus draws its sentences from the bundled reports plus ../shared/corpora/laws
 # when present (without laws the sentence pool runs out near 400 reports and repeats).
-# Needs a Release build: scripts/build.sh (BUILD_TYPE=Release, build dir build-rel) or --bin.
+# Needs a Release build: scripts/build.sh (Release by default, in build/) or --bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"

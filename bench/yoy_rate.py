@@ -6,7 +6,7 @@ between WARMUP seconds and the end (the first seconds load the document list and
     bench/yoy_rate.py SECONDS [--warmup 20] -- build-rel/leitong yoy --archive A.db --year 2022 \
         --format csv -o /tmp/yoy.csv
 
-Used for README "Speed" on the 339,000-document archive (114,000 rows of 2022, one job each): run
+Used for bench/README.md ("Year over year") on the 339,000-document archive (114,000 rows of 2022, one job each): run
 binaries one after the other, alternating, and compare the medians."""
 import argparse
 import os

@@ -742,7 +742,7 @@ TEST(ArchiveParamsVariant, RecordedAndUnknownOnesRefused) {
 }
 
 // Format 2's blobs, kept by format 3: 8-bit MinHash values (128 bytes for k = 128) and 11-byte
-// postings, which is what brings the index under 2 KB per report (README, Speed).
+// postings, which is what brings the index under 2 KB per report (bench/README.md, "Index size").
 TEST(ArchiveFormat2, StoresEightBitSignaturesAndElevenBytePostings) {
   TempDir dir;
   const fs::path path = dir / "a.db";

@@ -1,5 +1,5 @@
 // End-to-end runs of the leitong command-line tool on the bundled corpora: the command-line
-// contract of DESIGN.md (exit statuses, "leitong: FILE: reason" refusals, idempotent `add`,
+// contract (README, docs/json.md) (exit statuses, "leitong: FILE: reason" refusals, idempotent `add`,
 // `check` never adding) and the `check --format json` contract (schema, offsets, relations,
 // ratios), checked by parsing the JSON the built binary prints.
 #include <gtest/gtest.h>

@@ -24,7 +24,7 @@ constexpr int kFlips = 40;  // sanitizer builds are ~10x slower
 constexpr int kFlips = 200;
 #endif
 
-// The findings without the stored file names (which no checksum covers; see README "Reliability").
+// The findings without the stored file names (which no checksum covers; see docs/reliability.md).
 std::string answer(const Findings& findings) {
   nlohmann::json j = findings_to_json(findings);
   std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& v) {

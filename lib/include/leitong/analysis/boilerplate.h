@@ -5,7 +5,7 @@
 // Seeds are fingerprints held by reports of at least `min_agencies` agencies (from the postings).
 // For each, one holder's text is aligned with holders from other agencies; the stretch around the
 // fingerprint that at least `min_agencies` agencies share (the holder's own included) is the
-// passage. JSON schema "leitong.boilerplate/1" (DESIGN.md).
+// passage. JSON schema "leitong.boilerplate/1" (docs/json.md).
 #pragma once
 
 #include <leitong/core/align.h>

@@ -27,7 +27,7 @@ class ShinglePositions;
 struct CheckParams {
   AlignParams align;
   // A region of the report is boilerplate when reports of at least this many distinct agencies
-  // (other than the report's own) contain it. Chosen in README ("Defaults and why").
+  // (other than the report's own) contain it. Chosen in docs/defaults.md.
   int boilerplate_agencies = 3;
   int max_candidates = 50;       // archive documents aligned per check, besides the same agency's
   // Reports of other agencies brought in because they hold a fingerprint of the report that at
@@ -37,7 +37,7 @@ struct CheckParams {
   int min_shared_fingerprints = 2;  // a document sharing fewer is not a candidate
   // A fingerprint held by more archived documents than this does not rank candidates (it still
   // marks boilerplate): like a formula at the posting cap, text that hundreds of reports hold says
-  // nothing about who copied whom. 0: no limit. Chosen in README ("Defaults and why").
+  // nothing about who copied whom. 0: no limit. Chosen in docs/defaults.md.
   int ranking_holders = 256;
   double lsh_threshold = 0.4;    // estimated Jaccard for an LSH near-duplicate candidate
 };

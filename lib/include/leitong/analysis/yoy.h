@@ -5,7 +5,7 @@
 // prior-year source: copy_ratio and copy_ratio_excluding_boilerplate as in check, but against that
 // prior report; max_source is the single archived document (of that year or earlier) the report
 // copies most from, whatever its relation. Rows are ranked by copy_ratio_excluding_boilerplate; `flagged` is that ratio at or
-// above the threshold. JSON schema "leitong.yoy/1" (DESIGN.md).
+// above the threshold. JSON schema "leitong.yoy/1" (docs/json.md).
 #pragma once
 
 #include <leitong/archive/archive.h>
@@ -23,14 +23,14 @@ struct YoyParams {
   // fingerprints are aligned (check: 50) besides the same agency's reports, LSH near-duplicates
   // and the holders of boilerplate. The prior year is always compared, so copy_ratio is exact;
   // max_source is the largest source among those compared (the documents sharing the most
-  // fingerprints come first). Measured in README ("Speed").
+  // fingerprints come first). Measured in bench/README.md ("Year over year").
   CheckParams check = [] {
     CheckParams p;
     p.max_candidates = 8;
     return p;
   }();
   int threads = 0;  // reports checked in parallel, each thread with its own connection; 0: one per core
-  // Default threshold, from measured distributions (README "Year over year"): consecutive national
+  // Default threshold, from measured distributions (docs/defaults.md): consecutive national
   // government work reports 1954–2022 share at most 0.166 (median 0.036) with the year before,
   // independent agencies' reports at most 0.047; recycled reports 0.36–0.95.
   double threshold = 0.4;

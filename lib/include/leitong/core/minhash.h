@@ -10,7 +10,7 @@
 //   default of archives made before kOnePermutationDirect, which cost 0.5 ns more per shingle.
 // - kClassic: k independent hash functions, the textbook estimator, ~20 times slower.
 // All three estimate Jaccard with the error of classic MinHash (tests/test_minhash.cpp measures
-// them against exact Jaccard; README gives the figures). Signatures of different variants, k or
+// them against exact Jaccard; bench/README.md gives the figures). Signatures of different variants, k or
 // seed never compare.
 #pragma once
 

@@ -12,7 +12,7 @@
 namespace leitong {
 
 struct ShingleParams {
-  int n = 5;                // characters per shingle; default chosen by measurement (README)
+  int n = 5;                // characters per shingle; default chosen by measurement (docs/defaults.md)
   std::uint64_t seed = 0;   // XXH3 seed
   friend bool operator==(const ShingleParams&, const ShingleParams&) = default;
 };

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the build BUILD_DIR into a temporary prefix, builds tests/consumer against it with
+# find_package(leitong), runs the program, and checks that linking leitong::core brought in none of
+# the archive's or the extractors' libraries.   tests/consumer/run.sh BUILD_DIR
+set -euo pipefail
+build=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S "$here" -B "$work/build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/build" >/dev/null
+"$work/build/leitong_consumer"
+if [ -d "$work/prefix/include/leitong/testing" ]; then
+  echo "the test and benchmark tooling (leitong/testing) was installed" >&2
+  exit 1
+fi
+unwanted=$(ldd "$work/build/leitong_consumer" | grep -E -o 'lib(sqlite3|zstd|poppler[-a-z]*|gumbo|zip|pugixml)\.so' || true)
+if [ -n "$unwanted" ]; then
+  echo "a program that links leitong::core alone depends on:" $unwanted >&2
+  exit 1
+fi
+echo "linked: $(ldd "$work/build/leitong_consumer" | grep -E -o 'lib(icu[a-z0-9]*|opencc|xxhash|fmt)\.so' | sort -u | tr '\n' ' ')"
