@@ -19,9 +19,9 @@
 #include "bench_corpus.h"
 
 #include <leitong/core/align.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 
 #include <benchmark/benchmark.h>
 

@@ -29,9 +29,9 @@
 
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 
 #include <benchmark/benchmark.h>
 

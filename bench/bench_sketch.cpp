@@ -33,7 +33,6 @@
 
 #include "bench_corpus.h"
 
-#include <leitong/extract/extract.h>
 #include <leitong/core/fingerprint.h>
 #include <leitong/core/minhash.h>
 #include <leitong/core/normalize.h>
@@ -41,6 +40,7 @@
 #include <leitong/core/simhash.h>
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 
 #include <benchmark/benchmark.h>
 

@@ -10,10 +10,10 @@
 
 #include <leitong/core/align.h>
 #include <leitong/core/error.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/normalize.h>
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 
 #include <cstddef>
 #include <cstdint>

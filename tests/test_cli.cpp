@@ -6,8 +6,8 @@
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unicode/ucnv.h>

@@ -7,8 +7,8 @@
 
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/sketch.h>
+#include <leitong/extract/extract.h>
 
 #include <gtest/gtest.h>
 

@@ -9,10 +9,10 @@
 #include <gtest/gtest.h>
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
-#include <leitong/extract/chrome.h>
 #include <leitong/core/error.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/chrome.h>
+#include <leitong/extract/extract.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>

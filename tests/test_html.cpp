@@ -4,11 +4,11 @@
 #include "support/variants.h"
 
 #include <leitong/analysis/check.h>
+#include <leitong/analysis/yoy.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/diff.h>
 #include <leitong/render/html_report.h>
 #include <leitong/render/report.h>
-#include <leitong/analysis/yoy.h>
 
 #include <gtest/gtest.h>
 #include <fmt/format.h>

@@ -5,12 +5,12 @@
 #include "support/corpus.h"
 #include "support/variants.h"
 
-#include <leitong/analysis/check.h>
-#include <leitong/archive/archive.h>
 #include <leitong/analysis/boilerplate.h>
+#include <leitong/analysis/check.h>
 #include <leitong/analysis/clusters.h>
-#include <leitong/render/report.h>
 #include <leitong/analysis/yoy.h>
+#include <leitong/archive/archive.h>
+#include <leitong/render/report.h>
 
 #include <gtest/gtest.h>
 

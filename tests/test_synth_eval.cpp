@@ -2,12 +2,12 @@
 // determinism, truth consistency, and an end-to-end run synth → add → eval.
 #include <gtest/gtest.h>
 #include <leitong/archive/archive.h>
-#include <leitong/testing/eval.h>
+#include <leitong/core/normalize.h>
+#include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 #include <leitong/extract/manifest.h>
-#include <leitong/core/normalize.h>
+#include <leitong/testing/eval.h>
 #include <leitong/testing/synth.h>
-#include <leitong/core/text.h>
 
 #include <cmath>
 #include <cstdio>

@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "options.h"
 
-#include <leitong/archive/archive.h>
 #include <leitong/analysis/clusters.h>
+#include <leitong/archive/archive.h>
 #include <leitong/render/report.h>
 
 #include <memory>

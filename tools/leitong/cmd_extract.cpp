@@ -1,7 +1,7 @@
 // leitong extract: prints the text leitong compares for a file (what passage offsets point into).
 #include <leitong/core/error.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>

@@ -3,9 +3,9 @@
 #include "options.h"
 #include "output.h"
 
+#include <leitong/analysis/yoy.h>
 #include <leitong/archive/archive.h>
 #include <leitong/render/report.h>
-#include <leitong/analysis/yoy.h>
 
 #include <fmt/format.h>
 #include <unistd.h>

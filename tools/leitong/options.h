@@ -3,8 +3,8 @@
 
 #include "commands.h"
 
-#include <leitong/archive/archive.h>
 #include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
 #include <leitong/extract/extract.h>
 

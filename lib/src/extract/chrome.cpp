@@ -1,5 +1,5 @@
-#include <leitong/extract/chrome.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/chrome.h>
 
 #include <algorithm>
 #include <array>

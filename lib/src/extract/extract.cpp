@@ -1,7 +1,7 @@
-#include <leitong/extract/chrome.h>
 #include <leitong/core/error.h>
-#include <leitong/extract/extract.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/chrome.h>
+#include <leitong/extract/extract.h>
 #include <unicode/uchar.h>
 
 #include <algorithm>

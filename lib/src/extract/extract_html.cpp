@@ -1,8 +1,8 @@
 // HTML: charset, gumbo parse, the article body chosen by text density, rendered as lines.
 #include <gumbo.h>
-#include <leitong/extract/chrome.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/chrome.h>
 
 #include <algorithm>
 #include <cctype>

@@ -1,6 +1,6 @@
 #include <leitong/core/diff.h>
-#include <leitong/render/html_report.h>
 #include <leitong/core/text.h>
+#include <leitong/render/html_report.h>
 
 #include <fmt/format.h>
 

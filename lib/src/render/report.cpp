@@ -1,5 +1,5 @@
-#include <leitong/render/report.h>
 #include <leitong/core/text.h>
+#include <leitong/render/report.h>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,8 @@
 #include <leitong/core/document.h>
 #include <leitong/core/error.h>
+#include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 #include <leitong/testing/synth.h>
-#include <leitong/core/text.h>
 
 #include <algorithm>
 #include <fstream>

@@ -8,8 +8,8 @@
 // passage. JSON schema "leitong.boilerplate/1" (docs/json.md).
 #pragma once
 
-#include <leitong/core/align.h>
 #include <leitong/archive/archive.h>
+#include <leitong/core/align.h>
 
 #include <string>
 #include <vector>

@@ -7,10 +7,10 @@
 // candidates (candidates.h), which also supply agency counts for boilerplate, and calls analyze().
 #pragma once
 
-#include <leitong/core/align.h>
-#include <leitong/core/document.h>
 #include <leitong/analysis/findings.h>
 #include <leitong/archive/archive.h>
+#include <leitong/core/align.h>
+#include <leitong/core/document.h>
 #include <leitong/core/sketch.h>
 
 #include <cstdint>

@@ -5,8 +5,8 @@
 // confirmed pairs are joined transitively.
 #pragma once
 
-#include <leitong/core/align.h>
 #include <leitong/archive/archive.h>
+#include <leitong/core/align.h>
 
 #include <optional>
 #include <vector>

@@ -8,9 +8,9 @@
 // above the threshold. JSON schema "leitong.yoy/1" (docs/json.md).
 #pragma once
 
-#include <leitong/archive/archive.h>
 #include <leitong/analysis/check.h>
 #include <leitong/analysis/findings.h>
+#include <leitong/archive/archive.h>
 
 #include <functional>
 #include <optional>

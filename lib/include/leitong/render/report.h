@@ -3,11 +3,11 @@
 // chooses one and writes the result.
 #pragma once
 
-#include <leitong/archive/archive.h>
 #include <leitong/analysis/boilerplate.h>
 #include <leitong/analysis/clusters.h>
 #include <leitong/analysis/findings.h>
 #include <leitong/analysis/yoy.h>
+#include <leitong/archive/archive.h>
 
 #include <nlohmann/json.hpp>
 

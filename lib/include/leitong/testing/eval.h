@@ -13,8 +13,8 @@
 //   plagdet     = F1(precision, recall) / log2(1 + granularity)
 #pragma once
 
-#include <leitong/archive/archive.h>
 #include <leitong/analysis/check.h>
+#include <leitong/archive/archive.h>
 
 #include <cstdint>
 #include <filesystem>
