@@ -5,6 +5,9 @@
 //                             the same line of the 1957 report — a "recycled" report, mostly copied.
 //   BM_AlignUnrelated         align(2019 report, 1957 report): little in common but boilerplate.
 //   BM_AlignSelf              align_self(2019 report): repetition inside one report.
+//   BM_AlignSelfRepeated/N    align_self of a 5,000-character slice of it repeated N times: the
+//                             work grows linearly with N (a shingle seen more than 64 times seeds
+//                             from its nearest earlier occurrence only).
 //   BM_AlignConsecutiveYears  align(report of year Y, report of the previous year in the corpus)
 //                             for every consecutive pair: the year-over-year workload.
 //
@@ -29,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -159,6 +163,27 @@ void BM_AlignSelf(benchmark::State& state) {
   report(state, 1, c.query().utf8, passages.size(), matched_chars(passages), c.query().sketch.normalized.size());
 }
 
+void BM_AlignSelfRepeated(benchmark::State& state) {
+  const Corpus& c = corpus();
+  static std::map<int, std::pair<leitong::Sketch, std::size_t>> sketches;  // by copies
+  const auto copies = static_cast<int>(state.range(0));
+  auto& [sketch, utf8] = sketches[copies];
+  if (sketch.shingles.empty()) {
+    const std::u32string& whole = c.query().text;
+    const std::u32string unit = whole.substr(0, std::min<std::size_t>(5000, whole.size()));
+    std::u32string text;
+    for (int k = 0; k < copies; ++k) text += unit;
+    sketch = leitong::make_sketch(text);
+    utf8 = leitong::encode_utf8(text).size();
+  }
+  std::vector<leitong::AlignedPassage> passages;
+  for (auto _ : state) {
+    passages = leitong::align_self(sketch, kShingleN);
+    benchmark::DoNotOptimize(passages.data());
+  }
+  report(state, 1, utf8, passages.size(), matched_chars(passages), sketch.normalized.size());
+}
+
 void BM_AlignConsecutiveYears(benchmark::State& state) {
   const Corpus& c = corpus();
   std::size_t utf8 = 0, chars = 0, passages = 0, matched = 0;
@@ -183,6 +208,7 @@ void BM_AlignConsecutiveYears(benchmark::State& state) {
 BENCHMARK(BM_AlignRecycled)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AlignUnrelated)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AlignSelf)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AlignSelfRepeated)->Arg(2)->Arg(64)->Arg(65)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AlignConsecutiveYears)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {

@@ -119,6 +119,26 @@ TEST(Align, SelfRepetitionNeverOverlapsItsOwnSource) {
   for (const auto& p : align_self(make_sketch(text), kN)) EXPECT_LE(p.source_end, p.query_begin);
 }
 
+// However many times a text repeats, every copy after the first is found repeating the one before:
+// a shingle that occurs more often than max_occurrences is too common to locate anything between
+// two documents, but within one it seeds from its nearest earlier occurrence.
+TEST(Align, SelfRepetitionIsFoundAtAnyCount) {
+  const auto unit = random_ideographs(400, 36);
+  for (const int copies : {2, 3, 64, 65, 70, 300, 1000}) {
+    std::u32string text;
+    for (int c = 0; c < copies; ++c) text += unit;
+    std::size_t covered = 0;
+    std::uint32_t last_end = 0;
+    for (const AlignedPassage& p : align_self(make_sketch(text), kN)) {
+      EXPECT_GE(p.query_begin, last_end);  // passages do not overlap
+      EXPECT_LE(p.source_end, p.query_begin);
+      covered += p.query_end - p.query_begin;
+      last_end = p.query_end;
+    }
+    EXPECT_EQ(covered, text.size() - unit.size()) << copies << " copies";
+  }
+}
+
 TEST(Align, NoSelfRepetitionInRandomText) { EXPECT_TRUE(align_self(make_sketch(random_ideographs(4000, 35)), kN).empty()); }
 
 TEST(Align, RestrictPassageClipsRunsAndRecomputesRanges) {

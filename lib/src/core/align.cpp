@@ -12,37 +12,71 @@ namespace {
 // Exact common substrings, one per maximal diagonal stretch of equal shingles. With `self`, only
 // pairs whose source lies strictly before the query are used and every run is clipped so that
 // its source copy ends before its query copy begins.
+//
+// A shingle occurring more than max_occurrences times in the source locates nothing between two
+// documents and is skipped. Within one document (`self`) it is what a text repeated many times is
+// made of: there its nearest earlier occurrence alone is the seed, so that each copy is matched
+// with the one before it and the work stays linear however often the text repeats.
 std::vector<MatchRun> find_runs(const std::vector<std::uint64_t>& q, const std::vector<std::uint64_t>& s,
                                 const detail::ShinglePositions& positions, int shingle_n,
                                 int max_occurrences, bool self) {
-  // A seed (i, j) is usable when its shingle occurs at most max_occurrences times in the source.
-  std::vector<std::uint8_t> usable(q.size(), 0);
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    const std::size_t count = positions.find(q[i]).size();
-    usable[i] = count > 0 && count <= static_cast<std::size_t>(max_occurrences);
-  }
-  // Each maximal diagonal stretch of usable seeds is found once, from its first pair, and followed
-  // by comparing hashes along the diagonal.
-  std::vector<MatchRun> runs;  // lengths in shingles while building
+  // Per query position: kAll, every occurrence seeds; kNearest (self only, a common shingle), the
+  // nearest earlier occurrence `nearest[i]` alone; kNone, no seed.
+  enum : std::uint8_t { kNone, kAll, kNearest };
+  std::vector<std::uint8_t> usable(q.size(), kNone);
+  std::vector<std::uint32_t> nearest;
+  if (self) nearest.resize(q.size());
   for (std::uint32_t i = 0; i < q.size(); ++i) {
-    if (!usable[i]) continue;
+    const std::span<const std::uint32_t> at = positions.find(q[i]);
+    if (at.empty()) continue;
+    if (at.size() <= static_cast<std::size_t>(max_occurrences)) {
+      usable[i] = kAll;
+    } else if (self) {
+      const auto before = std::lower_bound(at.begin(), at.end(), i);  // positions are ascending
+      if (before == at.begin()) continue;
+      usable[i] = kNearest;
+      nearest[i] = *(before - 1);
+    }
+  }
+  // Each maximal diagonal stretch of seed pairs is found once, from its first pair, and followed
+  // by comparing hashes along the diagonal; a pair whose predecessor on the diagonal is a seed pair
+  // is inside the run found from there. Every seed pair is visited by one run at most.
+  auto seed_pair = [&](std::uint32_t i, std::uint32_t j) {
+    return usable[i] == kAll || (usable[i] == kNearest && nearest[i] == j);
+  };
+  std::vector<MatchRun> runs;  // lengths in shingles while building
+  auto follow = [&](std::uint32_t i, std::uint32_t j) {
+    if (i > 0 && j > 0 && q[i - 1] == s[j - 1] && seed_pair(i - 1, j - 1)) return;  // inside a run
+    std::uint32_t length = 1;
+    while (i + length < q.size() && j + length < s.size() && q[i + length] == s[j + length] &&
+           seed_pair(i + length, j + length))
+      ++length;
+    runs.push_back({i, j, length});
+  };
+  for (std::uint32_t i = 0; i < q.size(); ++i) {
+    if (usable[i] == kNearest) {
+      follow(i, nearest[i]);
+      continue;
+    }
+    if (usable[i] != kAll) continue;
     for (const std::uint32_t j : positions.find(q[i])) {
-      if (self && j >= i) break;  // positions are ascending
-      if (i > 0 && j > 0 && usable[i - 1] && q[i - 1] == s[j - 1]) continue;  // inside a run
-      std::uint32_t length = 1;
-      while (i + length < q.size() && j + length < s.size() && usable[i + length] &&
-             q[i + length] == s[j + length])
-        ++length;
-      runs.push_back({i, j, length});
+      if (self && j >= i) break;
+      follow(i, j);
     }
   }
   const auto extra = static_cast<std::uint32_t>(shingle_n - 1);
   std::vector<MatchRun> out;
   out.reserve(runs.size());
+  const auto shortest = static_cast<std::uint32_t>(shingle_n);
   for (MatchRun r : runs) {
     r.length += extra;  // shingles → characters
-    if (self && r.source + r.length > r.query) r.length = r.query - r.source;
-    if (r.length >= static_cast<std::uint32_t>(shingle_n)) out.push_back(r);
+    // A run that overlaps its own source is periodic text (a paragraph repeated back to back): cut
+    // at every period, each piece repeating the one before it.
+    const std::uint32_t period = self ? r.query - r.source : r.length;
+    for (std::uint32_t at = 0; at < r.length; at += period) {
+      const std::uint32_t length = std::min(period, r.length - at);
+      if (length >= shortest) out.push_back({r.query + at, r.source + at, length});
+    }
   }
   return out;
 }
