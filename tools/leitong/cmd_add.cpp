@@ -184,8 +184,33 @@ int run_add(const AddOptions& o) {
   }
   archive.set_batch_size(o.batch);
 
+  // What stdout says is true: a document is reported added once it is committed. With --batch,
+  // the lines of the open group wait for its commit (and are never printed if it fails).
   Progress progress(progress_on, jobs.size());
   std::size_t added = 0, present = 0, refused = 0;
+  std::vector<std::string> held;  // lines of the documents of the open group
+  std::size_t held_added = 0;
+  auto release_held = [&] {
+    progress.clear();
+    if (!o.quiet)
+      for (const std::string& line : held) fmt::print("{}", line);
+    added += held_added;
+    held.clear();
+    held_added = 0;
+  };
+  // An archive that cannot be written stops the run: later files would fail the same way.
+  auto stop = [&](const ArchiveWriteError& e) {
+    progress.clear();
+    std::string holds = "could not be counted";
+    try {
+      holds = fmt::format("holds {} documents", archive.document_count());
+    } catch (const Error&) {
+    }
+    print_error(fmt::format("{} — stopped: {} added by this run and committed, the archive {}; "
+                            "run the same add again to add the rest (what is archived is left unchanged)",
+                            e.what(), added, holds));
+    return kExitUsage;
+  };
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     Job& job = jobs[i];
     progress.show(i, job.path);
@@ -193,31 +218,40 @@ int run_add(const AddOptions& o) {
       if (!job.error.empty()) throw Error(job.error);
       const Document doc = read_document(job.path, job.agency, job.year, job.kind, extract_params).document;
       const AddOutcome outcome = archive.add(doc);
-      progress.clear();
-      if (!o.quiet && !job.note.empty()) fmt::print("note       {}: {}\n", doc.info.file, job.note);
+      if (!job.note.empty()) held.push_back(fmt::format("note       {}: {}\n", doc.info.file, job.note));
       if (outcome.added) {
-        ++added;
-        if (!o.quiet)
-          fmt::print("added      {} ({}, {}, {}) as #{}\n", doc.info.file, job.agency, job.year,
-                     kind_name(job.kind), outcome.id);
+        ++held_added;
+        held.push_back(fmt::format("added      {} ({}, {}, {}) as #{}\n", doc.info.file, job.agency,
+                                   job.year, kind_name(job.kind), outcome.id));
       } else {
         ++present;
-        if (!o.quiet)
-          fmt::print("unchanged  {} (already in the archive as #{})\n", doc.info.file, outcome.id);
+        held.push_back(fmt::format("unchanged  {} (already in the archive as #{})\n", doc.info.file, outcome.id));
       }
+      if (archive.uncommitted() == 0) release_held();
+    } catch (const ArchiveWriteError& e) {
+      // This file is not in the archive. The documents of the open group before it are, if the
+      // group is still open (the failure was this document's alone) and can be committed.
+      if (archive.uncommitted() > 0) {
+        try {
+          archive.flush();
+          release_held();
+        } catch (const ArchiveWriteError&) {
+        }
+      }
+      return stop(e);
     } catch (const Error& e) {
       ++refused;
       progress.clear();
       print_error(e.what());
     }
   }
-  progress.clear();
   try {
     archive.flush();
-  } catch (const Error& e) {
-    print_error(e.what());
-    return kExitRefused;
+    release_held();
+  } catch (const ArchiveWriteError& e) {
+    return stop(e);
   }
+  progress.clear();
   if (!o.quiet) {
     if (skipped_files)
       fmt::print("{} file{} of other types in the folders skipped\n", skipped_files,

@@ -20,7 +20,7 @@ struct BoilerplateOptions {
 };
 
 int run_boilerplate(const BoilerplateOptions& o) {
-  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  const Archive archive = open_for_reading(o.archive);
   const BoilerplateResult result = mine_boilerplate(archive, o.params);
   write_output(o.output, o.format == "json" ? boilerplate_to_json(result).dump(2) + "\n"
                                             : render_boilerplate_text(result));

@@ -32,7 +32,7 @@ int run_check(const CheckOptions& o) {
     print_error("check: --agency is empty");
     return kExitUsage;
   }
-  Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  Archive archive = open_for_reading(o.archive);
   ReadDocument read;
   try {
     read = read_document(o.file, o.agency, o.year, DocumentKind::kReport, o.extract);

@@ -21,7 +21,7 @@ struct EvalOptions {
 };
 
 int run_eval(const EvalOptions& o) {
-  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  const Archive archive = open_for_reading(o.archive);
   const bool tty = isatty(STDERR_FILENO);
   auto progress = [tty](std::size_t done, std::size_t total) {
     if (tty) fmt::print(stderr, "\r[{}/{}] reports checked\x1b[K", done, total);

@@ -17,7 +17,7 @@ struct StatsOptions {
 };
 
 int run_stats(const StatsOptions& o) {
-  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  const Archive archive = open_for_reading(o.archive);
   const ArchiveStats stats = archive.stats();
   write_output("", o.format == "json" ? stats_to_json(stats).dump(2) + "\n" : render_stats_text(stats));
   return kExitOk;

@@ -18,7 +18,7 @@ struct VerifyOptions {
 };
 
 int run_verify(const VerifyOptions& o) {
-  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  const Archive archive = open_for_reading(o.archive);
   const ArchiveCheck check = archive.verify();
   if (o.format == "json") {
     nlohmann::json j{{"archive", o.archive},         {"ok", check.ok()},

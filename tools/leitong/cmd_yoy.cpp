@@ -33,7 +33,7 @@ int run_yoy(YoyOptions& o) {
     print_error("yoy: --format html writes an overview page and evidence pages beside it; give -o FILE.html");
     return kExitUsage;
   }
-  const Archive archive = Archive::open(o.archive, Archive::Mode::kReadOnly);
+  const Archive archive = open_for_reading(o.archive);
   if (o.year) o.params.year = o.year;
   o.params.all_prior = o.all_prior;
   o.params.keep_findings = o.format == "html";

@@ -9,6 +9,7 @@
 #include <leitong/extract/extract.h>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <optional>
 #include <string>
@@ -49,6 +50,15 @@ inline void add_max_file_option(CLI::App& app, ExtractParams& params) {
          "Refuse files larger than this many MiB (at most 256: memory is about 12 times the file)")
       ->default_str(std::to_string(params.max_file_bytes >> 20))
       ->check(CLI::Range(std::size_t(1), kLargestFileMb));
+}
+
+// Opens an archive for reading; says on standard error when it lies in a place that cannot be
+// written (read as it stands, see Archive::read_only_place).
+inline Archive open_for_reading(const std::string& path) {
+  Archive archive = Archive::open(path, Archive::Mode::kReadOnly);
+  if (archive.read_only_place())
+    fmt::print(stderr, "note: {} is in a read-only place: read as it stands on disk\n", path);
+  return archive;
 }
 
 // Extracts `file`; a refusal is printed as "leitong: FILE: reason" and gives nullopt (exit 1).

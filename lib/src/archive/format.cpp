@@ -2,8 +2,14 @@
 // (docs/format.md describes what is written here).
 #include <leitong/core/error.h>
 
-#include <chrono>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
 #include <thread>
 
 #include "detail/archive_impl.h"
@@ -116,6 +122,66 @@ void validate(const ArchiveParams& p) {
   if (p.posting_cap < 0) throw_error("posting cap must be 0 (none) or more, not {}", p.posting_cap);
 }
 
+// Why the archive (or, for a new one, its folder) cannot be written, or "" if it can. access()
+// also answers for a read-only file system, whoever asks.
+std::string unwritable_reason(const std::filesystem::path& path, bool exists) {
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  if (exists && ::access(path.c_str(), W_OK) != 0) return fmt::format("the file: {}", std::strerror(errno));
+  if (::access(folder.c_str(), W_OK) != 0)
+    return fmt::format("its folder {}: {}", folder.string(), std::strerror(errno));
+  return {};
+}
+
+// A write-ahead log with frames in it: committed changes that are not yet in the main file, which
+// only SQLite's own recovery may apply.
+bool has_pending_wal(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto wal = path;
+  wal += "-wal";
+  const auto size = std::filesystem::file_size(wal, ec);
+  return !ec && size > 0;
+}
+
+// An SQLite file states its page size and page count in its header (when "version-valid-for"
+// matches the change counter); a file shorter than that lost pages, which SQLite would only notice
+// on reading them: a check could answer from what is left, and an add would write into it.
+// Only called without a pending write-ahead log, when the main file alone is the archive.
+void check_not_truncated(const std::string& name) {
+  std::ifstream in(name, std::ios::binary);
+  unsigned char header[100];
+  if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return;  // SQLite says what it is
+  if (std::memcmp(header, "SQLite format 3", 16) != 0) return;
+  auto be32 = [&](int at) {
+    return std::uint32_t(header[at]) << 24 | std::uint32_t(header[at + 1]) << 16 |
+           std::uint32_t(header[at + 2]) << 8 | std::uint32_t(header[at + 3]);
+  };
+  const std::uint32_t raw_page_size = std::uint32_t(header[16]) << 8 | header[17];
+  const std::uint64_t page_size = raw_page_size == 1 ? 65536 : raw_page_size;
+  if (page_size < 512 || (page_size & (page_size - 1))) return;
+  const std::uint32_t pages = be32(28);
+  if (pages == 0 || be32(92) != be32(24)) return;  // the header's count is not maintained
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(name, ec);
+  if (ec) return;
+  if (size < pages * page_size || size % page_size != 0)
+    throw_error(
+        "{}: damaged archive: the file is truncated ({} bytes, where its header counts {} pages of {} "
+        "bytes); restore it from a copy",
+        name, size, pages, page_size);
+}
+
+// SQLite's URI for reading `path` as immutable (no locks, no shared memory).
+std::string immutable_uri(const std::filesystem::path& path) {
+  std::string uri = "file:";
+  for (const unsigned char c : std::filesystem::absolute(path).string()) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c >= 0x80)
+      uri.push_back(static_cast<char>(c));
+    else
+      uri += fmt::format("%{:02X}", c);
+  }
+  return uri + "?immutable=1";
+}
+
 }  // namespace
 
 std::string describe_difference(const ArchiveParams& a, const ArchiveParams& b) {
@@ -144,6 +210,7 @@ Archive::~Archive() = default;
 
 const ArchiveParams& Archive::params() const { return impl_->params; }
 const std::filesystem::path& Archive::path() const { return impl_->path; }
+bool Archive::read_only_place() const { return impl_->immutable; }
 
 namespace {
 
@@ -184,6 +251,8 @@ ArchiveParams read_params(Archive::Impl& impl) {
     if (s.step()) app_id = s.column_int(0);
   } catch (const Error&) {
     // SQLite says "file is not a database" (or similar) for anything that is not SQLite.
+    if ((sqlite3_errcode(impl.db) & 0xff) == SQLITE_CORRUPT)
+      throw_error("{}: {}", impl.name, detail::sqlite_error(impl.db));
     throw_error("{}: not a leitong archive ({})", impl.name, sqlite3_errmsg(impl.db));
   }
   if (app_id == 0) {
@@ -259,10 +328,21 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
   const bool create = !exists;
   if (create) validate(params_for_new);
 
+  // A folder or file system that cannot be written: a writer is refused at once; a reader opens
+  // the file as immutable, since SQLite cannot create the shared-memory index a write-ahead-log
+  // archive is otherwise read through (and no writer can be at work there).
+  const std::string unwritable = unwritable_reason(path, exists);
+  if (mode == Mode::kReadWrite && !unwritable.empty())
+    throw_error("{}: read-only ({}): cannot add to it", impl->name, unwritable);
+  const bool wal_pending = has_pending_wal(path);
+  if (!empty && !wal_pending) check_not_truncated(impl->name);
+  impl->immutable = mode == Mode::kReadOnly && !unwritable.empty() && !wal_pending;
+
   const int flags =
       mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (sqlite3_open_v2(impl->name.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK)
+  const std::string target = impl->immutable ? immutable_uri(path) : impl->name;
+  if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+                      nullptr) != SQLITE_OK)
     throw_error("{}: cannot open archive: {}", impl->name,
                 impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
   sqlite3_busy_timeout(impl->db, 30000);

@@ -66,10 +66,10 @@ void Archive::Impl::throw_if_group_lost(const std::string& cause) {
   pending = 0;
   pending_saturated.clear();
   clear_pending_index();
-  throw_error(
+  throw ArchiveWriteError(fmt::format(
       "{}: the open group of {} document{} added before this one was rolled back by SQLite{}{}; "
       "the archive holds what it held before them; add them again",
-      name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause);
+      name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause));
 }
 
 void Archive::Impl::commit_group() {
@@ -90,10 +90,10 @@ void Archive::Impl::commit_group() {
     clear_pending_index();
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     pending_saturated.clear();
-    throw_error(
+    throw ArchiveWriteError(fmt::format(
         "{}: the last {} document{} added could not be committed ({}); the archive holds "
         "what it held before them; add them again",
-        name, documents, documents == 1 ? "" : "s", message);
+        name, documents, documents == 1 ? "" : "s", message));
   }
   saturated.insert(pending_saturated.begin(), pending_saturated.end());
   pending_saturated.clear();
@@ -120,10 +120,10 @@ void Archive::Impl::write_pending_index() {
     group_open = false;
     pending = 0;
     pending_saturated.clear();
-    throw_error(
+    throw ArchiveWriteError(fmt::format(
         "{}: the index entries of the open group of {} document{} could not be written ({}); "
         "the group was rolled back and the archive holds what it held before them; add them again",
-        name, documents, documents == 1 ? "" : "s", e.what());
+        name, documents, documents == 1 ? "" : "s", e.what()));
   }
 }
 
@@ -259,15 +259,21 @@ AddOutcome Archive::add(const PreparedDocument& document) {
   const bool grouped = d.batch_size > 1;
   std::optional<std::pair<std::size_t, std::size_t>>
       queued_from;  // pending sizes before this document queued
-  if (grouped) {
-    d.throw_if_group_lost("");
-    if (!d.group_open) {
+  try {
+    if (grouped) {
+      d.throw_if_group_lost("");
+      if (!d.group_open) {
+        d.exec("BEGIN IMMEDIATE");
+        d.group_open = true;
+      }
+      d.exec("SAVEPOINT add_document");
+    } else {
       d.exec("BEGIN IMMEDIATE");
-      d.group_open = true;
     }
-    d.exec("SAVEPOINT add_document");
-  } else {
-    d.exec("BEGIN IMMEDIATE");
+  } catch (const ArchiveWriteError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ArchiveWriteError(e.what());  // locked past the busy timeout, read-only, I/O
   }
   auto undo = [&] {
     if (grouped) {
@@ -354,8 +360,15 @@ AddOutcome Archive::add(const PreparedDocument& document) {
       d.pending_saturated.clear();
     }
     if (d.group_open || !grouped) undo();
-    throw;
+    // Nothing in the transaction depends on the document itself (prepare_document and the checks
+    // above have refused what it could): a failure here is the archive's.
+    if (dynamic_cast<const ArchiveWriteError*>(&e)) throw;
+    throw ArchiveWriteError(e.what());
   }
+}
+
+std::size_t Archive::uncommitted() const {
+  return impl_->group_open ? static_cast<std::size_t>(impl_->pending) : 0;
 }
 
 void Archive::set_batch_size(int documents) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <leitong/core/document.h>
+#include <leitong/core/error.h>
 #include <leitong/core/lsh.h>
 #include <leitong/core/sketch.h>
 
@@ -43,6 +44,15 @@ struct ArchiveParams {
   // parameter: an archive keeps its own, whatever the caller asks for.
   int posting_cap = 1024;
   friend bool operator==(const ArchiveParams&, const ArchiveParams&) = default;
+};
+
+// An add (or a group's commit) that failed because the archive could not be written: disk full,
+// an I/O error, a file system turned read-only, damage, a lock held too long. The document — and,
+// when adds are grouped, the whole open group — is not in the archive, and further adds would fail
+// the same way. Refusals of a document itself (too short, no agency) are plain Error.
+class ArchiveWriteError : public Error {
+ public:
+  using Error::Error;
 };
 
 // The first difference between two parameter sets as people read it ("shingle size 5 vs 8"), or
@@ -126,7 +136,8 @@ class Archive {
 
   // Opens (kReadWrite creates it if missing, with `params_for_new`). `requested`, if given, must
   // equal the stored parameters, else Error explains the difference. Throws Error for a file that
-  // is not a leitong archive, has another schema version, or is damaged.
+  // is not a leitong archive, has another schema version, or is damaged (a file shorter than its
+  // header says is refused at once), and for kReadWrite in a place that cannot be written.
   static Archive open(const std::filesystem::path& path, Mode mode,
                       const ArchiveParams& params_for_new = {},
                       const ArchiveParams* requested = nullptr);
@@ -140,6 +151,10 @@ class Archive {
   // equals the archive's parameters (posting cap aside, see describe_difference).
   void require_params(const ArchiveParams& requested) const;
   const std::filesystem::path& path() const;
+  // True when the archive was opened for reading in a place that cannot be written (a read-only
+  // folder or file system): read as the file stands, as SQLite's immutable mode does. Writes by
+  // others are then not seen (none can happen there). Opening such an archive for writing fails.
+  bool read_only_place() const;
 
   // Adds one document atomically. `document.info.id` is ignored. Throws Error (archive unchanged),
   // also when the document was prepared with other sketch parameters than the archive's.
@@ -158,8 +173,12 @@ class Archive {
   // other writers wait for a whole group, and readers see documents a group at a time. 1 (the
   // default): one transaction per document. A commit that fails throws Error naming how many
   // documents were lost; the archive is then as before the group.
+  // Failures to write throw ArchiveWriteError.
   void set_batch_size(int documents);
   void flush();
+  // Documents added to the open group and not committed yet (0 when adds are not grouped, or
+  // right after a group commits): what a crash or a failed commit would lose.
+  std::size_t uncommitted() const;
 
   // While it lives, every read of this connection sees the state of the archive at its
   // construction (one read transaction) instead of taking SQLite's locks statement by statement:

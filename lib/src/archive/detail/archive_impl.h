@@ -190,6 +190,7 @@ struct Archive::Impl {
   sqlite3* db = nullptr;
   ArchiveParams params;
   Mode mode = Mode::kReadOnly;
+  bool immutable = false;  // read as immutable: the file or its folder cannot be written
   std::int64_t version = kArchiveSchemaVersion;
   detail::BlobLayout layout = detail::BlobLayout::of_version(kArchiveSchemaVersion);
   // Fingerprint keys seen holding posting_cap postings: they never take more, so an add skips
@@ -245,16 +246,15 @@ struct Archive::Impl {
         sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
       stmt = nullptr;
       statement_cache.erase(sql);
-      throw_error("{}: {}", name, sqlite3_errmsg(db));
+      throw_error("{}: {}", name, detail::sqlite_error(db));
     }
     return detail::Statement::borrow(db, stmt, name);
   }
   void exec(const char* sql) const {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string message = err ? err : "unknown error";
       sqlite3_free(err);
-      throw_error("{}: {}", name, message);
+      throw_error("{}: {}", name, detail::sqlite_error(db));
     }
   }
 

@@ -14,11 +14,20 @@
 
 namespace leitong::detail {
 
+// SQLite's message for the last error on `db`, saying when it is damage: a reader that meets a
+// damaged page says so instead of answering (`leitong verify` lists every problem).
+inline std::string sqlite_error(sqlite3* db) {
+  const int code = sqlite3_errcode(db) & 0xff;
+  if (code == SQLITE_CORRUPT)
+    return fmt::format("damaged archive ({}); `leitong verify` lists what is damaged", sqlite3_errmsg(db));
+  return sqlite3_errmsg(db);
+}
+
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql, const std::string& where) : db_(db), where_(where) {
     if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
-      throw_error("{}: {}", where_, sqlite3_errmsg(db));
+      throw_error("{}: {}", where_, sqlite_error(db));
   }
   // Borrows a statement prepared once and kept by its owner (a connection's statement cache):
   // reset and unbound on destruction instead of finalized.
@@ -54,7 +63,7 @@ class Statement {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw_error("{}: {}", where_, sqlite3_errmsg(db_));
+    throw_error("{}: {}", where_, sqlite_error(db_));
   }
   void run() {
     while (step()) {
@@ -79,7 +88,7 @@ class Statement {
 
  private:
   Statement& check(int rc) {
-    if (rc != SQLITE_OK) throw_error("{}: {}", where_, sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK) throw_error("{}: {}", where_, sqlite_error(db_));
     return *this;
   }
   Statement(sqlite3* db, sqlite3_stmt* stmt, const std::string& where)
