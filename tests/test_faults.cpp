@@ -186,5 +186,39 @@ TEST(Faults, ManyTimesRepeatedReportReportsItsRepetition) {
   }
 }
 
+// A file named by someone hostile, with a line break, a bidirectional override and escape
+// sequences that would retitle the window and colour the terminal: every line leitong prints for a
+// person shows the name escaped, one record per line; JSON keeps it exactly.
+TEST(Faults, HostileFileNamesAreEscapedOnTheTerminal) {
+  TempDir dir;
+  const std::string name = "evil\n\x1b]0;owned\x07\x1b[31mred\u202Etxt.txt";
+  write_file(dir / name, read_bytes(corpora_dir() / "reports/luohu-minzheng-2024.txt"));
+  const std::vector<std::vector<std::string>> commands = {
+      {"add", "--archive", "a.db", "--agency", "深圳市罗湖区\x1b[2J民政局", "--year", "2024", name},
+      {"add", "--archive", "a.db", "--agency", "深圳市罗湖区\x1b[2J民政局", "--year", "2024", name},
+      {"check", "--archive", "a.db", "--agency", "深圳市罗湖区民政局", "--year", "2025", name},
+      {"clusters", "--archive", "a.db", "--across-years"},
+      {"yoy", "--archive", "a.db"},
+      {"add", "--archive", "a.db", "--agency", "深圳市罗湖区民政局", "--year", "2023",
+       name + ".missing"}};
+  for (const auto& args : commands) {
+    const CliResult r = run_cli(args, dir.path());
+    EXPECT_LE(r.status, 1) << describe(args, r);
+    for (const std::string* stream : {&r.out, &r.err}) {
+      EXPECT_EQ(stream->find('\x1b'), std::string::npos) << describe(args, r);
+      EXPECT_EQ(stream->find('\x07'), std::string::npos) << describe(args, r);
+      EXPECT_EQ(stream->find("\u202E"), std::string::npos) << describe(args, r);
+      for (const std::string& line : lines_of(*stream))
+        if (line.find("evil") != std::string::npos)
+          EXPECT_NE(line.find("evil\\n\\x1B]0;owned"), std::string::npos) << line;
+    }
+  }
+  const CliResult json = run_cli({"check", "--archive", "a.db", "--agency", "深圳市罗湖区民政局",
+                                  "--year", "2025", "--format", "json", name},
+                                 dir.path());
+  ASSERT_EQ(json.status, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out).at("document").at("file").get<std::string>(), name);
+}
+
 }  // namespace
 }  // namespace leitong::testing

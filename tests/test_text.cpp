@@ -301,5 +301,16 @@ TEST(Text, CountNonWhitespace) {
   EXPECT_EQ(count_non_whitespace(U"\u3000\u3000一、工作 总结\r\n2023年\u00A0"), 11u);
 }
 
+TEST(Text, EscapeControlsForTheTerminal) {
+  EXPECT_EQ(escape_controls("深圳市罗湖区民政局 report.txt"), "深圳市罗湖区民政局 report.txt");
+  EXPECT_EQ(escape_controls("a\nb\rc\td"), "a\\nb\\rc\\td");
+  EXPECT_EQ(escape_controls("\x1b]0;x\x07\x7f"), "\\x1B]0;x\\x07\\x7F");
+  EXPECT_EQ(escape_controls("\xc2\x9b"), "\\x9B");  // C1 CSI, as UTF-8
+  EXPECT_EQ(escape_controls("abc\u202Edef\u2066"),
+            "abc\\u{202E}def\\u{2066}");                     // bidi override, isolate
+  EXPECT_EQ(escape_controls("ok\xff\xfe"), "ok\\xFF\\xFE");  // not UTF-8
+  EXPECT_EQ(escape_controls("line\n\tindented\x1b", U"\n\t"), "line\n\tindented\\x1B");
+}
+
 }  // namespace
 }  // namespace leitong::testing

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
+#include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 #include <leitong/extract/manifest.h>
 #include <unistd.h>
@@ -89,9 +90,9 @@ class Progress {
   void show(std::size_t i, const fs::path& path) {
     if (!on_) return;
     if (tty_)
-      fmt::print(stderr, "\r[{}/{}] {:.60}\x1b[K", i + 1, total_, path.string());
+      fmt::print(stderr, "\r[{}/{}] {:.60}\x1b[K", i + 1, total_, escape_controls(path.string()));
     else
-      fmt::print(stderr, "[{}/{}] {}\n", i + 1, total_, path.string());
+      fmt::print(stderr, "[{}/{}] {}\n", i + 1, total_, escape_controls(path.string()));
   }
   void clear() {
     if (on_ && tty_) fmt::print(stderr, "\r\x1b[K");
@@ -218,14 +219,16 @@ int run_add(const AddOptions& o) {
       if (!job.error.empty()) throw Error(job.error);
       const Document doc = read_document(job.path, job.agency, job.year, job.kind, extract_params).document;
       const AddOutcome outcome = archive.add(doc);
-      if (!job.note.empty()) held.push_back(fmt::format("note       {}: {}\n", doc.info.file, job.note));
+      // Names as a person should see them: any control characters escaped (text.h).
+      const std::string file = escape_controls(doc.info.file);
+      if (!job.note.empty()) held.push_back(fmt::format("note       {}: {}\n", file, escape_controls(job.note)));
       if (outcome.added) {
         ++held_added;
-        held.push_back(fmt::format("added      {} ({}, {}, {}) as #{}\n", doc.info.file, job.agency,
+        held.push_back(fmt::format("added      {} ({}, {}, {}) as #{}\n", file, escape_controls(job.agency),
                                    job.year, kind_name(job.kind), outcome.id));
       } else {
         ++present;
-        held.push_back(fmt::format("unchanged  {} (already in the archive as #{})\n", doc.info.file, outcome.id));
+        held.push_back(fmt::format("unchanged  {} (already in the archive as #{})\n", file, outcome.id));
       }
       if (archive.uncommitted() == 0) release_held();
     } catch (const ArchiveWriteError& e) {

@@ -3,6 +3,7 @@
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
+#include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 #include <leitong/render/report.h>
 
@@ -48,13 +49,15 @@ int run_check(const CheckOptions& o) {
     return kExitUsage;
   }
   if (!read.agency_from.empty())
-    fmt::print(stderr, "note: {}: agency {} from its {}\n", o.file, report.info.agency, read.agency_from);
+    fmt::print(stderr, "note: {}: agency {} from its {}\n", escape_controls(o.file),
+               escape_controls(report.info.agency), escape_controls(read.agency_from));
   if (read.year_missing) {
     print_error(fmt::format("check: give --year ({} names no year in its title)", o.file));
     return kExitUsage;
   }
   if (!read.year_from.empty())
-    fmt::print(stderr, "note: {}: year {} from its {}\n", o.file, report.info.year, read.year_from);
+    fmt::print(stderr, "note: {}: year {} from its {}\n", escape_controls(o.file), report.info.year,
+               escape_controls(read.year_from));
   const Findings findings = check_against_archive(archive, report, o.params);
   write_findings(findings, o.format, o.output);
   return kExitOk;

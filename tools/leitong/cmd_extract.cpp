@@ -4,6 +4,8 @@
 #include <leitong/extract/extract.h>
 
 #include <memory>
+
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -53,7 +55,10 @@ int run_extract(const ExtractOptions& o) {
   // Exactly the extracted text; a final line break is added only after its end, where no offset
   // points.
   if (!text.empty() && text.back() != '\n') text.push_back('\n');
-  write_output(o.output, text);
+  // On a terminal, control characters other than line breaks and tabs are shown escaped; a file
+  // or a pipe gets the text exactly.
+  const bool terminal = (o.output.empty() || o.output == "-") && isatty(STDOUT_FILENO);
+  write_output(o.output, terminal ? escape_controls(text, U"\n\t") : text);
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 // leitong: finds recycled, copied and templated text in government annual reports.
 #include "commands.h"
 
+#include <leitong/core/text.h>
+
 #include <leitong/core/error.h>
 
 #include <fmt/format.h>
@@ -12,7 +14,9 @@
 
 namespace leitong::cli {
 
-void print_error(const std::string& message) { fmt::print(stderr, "leitong: {}\n", message); }
+// Messages name files, agencies and text, whatever characters they hold: one line each, no
+// control sequence reaches the terminal.
+void print_error(const std::string& message) { fmt::print(stderr, "leitong: {}\n", escape_controls(message)); }
 
 void write_output(const std::string& path, const std::string& content) {
   if (path.empty() || path == "-") {

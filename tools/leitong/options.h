@@ -6,6 +6,7 @@
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
+#include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 
 #include <CLI/CLI.hpp>
@@ -57,7 +58,7 @@ inline void add_max_file_option(CLI::App& app, ExtractParams& params) {
 inline Archive open_for_reading(const std::string& path) {
   Archive archive = Archive::open(path, Archive::Mode::kReadOnly);
   if (archive.read_only_place())
-    fmt::print(stderr, "note: {} is in a read-only place: read as it stands on disk\n", path);
+    fmt::print(stderr, "note: {} is in a read-only place: read as it stands on disk\n", escape_controls(path));
   return archive;
 }
 

@@ -1,6 +1,7 @@
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
 
+#include <fmt/format.h>
 #include <unicode/ucnv.h>
 #include <unicode/uchar.h>
 
@@ -227,6 +228,35 @@ bool is_whitespace(char32_t c) {
   // needs the ICU call, which was a third of normalization time.
   if (c > 0x3000) return false;
   return u_isUWhiteSpace(static_cast<UChar32>(c));
+}
+
+std::string escape_controls(std::string_view utf8, std::u32string_view keep) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size();) {
+    char32_t c;
+    const std::size_t len = decode_one(utf8, i, c);
+    if (len == 0) {  // not UTF-8 (a file name may be any bytes)
+      out += fmt::format("\\x{:02X}", static_cast<unsigned char>(utf8[i]));
+      ++i;
+      continue;
+    }
+    const bool control = c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F);
+    // Bidirectional overrides and isolates reorder what follows them on the screen.
+    const bool bidi = (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+    if ((control || bidi) && keep.find(c) == std::u32string_view::npos) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default: out += c < 0x100 ? fmt::format("\\x{:02X}", std::uint32_t(c)) : fmt::format("\\u{{{:04X}}}", std::uint32_t(c));
+      }
+    } else {
+      out.append(utf8.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
 }
 
 bool is_cjk(char32_t c) {

@@ -20,14 +20,17 @@ json document_json(const DocumentInfo& d) {
   return j;
 }
 
-// First and last `keep` characters of a UTF-8 passage, joined by "…".
+// A name or text as the text renderers show it: one line, control characters escaped (text.h).
+std::string for_terminal(std::string_view utf8) { return escape_controls(utf8); }
+
+// First and last `keep` characters of a UTF-8 passage, joined by "…", whitespace left out.
 std::string excerpt(const std::string& utf8, int keep) {
   std::u32string text;
   for (char32_t c : decode_utf8(utf8, "passage"))
     if (!is_whitespace(c)) text.push_back(c);
   const auto k = static_cast<std::size_t>(keep);
-  if (text.size() <= 2 * k + 1) return encode_utf8(text);
-  return encode_utf8(text.substr(0, k)) + " … " + encode_utf8(text.substr(text.size() - k));
+  if (text.size() <= 2 * k + 1) return for_terminal(encode_utf8(text));
+  return for_terminal(encode_utf8(text.substr(0, k))) + " … " + for_terminal(encode_utf8(text.substr(text.size() - k)));
 }
 
 std::string percent(double ratio) { return fmt::format("{:.1f}%", 100.0 * ratio); }
@@ -97,7 +100,7 @@ std::string render_text(const Findings& f, const TextRenderOptions& options) {
     out += fmt::format(format, std::forward<Args>(args)...);
     out += '\n';
   };
-  line("{}  ({}, {}; {} characters)", f.document.file, f.document.agency.empty() ? "-" : f.document.agency,
+  line("{}  ({}, {}; {} characters)", for_terminal(f.document.file), f.document.agency.empty() ? "-" : for_terminal(f.document.agency),
        f.document.year ? std::to_string(f.document.year) : "-", f.chars);
   line("");
   line("  copied (总复制比)                  {:>7}", percent(f.copy_ratio));
@@ -117,8 +120,8 @@ std::string render_text(const Findings& f, const TextRenderOptions& options) {
     for (std::size_t i = 0; i < shown; ++i) {
       const SourceFinding& s = f.sources[i];
       line("  {:>3}  {:<11} {:>7} {:>9} {:>8}  {} {} ({})", i + 1, relation_name(s.relation),
-           percent(s.copy_ratio), percent(s.copy_ratio_excluding_boilerplate), s.passages, s.document.agency,
-           s.document.year, s.document.file);
+           percent(s.copy_ratio), percent(s.copy_ratio_excluding_boilerplate), s.passages, for_terminal(s.document.agency),
+           s.document.year, for_terminal(s.document.file));
     }
     if (f.sources.size() > shown) line("  … and {} more", f.sources.size() - shown);
   }
@@ -277,11 +280,11 @@ std::string render_yoy_text(const YoyResult& r, std::size_t max_rows) {
     const YoyRow& row = r.rows[i];
     std::string most = "-";
     if (row.max_source)
-      most = fmt::format("{} {} ({}, {})", row.max_source->document.agency, row.max_source->document.year,
+      most = fmt::format("{} {} ({}, {})", for_terminal(row.max_source->document.agency), row.max_source->document.year,
                          relation_name(row.max_source->relation), percent(row.max_source->copy_ratio));
     out += fmt::format("  {:<4} {:>7} {:>9}  {:<5} {:<5}  {:<28}  {}\n", row.flagged ? "!!" : "",
                        percent(row.copy_ratio), percent(row.copy_ratio_excluding_boilerplate), row.report.year,
-                       row.prior.year, row.report.agency, most);
+                       row.prior.year, for_terminal(row.report.agency), most);
   }
   if (r.rows.size() > shown) out += fmt::format("  … {} more rows (use --format csv or json)\n", r.rows.size() - shown);
   return out;
@@ -338,7 +341,8 @@ std::string render_clusters_text(const ClusterResult& r) {
     const Cluster& c = r.clusters[i];
     out += fmt::format("\n  #{}  {} reports, {} agencies, {}, mean shared {}\n", i + 1, c.members.size(), c.agencies,
                        c.year ? std::to_string(c.year) : std::string("several years"), percent(c.mean_copy_ratio));
-    for (const DocumentInfo& m : c.members) out += fmt::format("      {} {}  {}\n", m.agency, m.year, m.file);
+    for (const DocumentInfo& m : c.members)
+      out += fmt::format("      {} {}  {}\n", for_terminal(m.agency), m.year, for_terminal(m.file));
   }
   return out;
 }

@@ -50,6 +50,12 @@ std::string encode_utf8(std::u32string_view text);
 // "chars, whitespace excluded" leaves out.
 bool is_whitespace(char32_t c);
 
+// `utf8` made safe to show on a terminal, one record per line: control characters (C0, DEL, C1)
+// other than those in `keep`, the bidirectional overrides and isolates, and bytes that are not
+// UTF-8 are written as \n, \r, \t, \xNN or \u{NNNN}; everything else is kept. For names and
+// text printed for a person, never for JSON or HTML, which carry text exactly.
+std::string escape_controls(std::string_view utf8, std::u32string_view keep = {});
+
 // CJK ideographs: the unified block, extension A, the compatibility block and the supplementary
 // planes' extensions (U+20000–U+3134F).
 bool is_cjk(char32_t c);
