@@ -464,7 +464,7 @@ TEST(Extract, BadInputsAreRefusedWithAReason) {
 
 TEST(Extract, ZipBombIsRefusedAtTheDefaultCap) {
   // 300 MiB of XML in a 300 KiB zip: refused from its declared size, and when the size is hidden,
-  // while inflating (at the 256 MiB cap), without holding more than the cap.
+  // while inflating (at the 64 MiB cap), without holding more than the cap.
   EXPECT_TRUE(
       contains(refusal(make_zip_bomb(300u << 20, false), "bomb.docx"), "unpacks to more than"));
   EXPECT_TRUE(

@@ -42,8 +42,8 @@ class Limits : public ::testing::Test {
   // a.db with one report, for `add` and `check` to open.
   void make_archive() {
     const std::string report = (corpora_dir() / "reports" / "anwen-zhen-2021.txt").string();
-    const std::vector<std::string> seed = {"add", "--archive", "a.db", "--agency", "安文镇", "--year",
-                                           "2021", report};
+    const std::vector<std::string> seed = {"add",    "--archive", "a.db", "--agency",
+                                           "安文镇", "--year",    "2021", report};
     const CliResult added = run(seed);
     ASSERT_EQ(added.status, 0) << describe(seed, added);
   }
@@ -85,15 +85,77 @@ TEST_F(Limits, RaisedLimitStaysBounded) {
 
     for (const std::string command : {"extract", "add", "check"}) {
       std::vector<std::string> args = {command, "--max-file-mb", "256"};
-      if (command != "extract") args.insert(args.end(), {"--archive", "a.db", "--agency", "某局", "--year", "2024"});
+      if (command != "extract")
+        args.insert(args.end(), {"--archive", "a.db", "--agency", "某局", "--year", "2024"});
       args.push_back(file);
       const CliResult r = run(args);
       EXPECT_EQ(r.status, 1) << describe(args, r);
-      EXPECT_NE(r.err.find(file + ": file too large (1073741824 bytes; the limit is 268435456 bytes)"),
-                std::string::npos)
+      EXPECT_NE(
+          r.err.find(file + ": file too large (1073741824 bytes; the limit is 268435456 bytes)"),
+          std::string::npos)
           << describe(args, r);
       EXPECT_LT(r.max_rss_kb, kMaxRssKb) << describe(args, r);
     }
+  }
+}
+
+// Inputs whose shape, not size, made extraction slow or large (a parser's work growing with the
+// nesting depth at every tag): refused with the reason, quickly and in little memory, while a
+// sloppy but real page shape is still read.
+TEST_F(Limits, DeeplyNestedPagesAreRefusedInLittleTimeAndMemory) {
+  std::string nested = "<html><body>", unclosed = "<html><body>";
+  for (int i = 0; i < 200000; ++i) nested += "<div>", unclosed += "<div>";
+  nested += "法治政府建设年度报告正文。";
+  unclosed += "法治政府建设年度报告正文。</body></html>";
+  for (int i = 0; i < 200000; ++i) nested += "</div>";
+  nested += "</body></html>";
+  leitong::testing::write_file(dir_ / "nested.html", nested);
+  leitong::testing::write_file(dir_ / "unclosed.html", unclosed);
+  for (const std::string file : {"nested.html", "unclosed.html"}) {
+    const std::vector<std::string> args = {"extract", file};
+    const CliResult r = run(args);
+    EXPECT_EQ(r.status, 1) << describe(args, r);
+    EXPECT_NE(
+        r.err.find(
+            file +
+            ": web page nested too deeply to read in bounded time (elements open 200000 levels"),
+        std::string::npos)
+        << describe(args, r);
+    EXPECT_LT(r.max_rss_kb, kMaxRssKb) << describe(args, r);
+  }
+  // 20,000 table rows whose cells leave <font> and <b> open: each cell's end closes them, so the
+  // page nests a few levels and is read.
+  std::string table = "<html><body><table>";
+  for (int i = 0; i < 20000; ++i)
+    table += "<tr><td><font color=red>第" + std::to_string(i) + "项</td><td><b>完成</td></tr>";
+  table += "</table></body></html>";
+  leitong::testing::write_file(dir_ / "table.html", table);
+  const CliResult read = run({"extract", "table.html"});
+  EXPECT_EQ(read.status, 0) << describe({"extract", "table.html"}, read);
+  EXPECT_NE(read.out.find("第19999项\t完成"), std::string::npos);
+}
+
+// A text far longer than any report (5 million characters): refused by its length before a check
+// builds its tables, in little memory.
+TEST_F(Limits, TextsLongerThanTheCharacterLimitAreRefused) {
+  const std::string sentence =
+      "全面推进依法行政，持续优化法治化营商环境，加强行政执法队伍建设。\n";  // 33 code points
+  std::string text;
+  constexpr int kSentences = 151'516;  // 5,000,028 code points
+  for (int i = 0; i < kSentences; ++i) text += sentence;
+  leitong::testing::write_file(dir_ / "long.txt", text);
+  make_archive();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"extract", "long.txt"},
+        std::vector<std::string>{"check", "--archive", "a.db", "--agency", "安文镇", "--year",
+                                 "2022", "long.txt"}}) {
+    const CliResult r = run(args);
+    EXPECT_EQ(r.status, 1) << describe(args, r);
+    EXPECT_NE(r.err.find("long.txt: text too long to check (" + std::to_string(kSentences * 33) +
+                         " characters; the limit is 4000000"),
+              std::string::npos)
+        << describe(args, r);
+    EXPECT_LT(r.max_rss_kb, kMaxRssKb) << describe(args, r);
   }
 }
 

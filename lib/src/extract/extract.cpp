@@ -206,6 +206,11 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
     }
   }
 
+  if (raw.text.size() > params.max_text_chars)
+    throw_error("{}: text too long to check ({} characters; the limit is {}: a report has tens of "
+                "thousands — split the file)",
+                file, raw.text.size(), params.max_text_chars);
+
   ExtractedText out;
   out.format = std::move(raw.format);
   out.metadata = std::move(raw.metadata);

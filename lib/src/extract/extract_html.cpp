@@ -505,7 +505,100 @@ void read_head(const GumboNode* root, DocumentMetadata& md) {
 
 }  // namespace
 
-RawText extract_html(std::string_view bytes, const std::string& file, const ExtractParams&) {
+// What parsing `html` costs the HTML5 parser, which walks its stack of open elements at every tag:
+// the stack is followed on a light scan of the markup (comments, doctypes and the raw text of
+// script, style and textarea skipped) with the closings a parser makes by itself — an end tag
+// closes everything opened inside its element, a new cell or row closes the previous one of its
+// table, a new list item the previous one of its list; void and paragraph-like elements do not
+// nest. An estimate within a small factor for real pages (sloppy tables of unclosed <font> cost
+// what they cost), exact in growth for deep ones. Linear in the markup.
+struct NestingWork {
+  std::size_t work = 0;  // the sum over tags of the depth each opens or closes at
+  std::size_t max_depth = 0;
+};
+NestingWork html_nesting_work(std::string_view html) {
+  static constexpr std::string_view kNotNesting[] = {
+      "area", "base", "br",     "col",      "embed", "hr", "img", "input", "link", "meta", "param",
+      "source", "track", "wbr", "p",      "dt",    "dd", "option", "optgroup", "rp", "rt",
+      "thead",  "tbody", "tfoot", "colgroup", "caption", "html", "head", "body"};
+  // The open elements, as ids of their names, each with the index of the innermost open cell, row
+  // and list item of its table or list (-1: none), so that the implied closings are O(1).
+  struct Open {
+    int name;
+    std::ptrdiff_t cell, row, item;
+  };
+  std::vector<Open> stack;
+  std::unordered_map<std::string, int> ids;
+  std::vector<std::size_t> open_count;  // by id: how many are on the stack
+  auto id_of = [&](const std::string& name) {
+    const auto [it, added] = ids.emplace(name, static_cast<int>(ids.size()));
+    if (added) open_count.push_back(0);
+    return it->second;
+  };
+  const int td = id_of("td"), th = id_of("th"), tr = id_of("tr"), li = id_of("li"), table = id_of("table"),
+            ul = id_of("ul"), ol = id_of("ol");
+  auto pop_to = [&](std::size_t size) {
+    while (stack.size() > size) {
+      --open_count[static_cast<std::size_t>(stack.back().name)];
+      stack.pop_back();
+    }
+  };
+  NestingWork out;
+  std::string name;
+  for (std::size_t i = html.find('<'); i != std::string_view::npos; i = html.find('<', i + 1)) {
+    if (html.substr(i, 4) == "<!--") {
+      const std::size_t end = html.find("-->", i + 4);
+      if (end == std::string_view::npos) break;
+      i = end + 2;
+      continue;
+    }
+    std::size_t at = i + 1;
+    const bool closing = at < html.size() && html[at] == '/';
+    if (closing) ++at;
+    name.clear();
+    while (at < html.size() && std::isalnum(static_cast<unsigned char>(html[at])))
+      name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(html[at++]))));
+    if (name.empty()) continue;  // "<" in text, "<!doctype", "<?xml"
+    const std::size_t close = html.find('>', at);
+    if (close == std::string_view::npos) break;
+    const bool self_closing = html[close - 1] == '/';
+    if (!closing && (name == "script" || name == "style" || name == "textarea")) {
+      const std::size_t end = html.find("</", close);  // raw text up to its end tag
+      i = end == std::string_view::npos ? html.size() - 1 : end - 1;
+      continue;
+    }
+    i = close;
+    if (self_closing || std::find(std::begin(kNotNesting), std::end(kNotNesting), name) != std::end(kNotNesting))
+      continue;
+    const int id = id_of(name);
+    out.work += stack.size();
+    if (closing) {
+      if (open_count[static_cast<std::size_t>(id)] == 0) continue;  // a stray end tag is ignored
+      std::size_t k = stack.size();
+      while (stack[k - 1].name != id) --k;  // amortized: each element is popped once
+      pop_to(k - 1);
+      continue;
+    }
+    const Open* top = stack.empty() ? nullptr : &stack.back();
+    if ((id == td || id == th) && top && top->cell >= 0) pop_to(static_cast<std::size_t>(top->cell));
+    else if (id == tr && top && top->row >= 0) pop_to(static_cast<std::size_t>(top->row));
+    else if (id == li && top && top->item >= 0) pop_to(static_cast<std::size_t>(top->item));
+    top = stack.empty() ? nullptr : &stack.back();
+    const auto index = static_cast<std::ptrdiff_t>(stack.size());
+    Open open{id, top ? top->cell : -1, top ? top->row : -1, top ? top->item : -1};
+    if (id == table) open.cell = open.row = -1;
+    if (id == ul || id == ol) open.item = -1;
+    if (id == td || id == th) open.cell = index;
+    if (id == tr) open.row = index, open.cell = -1;
+    if (id == li) open.item = index;
+    stack.push_back(open);
+    ++open_count[static_cast<std::size_t>(id)];
+    out.max_depth = std::max(out.max_depth, stack.size());
+  }
+  return out;
+}
+
+RawText extract_html(std::string_view bytes, const std::string& file, const ExtractParams& params) {
   RawText out;
   // Charset: a byte-order mark, else the declared charset when the bytes are valid in it (a page
   // declaring gb2312 that is valid UTF-8 with Chinese text is UTF-8), else UTF-8 or GB18030 by
@@ -532,6 +625,10 @@ RawText extract_html(std::string_view bytes, const std::string& file, const Extr
   out.format = "html/" + charset;
 
   const std::string utf8 = encode_utf8(decoded);
+  if (const NestingWork nesting = html_nesting_work(utf8); nesting.work > params.max_html_nesting_work)
+    throw_error("{}: web page nested too deeply to read in bounded time (elements open {} levels deep; "
+                "report pages nest a few dozen)",
+                file, nesting.max_depth);
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;
   std::unique_ptr<GumboOutput, OutputCloser> parsed(

@@ -33,12 +33,21 @@
 
 namespace leitong {
 
+// Every input is read in time and memory bounded by these limits (docs/usage.md, "Limits"): what
+// would exceed one is refused with the reason, never read for minutes or gigabytes.
 struct ExtractParams {
-  std::size_t max_file_bytes = 64u << 20;       // larger files are refused before being read
-  std::size_t max_unpacked_bytes = 256u << 20;  // most bytes decompressed from a zip (docx) in all
-  int max_pdf_pages = 5000;                     // PDFs with more pages are refused
-  double max_pdf_seconds = 120;                 // PDF text extraction past this is refused
-  bool remove_chrome = true;                    // leave page chrome out (chrome.h)
+  std::size_t max_file_bytes = 64u << 20;      // larger files are refused before being read
+  std::size_t max_unpacked_bytes = 64u << 20;  // most bytes decompressed from a zip (docx) in all
+  int max_pdf_pages = 5000;                    // PDFs with more pages are refused
+  double max_pdf_seconds = 120;                // PDF text extraction past this is refused
+  // Longest extracted text, in code points: a report has tens of thousands; a check holds about
+  // 60 bytes per code point of the report (sketch, alignment tables), so this bounds its memory.
+  std::size_t max_text_chars = 4'000'000;
+  // HTML: the parser's work grows with the nesting depth at every tag (a page of 200,000 nested
+  // elements took minutes); a page whose tags, each weighted by the depth it opens or closes at,
+  // sum past this is refused. Report pages stay under 10^7; the limit is a few tenths of a second.
+  std::size_t max_html_nesting_work = 300'000'000;
+  bool remove_chrome = true;                   // leave page chrome out (chrome.h)
 };
 
 struct ExtractedText {
