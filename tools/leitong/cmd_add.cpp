@@ -188,7 +188,7 @@ int run_add(const AddOptions& o) {
   // What stdout says is true: a document is reported added once it is committed. With --batch,
   // the lines of the open group wait for its commit (and are never printed if it fails).
   Progress progress(progress_on, jobs.size());
-  std::size_t added = 0, present = 0, refused = 0;
+  std::size_t added = 0, present = 0, refused = 0, chrome_lines = 0;
   std::vector<std::string> held;  // lines of the documents of the open group
   std::size_t held_added = 0;
   auto release_held = [&] {
@@ -217,13 +217,15 @@ int run_add(const AddOptions& o) {
     progress.show(i, job.path);
     try {
       if (!job.error.empty()) throw Error(job.error);
-      const Document doc = read_document(job.path, job.agency, job.year, job.kind, extract_params).document;
+      const ReadDocument read = read_document(job.path, job.agency, job.year, job.kind, extract_params);
+      const Document& doc = read.document;
       const AddOutcome outcome = archive.add(doc);
       // Names as a person should see them: any control characters escaped (text.h).
       const std::string file = escape_controls(doc.info.file);
       if (!job.note.empty()) held.push_back(fmt::format("note       {}: {}\n", file, escape_controls(job.note)));
       if (outcome.added) {
         ++held_added;
+        chrome_lines += read.chrome_lines;
         held.push_back(fmt::format("added      {} ({}, {}, {}) as #{}\n", file, escape_controls(job.agency),
                                    job.year, kind_name(job.kind), outcome.id));
       } else {
@@ -259,6 +261,10 @@ int run_add(const AddOptions& o) {
     if (skipped_files)
       fmt::print("{} file{} of other types in the folders skipped\n", skipped_files,
                  skipped_files == 1 ? "" : "s");
+    if (chrome_lines)
+      fmt::print("{} line{} of page chrome left out of the added files (`leitong extract --format json FILE` "
+                 "lists them; --keep-chrome keeps them)\n",
+                 chrome_lines, chrome_lines == 1 ? "" : "s");
     fmt::print("{} added, {} already present, {} refused; archive {} holds {} documents\n", added,
                present, refused, o.archive, archive.document_count());
   }
@@ -298,6 +304,7 @@ Runner register_add(CLI::App& app) {
                  "Shingle size for a new archive (an existing one must match)")
       ->check(CLI::Range(2, 32));
   add_max_file_option(app, o->extract);
+  add_keep_chrome_option(app, o->extract);
   app.add_flag("-q,--quiet", o->quiet, "Print only refusals");
   app.add_flag("--progress", o->progress,
                "Show progress on standard error (default: on a terminal, 10+ files)");

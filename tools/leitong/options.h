@@ -53,6 +53,13 @@ inline void add_max_file_option(CLI::App& app, ExtractParams& params) {
       ->check(CLI::Range(std::size_t(1), kLargestFileMb));
 }
 
+// --keep-chrome: page chrome (portal headers, navigation, footers) is kept in the text.
+inline void add_keep_chrome_option(CLI::App& app, ExtractParams& params) {
+  app.add_flag_function(
+      "--keep-chrome", [&params](std::int64_t) { params.remove_chrome = false; },
+      "Keep page chrome (portal headers, navigation, footers) in the text instead of leaving it out");
+}
+
 // Opens an archive for reading; says on standard error when it lies in a place that cannot be
 // written (read as it stands, see Archive::read_only_place).
 inline Archive open_for_reading(const std::string& path) {

@@ -427,10 +427,13 @@ ChromeResult strip_chrome(std::u32string_view text, DocumentMetadata& metadata) 
       any_body = true;
     }
   }
+  // Chrome surrounds the report: only the lines before its first paragraph and after its last are
+  // candidates. A line between two paragraphs of body text is body text, whatever words it holds
+  // (a law quoted in a report may say 版权所有 or 发布机构).
   std::vector<std::uint8_t> remove(lines.size(), 0);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const bool edge_zone = !any_body || i < first_body || i > last_body;
-    remove[i] = lines[i].kind == Kind::kStrong || (edge_zone && lines[i].kind == Kind::kEdge);
+    remove[i] = edge_zone && (lines[i].kind == Kind::kStrong || lines[i].kind == Kind::kEdge);
   }
   // A related-article list: after its marker, nothing but short non-sentence lines and chrome.
   for (std::size_t i = lines.size(); i-- > 0;) {

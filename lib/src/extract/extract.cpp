@@ -273,6 +273,7 @@ ReadDocument read_document(const std::filesystem::path& path, const std::string&
       out.year_from = named.year_from;
     }
   }
+  out.chrome_lines = extracted.removed.size();
   out.document.text = std::move(extracted.text);
   return out;
 }

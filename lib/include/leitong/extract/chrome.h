@@ -8,17 +8,19 @@
 // text *after* removal), and the fields they hold are kept (metadata.h reads the agency, title,
 // year and date from them).
 //
-// Recognition is line by line and conservative, because removing a line of the report itself
-// would hide copied text:
-//  - anywhere in the text: lines that are only a numeric date (2023-03-15), only navigation
-//    words (分享到, 打印, 关闭窗口, 上一篇, 相关文档, 推荐度, 将本文的Word文档下载到电脑, …), a
-//    breadcrumb (当前位置: 首页 > …), a site footer mark (网站标识码, ICP备, 公网安备, 版权所有),
-//    or a header line that starts with a portal field (索引号:, 发布机构:, 发布时间:, 更新时间:,
-//    浏览次数: …) or names two fields (日期:2025-01-24来源:区司法局) — never a line ending like a
-//    sentence;
-//  - only in the leading and trailing runs of such lines: lines that start with a weaker field
-//    (名称:, 日期:, 来源:, 作者:) or a footer field (主办:, 地址:, 邮编:, 电话:).
-// A line of the report such as "(联系人:王文辉;联系电话:65317131)" after the signature stays.
+// Chrome surrounds the report, so only the lines before the report's first paragraph and after
+// its last (a paragraph: a line longer than 60 characters or ending like a sentence) are looked
+// at; a line between two paragraphs is body text, whatever words it holds (a law quoted in a
+// report may well say 版权所有). There, conservatively, because removing a line of the report
+// itself would hide copied text, a line is chrome when it is only a numeric date (2023-03-15),
+// only navigation words (分享到, 打印, 关闭窗口, 上一篇, 相关文档, 推荐度, 将本文的Word文档下载到
+// 电脑, …), a breadcrumb (当前位置: 首页 > …), a site footer mark (网站标识码, ICP备, 公网安备,
+// 版权所有) without prose around it, or a line that starts with a portal field (索引号:, 发布机构:,
+// 名称:, 日期:, 来源:, 主办:, 地址:, …) or names two fields (日期:2025-01-24来源:区司法局) — never
+// a line ending like a sentence; and a related-article list after the last paragraph. A line of
+// the report such as "(联系人:王文辉;联系电话:65317131)" after the signature stays. Every line
+// left out is listed (ExtractedText::removed, `leitong extract --format json`), and
+// ExtractParams::remove_chrome (`--keep-chrome`) keeps everything.
 #pragma once
 
 #include <leitong/extract/metadata.h>

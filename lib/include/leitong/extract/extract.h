@@ -74,6 +74,7 @@ struct ReadDocument {
   Document document;        // the extracted text, the path as `file`, agency, year and kind
   std::string agency_from;  // where the agency was found ("title (名称 field)"); "" when given
   std::string year_from;    // likewise for the year
+  std::size_t chrome_lines = 0;  // lines of page chrome left out of the text (chrome.h)
   // Neither given nor named by the file: `document` then lacks it (and `year_missing` is only
   // looked at when the agency was found).
   bool agency_missing = false;

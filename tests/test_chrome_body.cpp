@@ -1,0 +1,91 @@
+// Page chrome is removed by where it stands, never by a keyword inside the body (chrome.h): every
+// line of real text placed between two paragraphs of a plain-text report survives extraction.
+#include <gtest/gtest.h>
+#include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "support/corpus.h"
+
+namespace leitong::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::u32string_view kParagraph = U"本年度全面推进依法行政，各项工作取得明显成效。";
+
+// Extracts `lines` as a plain-text report with a paragraph between each two, and returns the
+// lines that did not come out unchanged.
+std::vector<std::u32string> dropped(const std::vector<std::u32string>& lines) {
+  std::u32string text(kParagraph);
+  text += U'\n';
+  for (const std::u32string& line : lines)
+    text += line + U"\n" + std::u32string(kParagraph) + U"\n";
+  const ExtractedText out = extract_bytes(encode_utf8(text), "report.txt");
+  std::vector<std::u32string> missing;
+  if (out.text == text) return missing;
+  for (const std::u32string& line : lines)
+    if (out.text.find(U"\n" + line + U"\n") == std::u32string::npos) missing.push_back(line);
+  if (missing.empty()) missing.push_back(U"(the text changed elsewhere)");
+  return missing;
+}
+
+// Prose that once read as footers or portal fields, and lines that are chrome only at a page's
+// edges.
+TEST(ChromeBody, KeywordsInsideTheBodyAreBodyText) {
+  const std::vector<std::u32string> lines = {
+      U"对于版权所有,一方转让或准许另一方使用的出版发行权和其他权利,支付报酬的数量、",
+      U"版权所有人的合法权益得到保护",
+      U"发布机构：区人民政府办公室，发布时间：2024年3月",
+      U"索引号: 11500106MB1A37250A/2025-00012",
+      U"分享到",
+      U"打印本页 关闭窗口",
+      U"2023-03-15",
+      U"当前位置：首页 > 政务公开 > 法治政府建设",
+      U"主办：重庆市沙坪坝区人民政府 网站标识码5001060001"};
+  EXPECT_TRUE(dropped(lines).empty()) << encode_utf8(dropped(lines).front());
+}
+
+// The same for every line of the corpora: the bundled reports and national reports, and the laws
+// where the shared corpora are beside the checkout.
+TEST(ChromeBody, NoLineOfTheCorporaIsRemovedFromABody) {
+  std::vector<fs::path> files;
+  for (const fs::path& folder : {corpora_dir() / "reports", corpora_dir() / "gov-work-reports",
+                                 source_dir() / "../shared/corpora/laws"}) {
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(folder))
+      if (entry.is_regular_file() &&
+          (entry.path().extension() == ".txt" || entry.path().extension() == ".md"))
+        files.push_back(entry.path());
+  }
+  ASSERT_GT(files.size(), 60u);
+  std::size_t lines_tried = 0;
+  for (const fs::path& file : files) {
+    std::vector<std::u32string> lines;
+    const std::u32string text = decode_text(read_bytes(file), file.string()).text;
+    for (std::size_t pos = 0; pos < text.size();) {
+      std::size_t nl = text.find(U'\n', pos);
+      if (nl == std::u32string::npos) nl = text.size();
+      std::u32string line = text.substr(pos, nl - pos);
+      if (!line.empty() && line.back() == U'\r') line.pop_back();
+      // Blank lines and control characters other than tabs are what extraction normalizes, not
+      // what chrome removal decides.
+      bool plain = line.find_first_not_of(U" \t\u3000") != std::u32string::npos;
+      for (char32_t c : line) plain = plain && (c >= 0x20 || c == U'\t');
+      if (plain) lines.push_back(std::move(line));
+      pos = nl + 1;
+    }
+    lines_tried += lines.size();
+    const auto missing = dropped(lines);
+    EXPECT_TRUE(missing.empty()) << file << ": " << encode_utf8(missing.front());
+  }
+  std::printf("[chrome] %zu lines of %zu files placed between paragraphs, none removed\n",
+              lines_tried, files.size());
+}
+
+}  // namespace
+}  // namespace leitong::testing
