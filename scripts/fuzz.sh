@@ -54,8 +54,11 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts" "$logdir"
   cp -n "$root/fuzz/corpus/$name/"* "$work/" 2>/dev/null || true
   rm -f "$logdir"/fuzz-*.log
-  flags=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+  # A per-input time limit well under what a hang would take, and for the extractors inputs large
+  # enough to have shape (deep nesting, long lines), which small inputs never show.
+  flags=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=5 -print_final_stats=1
          -artifact_prefix="$artifacts/")
+  [[ "$t" != extract_* ]] || flags+=(-max_len=262144)
   [ -z "${dicts[$t]:-}" ] || flags+=(-dict="$root/fuzz/dict/${dicts[$t]}")
   [ "$jobs" -eq 0 ] || flags+=(-jobs=1)
   before=$(find "$artifacts" -type f | wc -l)
