@@ -40,8 +40,9 @@ struct ExtractParams {
   std::size_t max_unpacked_bytes = 64u << 20;  // most bytes decompressed from a zip (docx) in all
   int max_pdf_pages = 5000;                    // PDFs with more pages are refused
   double max_pdf_seconds = 120;                // PDF text extraction past this is refused
-  // Longest extracted text, in code points: a report has tens of thousands; a check holds about
-  // 60 bytes per code point of the report (sketch, alignment tables), so this bounds its memory.
+  // Longest extracted text, in code points: a report has tens of thousands. A check holds about
+  // 125 bytes per code point of the report (sketch, alignment and self-repetition tables): a text
+  // at this limit took 10 s and 489 MB (one sentence repeated: the worst case for self-repetition).
   std::size_t max_text_chars = 4'000'000;
   // HTML: the parser's work grows with the nesting depth at every tag (a page of 200,000 nested
   // elements took minutes); a page whose tags, each weighted by the depth it opens or closes at,
