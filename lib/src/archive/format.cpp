@@ -170,6 +170,17 @@ void check_not_truncated(const std::string& name) {
         name, size, pages, page_size);
 }
 
+// Opens the archive read-write once and reads its header, which makes SQLite recover a
+// write-ahead log left by a killed writer; then closes.
+void recover_write_ahead_log(const std::string& name) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 30000);
+    sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  }
+  sqlite3_close_v2(db);
+}
+
 // SQLite's URI for reading `path` as immutable (no locks, no shared memory).
 std::string immutable_uri(const std::filesystem::path& path) {
   std::string uri = "file:";
@@ -387,7 +398,26 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
       throw;
     }
   }
-  impl->params = read_params(*impl);
+  try {
+    impl->params = read_params(*impl);
+  } catch (const Error&) {
+    // A writer killed while writing its write-ahead log leaves it to be recovered, which a
+    // read-only connection may not do ("attempt to write a readonly database"). Where the archive
+    // can be written, a read-write connection recovers it (what SQLite does for any next writer),
+    // and the reader reads on.
+    const int code = sqlite3_extended_errcode(impl->db);
+    if (mode != Mode::kReadOnly || impl->immutable ||
+        (code != SQLITE_READONLY_RECOVERY && code != SQLITE_READONLY_CANTINIT && code != SQLITE_READONLY))
+      throw;
+    recover_write_ahead_log(impl->name);
+    sqlite3_close_v2(impl->db);
+    impl->db = nullptr;
+    if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr) !=
+        SQLITE_OK)
+      throw_error("{}: cannot open archive: {}", impl->name, impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
+    sqlite3_busy_timeout(impl->db, 30000);
+    impl->params = read_params(*impl);
+  }
   if (mode == Mode::kReadWrite) {
     retrying([&] { impl->exec("PRAGMA journal_mode = WAL"); });
     // In WAL mode NORMAL never corrupts; a power cut may roll back the last adds, which re-running
