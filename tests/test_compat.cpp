@@ -58,6 +58,12 @@ Document recycled_luohu_report() {
   return report;
 }
 
+// A report none of the committed archives holds, to append to them.
+Document anwen_report() {
+  return {{0, "anwen", "重庆市綦江区安稳镇人民政府", 2021, DocumentKind::kReport},
+          read_corpus_text("reports/anwen-zhen-2021.txt")};
+}
+
 // A check of it names that report as its top, same-agency source.
 void expect_recycled_source_found(const Archive& archive) {
   const Findings f = check_against_archive(archive, recycled_luohu_report());
@@ -73,10 +79,7 @@ TEST_F(Compat, CheckAgainstVersion1ArchiveFindsTheRecycledSource) {
 
 TEST_F(Compat, Version1ArchiveAcceptsNewDocuments) {
   Archive archive = Archive::open(dir_ / "v1.db", Archive::Mode::kReadWrite);
-  Document doc;
-  doc.info = {0, "anwen", "重庆市綦江区安稳镇人民政府", 2021, DocumentKind::kReport};
-  doc.text = read_corpus_text("reports/anwen-zhen-2021.txt");
-  EXPECT_TRUE(archive.add(doc).added);
+  EXPECT_TRUE(archive.add(anwen_report()).added);
   EXPECT_EQ(archive.document_count(), 3);
   // Sketched with the archive's own (older) MinHash variant and written in its own format 1
   // (32-bit signature values, 12-byte postings): verify recomputes every sketch and reads every
@@ -121,10 +124,7 @@ TEST_F(Compat, Version2ArchiveKeepsItsPostingKeys) {
     EXPECT_GT(shared, 20);
   }
   Archive archive = Archive::open(dir_ / "v2.db", Archive::Mode::kReadWrite);
-  Document doc;
-  doc.info = {0, "anwen", "重庆市綦江区安稳镇人民政府", 2021, DocumentKind::kReport};
-  doc.text = read_corpus_text("reports/anwen-zhen-2021.txt");
-  EXPECT_TRUE(archive.add(doc).added);
+  EXPECT_TRUE(archive.add(anwen_report()).added);
   EXPECT_EQ(archive.stats().schema_version, 2);
   EXPECT_TRUE(archive.verify().ok());
   EXPECT_GT(scalar("SELECT count(*) FROM postings"), 684);  // the two reports' 684 blobs, and more
@@ -165,10 +165,7 @@ TEST_F(Compat, NewArchiveStoresTheParametersAsVersion3Did) {
 
 TEST_F(Compat, Version3ArchiveAcceptsNewDocuments) {
   Archive archive = Archive::open(dir_ / "v3.db", Archive::Mode::kReadWrite);
-  Document doc;
-  doc.info = {0, "anwen", "重庆市綦江区安稳镇人民政府", 2021, DocumentKind::kReport};
-  doc.text = read_corpus_text("reports/anwen-zhen-2021.txt");
-  EXPECT_TRUE(archive.add(doc).added);
+  EXPECT_TRUE(archive.add(anwen_report()).added);
   EXPECT_EQ(archive.stats().schema_version, 3);
   EXPECT_TRUE(archive.verify().ok());
   auto scalar = [&](const char* sql) { return sqlite_scalar(dir_ / "v3.db", sql); };

@@ -352,11 +352,14 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
   const int flags =
       mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const std::string target = impl->immutable ? immutable_uri(path) : impl->name;
-  if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
-                      nullptr) != SQLITE_OK)
-    throw_error("{}: cannot open archive: {}", impl->name,
-                impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
-  sqlite3_busy_timeout(impl->db, 30000);
+  auto connect = [&] {
+    if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+                        nullptr) != SQLITE_OK)
+      throw_error("{}: cannot open archive: {}", impl->name,
+                  impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
+    sqlite3_busy_timeout(impl->db, 30000);
+  };
+  connect();
 
   // A writer that finds an SQLite database with no tables and no application id (another process
   // has begun creating the archive and not committed yet) joins the creation too.
@@ -412,10 +415,7 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
     recover_write_ahead_log(impl->name);
     sqlite3_close_v2(impl->db);
     impl->db = nullptr;
-    if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr) !=
-        SQLITE_OK)
-      throw_error("{}: cannot open archive: {}", impl->name, impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
-    sqlite3_busy_timeout(impl->db, 30000);
+    connect();
     impl->params = read_params(*impl);
   }
   if (mode == Mode::kReadWrite) {

@@ -35,6 +35,14 @@ std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::stri
   return compressed;
 }
 
+// What the archive cannot hold: a document without an agency, or one too short to have a shingle.
+void refuse_unarchivable(const DocumentInfo& info, const std::string& canonical_agency_name, const Sketch& sketch) {
+  if (canonical_agency_name.empty()) throw_error("{}: agency name is empty", info.file);
+  if (sketch.shingles.empty())
+    throw_error("{}: too short to compare (fewer than {} characters after normalization)", info.file,
+                sketch.params.shingle.n);
+}
+
 }  // namespace
 
 Archive::Impl::~Impl() {
@@ -221,12 +229,8 @@ void Archive::Impl::write_pending_index_entries() {
 PreparedDocument prepare_document(const Document& document, const SketchParams& params) {
   PreparedDocument out;
   out.info = document.info;
-  if (canonical_agency(document.info.agency).empty())
-    throw_error("{}: agency name is empty", document.info.file);
   out.sketch = make_sketch(document.text, params);
-  if (out.sketch.shingles.empty())
-    throw_error("{}: too short to compare (fewer than {} characters after normalization)",
-                document.info.file, params.shingle.n);
+  refuse_unarchivable(document.info, canonical_agency(document.info.agency), out.sketch);
   out.content_hash = content_hash(document.text);
   out.chars = document.text.size();
   out.text_zstd = compress_text(encode_utf8(document.text), document.info.file);
@@ -242,15 +246,13 @@ AddOutcome Archive::add(const PreparedDocument& document) {
   Impl& d = *impl_;
   if (d.mode != Mode::kReadWrite) throw_error("{}: archive opened read-only", d.name);
   const std::string agency = canonical_agency(document.info.agency);
-  if (agency.empty()) throw_error("{}: agency name is empty", document.info.file);
   const Sketch& sketch = document.sketch;
   if (const std::string difference = describe_difference(d.params.sketch, sketch.params);
       !difference.empty())
     throw_error("{}: sketched with other parameters than the archive {} ({}, archive vs document)",
                 document.info.file, d.name, difference);
-  if (sketch.shingles.empty())
-    throw_error("{}: too short to compare (fewer than {} characters after normalization)",
-                document.info.file, d.params.sketch.shingle.n);
+  // A PreparedDocument may be made by hand: the refusals of prepare_document hold here too.
+  refuse_unarchivable(document.info, agency, sketch);
   const std::string& hash = document.content_hash;
   const std::vector<std::uint8_t>& compressed = document.text_zstd;
 
