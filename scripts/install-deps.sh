@@ -9,11 +9,12 @@ packages=(
   libxxhash-dev libboost-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
   libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
+  libsodium-dev
   python3
 )
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium fonts-wqy-microhei) ;;
+    --test) packages+=(chromium chromium-driver python3-selenium python3-pytest fonts-wqy-microhei) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -23,6 +23,8 @@ Runner register_clusters(CLI::App& app);
 Runner register_verify(CLI::App& app);
 Runner register_synth(CLI::App& app);
 Runner register_eval(CLI::App& app);
+Runner register_serve(CLI::App& app);
+Runner register_user(CLI::App& app);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRefused = 1;

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   add(register_verify, "verify", "Check the archive for damage (integrity, texts, sketches, index)");
   add(register_synth, "synth", "Write a synthetic archive with planted copies and their truth");
   add(register_eval, "eval", "Score the archive check against a synthetic archive's truth (PAN measures)");
+  add(register_serve, "serve", "Serve the web application and JSON API over the archive");
+  add(register_user, "user", "Accounts of the web service (add, list, remove, passwd)");
   auto is_command = [&](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands({}))
       if (sub->get_name() == name) return true;

@@ -250,12 +250,14 @@ ExtractedText extract_file(const std::filesystem::path& path, const ExtractParam
   return extract_bytes(bytes, name, params);
 }
 
-ReadDocument read_document(const std::filesystem::path& path, const std::string& agency, int year,
-                           DocumentKind kind, const ExtractParams& params) {
-  ExtractedText extracted = extract_file(path, params);
+namespace {
+
+// Files the extracted text under the agency and year given or, where none is given, those it names.
+ReadDocument file_document(ExtractedText extracted, const std::string& file, const std::string& agency, int year,
+                           DocumentKind kind) {
   const DocumentMetadata& named = extracted.metadata;
   ReadDocument out;
-  out.document.info.file = path.string();
+  out.document.info.file = file;
   out.document.info.kind = kind;
   out.document.info.agency = agency;
   out.document.info.year = year;
@@ -276,6 +278,18 @@ ReadDocument read_document(const std::filesystem::path& path, const std::string&
   out.chrome_lines = extracted.removed.size();
   out.document.text = std::move(extracted.text);
   return out;
+}
+
+}  // namespace
+
+ReadDocument read_document(const std::filesystem::path& path, const std::string& agency, int year,
+                           DocumentKind kind, const ExtractParams& params) {
+  return file_document(extract_file(path, params), path.string(), agency, year, kind);
+}
+
+ReadDocument read_document_bytes(std::string_view bytes, const std::string& file_name, const std::string& agency,
+                                 int year, DocumentKind kind, const ExtractParams& params) {
+  return file_document(extract_bytes(bytes, file_name, params), file_name, agency, year, kind);
 }
 
 }  // namespace leitong

@@ -10,13 +10,7 @@
 
 namespace leitong {
 
-namespace {
-
-// Eight source colours (CNKI-like: distinct, light enough to read text on), then they repeat.
-constexpr std::array<const char*, 8> kColours = {"#f4a7a7", "#a7c8f4", "#b5e3a1", "#f6d28b",
-                                                  "#d3b5f0", "#8fe0d6", "#f7b6dc", "#c9d18a"};
-
-std::string escape(std::string_view s) {
+std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
@@ -31,6 +25,14 @@ std::string escape(std::string_view s) {
   }
   return out;
 }
+
+namespace {
+
+// Eight source colours (CNKI-like: distinct, light enough to read text on), then they repeat.
+constexpr std::array<const char*, 8> kColours = {"#f4a7a7", "#a7c8f4", "#b5e3a1", "#f6d28b",
+                                                  "#d3b5f0", "#8fe0d6", "#f7b6dc", "#c9d18a"};
+
+std::string escape(std::string_view s) { return html_escape(s); }
 
 std::string escape32(std::u32string_view s) { return escape(encode_utf8(s)); }
 
@@ -86,12 +88,22 @@ mark.chg { background: none; color: var(--chg); font-weight: bold; text-decorati
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 th[data-sort] { cursor: pointer; } th[data-sort]::after { content: " ⇅"; color: #99a; }
 svg text { font: 11px sans-serif; fill: #556; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; }
+@media (max-width: 700px) { main { padding: 14px 12px 40px; } .cols { grid-template-columns: 1fr; }
+  .cols > div + div { border-left: 0; border-top: 1px dashed var(--line); } table { display: block; overflow-x: auto; } }
 @media print { body { background: #fff; } main { max-width: none; } }
 )css";
+
+}  // namespace
+
+std::string_view html_report_style() { return kStyle; }
+
+namespace {
 
 std::string page(const std::string& title, const std::string& body, const std::string& script = "") {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"generator\" content=\"leitong {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n"
       "<body>\n<main>\n{}\n<footer>leitong {} · offsets are Unicode code points of the extracted text · "
       "this page loads nothing from the network</footer>\n</main>\n{}</body>\n</html>\n",
@@ -271,7 +283,9 @@ std::string render_yoy_html(const YoyResult& r, const std::function<std::string(
                       "<text x=\"{2}\" y=\"20\">阈值 {3}</text></svg>\n",
                       tx, h - bottom, tx + 4, pct(r.threshold));
 
-  body += "<h2>明细（点击表头排序）</h2>\n<table id=\"yoy\"><thead><tr><th data-sort=\"text\">标记</th>"
+  body += "<h2>明细（点击表头排序）</h2>\n<p class=\"filters\"><label><input type=\"checkbox\" id=\"only-flagged\"> "
+          "只看标记的</label> <label>单位 <input type=\"search\" id=\"agency-filter\" placeholder=\"输入单位名称\">"
+          "</label> <span id=\"shown-count\"></span></p>\n<table id=\"yoy\"><thead><tr><th data-sort=\"text\">标记</th>"
           "<th data-sort=\"text\">单位</th><th data-sort=\"num\" class=\"num\">年份</th><th data-sort=\"num\" "
           "class=\"num\">对比年份</th><th data-sort=\"num\" class=\"num\">复制比</th><th data-sort=\"num\" class=\"num\">"
           "去除样板后</th><th data-sort=\"text\">单篇最大来源</th><th>证据</th></tr></thead><tbody>\n";
@@ -310,6 +324,19 @@ document.querySelectorAll('th[data-sort]').forEach(function (th, column) {
     rows.forEach(function (row) { tbody.appendChild(row); });
   });
 });
+var onlyFlagged = document.getElementById('only-flagged'), agencyFilter = document.getElementById('agency-filter');
+function applyFilters() {
+  var wanted = agencyFilter.value.trim(), shown = 0, rows = document.querySelectorAll('#yoy tbody tr');
+  rows.forEach(function (row) {
+    var show = (!onlyFlagged.checked || row.classList.contains('flagged')) &&
+               (!wanted || row.cells[1].textContent.indexOf(wanted) >= 0);
+    row.hidden = !show;
+    shown += show ? 1 : 0;
+  });
+  document.getElementById('shown-count').textContent = '显示 ' + shown + ' / ' + rows.length + ' 行';
+}
+onlyFlagged.addEventListener('change', applyFilters);
+agencyFilter.addEventListener('input', applyFilters);
 )js";
   return page("逐年雷同检查", body, script);
 }

@@ -90,6 +90,10 @@ struct ReadDocument {
 ReadDocument read_document(const std::filesystem::path& path, const std::string& agency, int year,
                            DocumentKind kind, const ExtractParams& params = {});
 
+// The same for a file already in memory (an upload), named `file_name` (extract_bytes).
+ReadDocument read_document_bytes(std::string_view bytes, const std::string& file_name, const std::string& agency,
+                                 int year, DocumentKind kind, const ExtractParams& params = {});
+
 // The file extensions `leitong add DIR` picks up (lower case, with the dot): text, web pages,
 // Word and PDF files, including legacy .doc (refused with a reason rather than skipped silently).
 bool is_document_extension(std::string_view extension);

@@ -13,6 +13,12 @@
 
 namespace leitong {
 
+// Text made safe to place in HTML text and in quoted attribute values (& < > " ' escaped).
+std::string html_escape(std::string_view text);
+
+// The style sheet of every page (the evidence pages and the service's pages share one look).
+std::string_view html_report_style();
+
 // One check or compare. Needs Findings::text (set by analyze).
 std::string render_check_html(const Findings& findings);
 

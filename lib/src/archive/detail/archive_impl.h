@@ -19,7 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "sqlite.h"
+#include "../../detail/sqlite.h"
 
 namespace leitong::detail {
 

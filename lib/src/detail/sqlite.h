@@ -1,5 +1,5 @@
-// A thin RAII layer over the SQLite C API (internal). Errors become leitong::Error naming the
-// archive path.
+// A thin RAII layer over the SQLite C API (internal to the archive and service layers). Errors
+// become leitong::Error naming the file.
 #pragma once
 
 #include <leitong/core/error.h>
@@ -54,6 +54,7 @@ class Statement {
   Statement& bind(int i, std::string_view v) {
     return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
+  Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
   Statement& bind_blob(int i, const void* data, std::size_t size) {
     return check(sqlite3_bind_blob64(stmt_, i, size ? data : "", size, SQLITE_TRANSIENT));
   }
@@ -76,6 +77,7 @@ class Statement {
   }
 
   std::int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+  double column_double(int i) const { return sqlite3_column_double(stmt_, i); }
   std::string column_text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();

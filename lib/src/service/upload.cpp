@@ -1,0 +1,242 @@
+#include <leitong/core/error.h>
+#include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
+#include <leitong/service/upload.h>
+#include <zip.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+namespace leitong {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The value of `parameter` in a header value such as `form-data; name="file"; filename="a.docx"`
+// (quoted or a token); nullopt when absent.
+std::optional<std::string> header_parameter(std::string_view value, std::string_view parameter) {
+  std::size_t i = value.find(';');
+  while (i != std::string_view::npos && i < value.size()) {
+    ++i;
+    while (i < value.size() && (value[i] == ' ' || value[i] == '\t')) ++i;
+    const std::size_t eq = value.find('=', i);
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string key = lower(trim(value.substr(i, eq - i)));
+    std::size_t j = eq + 1;
+    std::string v;
+    if (j < value.size() && value[j] == '"') {
+      for (++j; j < value.size() && value[j] != '"'; ++j) {
+        if (value[j] == '\\' && j + 1 < value.size()) ++j;
+        v += value[j];
+      }
+      if (j >= value.size()) throw_error("malformed form data: unterminated quoted {}", key);
+      ++j;
+    } else {
+      const std::size_t end = std::min(value.find(';', j), value.size());
+      v = std::string(trim(value.substr(j, end - j)));
+      j = end;
+    }
+    if (key == parameter) return v;
+    i = value.find(';', j);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string multipart_boundary(std::string_view content_type) {
+  const std::size_t semi = content_type.find(';');
+  if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data")
+    throw_error("expected multipart/form-data, got '{}'", escape_controls(content_type.substr(0, semi)));
+  const std::optional<std::string> boundary = header_parameter(content_type, "boundary");
+  if (!boundary || boundary->empty() || boundary->size() > 70)
+    throw_error("malformed form data: the Content-Type names no valid boundary");
+  return *boundary;
+}
+
+std::vector<FormPart> parse_multipart(std::string_view body, std::string_view boundary, std::size_t max_parts) {
+  const std::string delimiter = "--" + std::string(boundary);
+  // The first delimiter starts the body or a line of it (anything before is a preamble).
+  std::size_t at = body.substr(0, delimiter.size()) == delimiter ? 0 : body.find("\r\n" + delimiter);
+  if (at == std::string_view::npos) throw_error("malformed form data: no boundary line");
+  if (at != 0) at += 2;
+  const std::string next_delimiter = "\r\n" + delimiter;
+  std::vector<FormPart> parts;
+  for (;;) {
+    at += delimiter.size();
+    if (body.substr(at, 2) == "--") return parts;  // the closing delimiter
+    while (at < body.size() && (body[at] == ' ' || body[at] == '\t')) ++at;
+    if (body.substr(at, 2) != "\r\n") throw_error("malformed form data: a boundary line does not end the line");
+    at += 2;
+    if (parts.size() >= max_parts) throw_error("malformed form data: more than {} parts", max_parts);
+    const std::size_t headers_end = body.find("\r\n\r\n", at);
+    const std::size_t data_end_probe = body.find(next_delimiter, at);
+    if (headers_end == std::string_view::npos || (data_end_probe != std::string_view::npos && headers_end > data_end_probe))
+      throw_error("malformed form data: a part has no header block");
+    FormPart part;
+    bool disposition = false;
+    std::string_view headers = body.substr(at, headers_end - at);
+    while (!headers.empty()) {
+      const std::size_t eol = std::min(headers.find("\r\n"), headers.size());
+      const std::string_view line = headers.substr(0, eol);
+      headers.remove_prefix(std::min(eol + 2, headers.size()));
+      const std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos) throw_error("malformed form data: a part header has no ':'");
+      const std::string name = lower(trim(line.substr(0, colon)));
+      const std::string_view value = trim(line.substr(colon + 1));
+      if (name == "content-disposition") {
+        if (lower(trim(value.substr(0, value.find(';')))) != "form-data")
+          throw_error("malformed form data: a part is not form-data");
+        part.name = header_parameter(value, "name").value_or("");
+        part.file_name = header_parameter(value, "filename");
+        disposition = true;
+      } else if (name == "content-type") {
+        part.content_type = std::string(value);
+      }
+    }
+    if (!disposition || part.name.empty()) throw_error("malformed form data: a part has no field name");
+    const std::size_t data_begin = headers_end + 4;
+    const std::size_t data_end = body.find(next_delimiter, data_begin);
+    if (data_end == std::string_view::npos) throw_error("malformed form data: the body ends inside a part (no closing boundary)");
+    part.data = body.substr(data_begin, data_end - data_begin);
+    parts.push_back(std::move(part));
+    at = data_end + 2;
+  }
+}
+
+std::string client_file_name(std::string_view sent) {
+  const std::size_t slash = sent.find_last_of("/\\");
+  if (slash != std::string_view::npos) sent.remove_prefix(slash + 1);
+  std::string name;
+  std::u32string chars;
+  if (!decode_charset(sent, "UTF-8", chars)) decode_charset(sent, "GB18030", chars);
+  for (char32_t c : chars)
+    if (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && c != 0x2028 && c != 0x2029 && c != 0x202e)
+      name += encode_utf8(std::u32string(1, c));
+  if (name == "." || name == "..") return "";
+  return name;
+}
+
+namespace {
+
+struct ZipCloser {
+  void operator()(zip_t* z) const { zip_discard(z); }
+};
+struct ZipFileCloser {
+  void operator()(zip_file_t* f) const { zip_fclose(f); }
+};
+
+// An entry name that would leave the folder it is unpacked into.
+bool escapes_root(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.front() == '\\') return true;
+  if (name.size() >= 2 && name[1] == ':') return true;  // a drive letter
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const std::size_t end = std::min(name.find_first_of("/\\", start), name.size());
+    if (name.substr(start, end - start) == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Entry names are UTF-8 by the zip's flag or, from Chinese Windows, GBK: read them as either.
+std::string entry_name(zip_t* zip, zip_uint64_t index) {
+  const char* raw = zip_get_name(zip, index, ZIP_FL_ENC_RAW);
+  if (!raw) return "";
+  std::u32string chars;
+  if (decode_charset(raw, "UTF-8", chars) || decode_charset(raw, "GB18030", chars)) return encode_utf8(chars);
+  return raw;
+}
+
+}  // namespace
+
+UnpackedZip unpack_zip(std::string_view bytes, const std::string& zip_name, const ZipLimits& limits) {
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+  if (!source) throw_error("{}: cannot read the zip: {}", zip_name, zip_error_strerror(&error));
+  std::unique_ptr<zip_t, ZipCloser> zip(zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error));
+  if (!zip) {
+    zip_source_free(source);
+    const std::string reason = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    throw_error("{}: not a readable zip file ({})", zip_name, reason);
+  }
+  const zip_int64_t entries = zip_get_num_entries(zip.get(), 0);
+  if (entries < 0 || static_cast<std::size_t>(entries) > limits.max_entries)
+    throw_error("{}: more than {} entries in the zip", zip_name, limits.max_entries);
+  UnpackedZip out;
+  std::size_t total = 0;
+  for (zip_int64_t i = 0; i < entries; ++i) {
+    zip_stat_t stat;
+    if (zip_stat_index(zip.get(), i, 0, &stat) != 0) throw_error("{}: damaged zip (entry {})", zip_name, i);
+    const std::string name = entry_name(zip.get(), i);
+    const std::string shown = zip_name + "/" + escape_controls(name);
+    if (escapes_root(name)) {
+      out.refused.push_back({shown, "the entry's path leaves the zip's folder (absolute or with ..); not unpacked"});
+      continue;
+    }
+    if (name.back() == '/' || name.back() == '\\') continue;  // a folder
+    const std::string base = client_file_name(name);
+    if (name.starts_with("__MACOSX/") || base.empty() || base.front() == '.') continue;
+    const std::size_t dot = base.rfind('.');
+    const std::string extension = dot == std::string::npos ? "" : lower(base.substr(dot));
+    if (extension == ".zip") {
+      out.refused.push_back({shown, "a zip inside the zip is not unpacked; upload it on its own"});
+      continue;
+    }
+    if (!is_document_extension(extension)) {
+      out.refused.push_back({shown, "not a document type leitong reads (.txt .html .docx .pdf …)"});
+      continue;
+    }
+    if ((stat.valid & ZIP_STAT_ENCRYPTION_METHOD) && stat.encryption_method != ZIP_EM_NONE) {
+      out.refused.push_back({shown, "encrypted; not unpacked"});
+      continue;
+    }
+    if (!(stat.valid & ZIP_STAT_SIZE) || stat.size > limits.max_entry_bytes) {
+      out.refused.push_back({shown, fmt::format("unpacks past {} MiB; not unpacked", limits.max_entry_bytes >> 20)});
+      continue;
+    }
+    total += stat.size;
+    if (total > limits.max_unpacked_bytes)
+      throw_error("{}: unpacks to more than {} MiB (a zip bomb?); nothing was unpacked", zip_name,
+                  limits.max_unpacked_bytes >> 20);
+    std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(zip.get(), i, 0));
+    if (!file) {
+      out.refused.push_back({shown, fmt::format("cannot be unpacked ({})", zip_strerror(zip.get()))});
+      continue;
+    }
+    // The declared size bounds what is read: a lying header cannot make the entry grow.
+    std::string data(stat.size, '\0');
+    std::size_t got = 0;
+    bool failed = false;
+    while (got < data.size()) {
+      const zip_int64_t n = zip_fread(file.get(), data.data() + got, data.size() - got);
+      if (n <= 0) {
+        failed = true;
+        break;
+      }
+      got += static_cast<std::size_t>(n);
+    }
+    if (failed) {
+      out.refused.push_back({shown, fmt::format("damaged entry ({})", zip_file_strerror(file.get()))});
+      continue;
+    }
+    out.members.push_back({name, std::move(data)});
+  }
+  return out;
+}
+
+}  // namespace leitong

@@ -1,0 +1,79 @@
+"""The JSON API as DESIGN.md's service contract states it, route by route."""
+
+import json
+import subprocess
+
+from conftest import RECYCLED, leitong_bin
+
+
+def test_login_answers_the_contract_and_sets_a_strict_cookie(client):
+    reply = client.login("luohu")
+    assert reply.status == 200
+    body = reply.json()
+    assert body["name"] == "luohu" and body["role"] == "agency" and body["agency"] == "深圳市罗湖区民政局"
+    assert len(body["csrf_token"]) == 64
+    cookie = client.set_cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # plain HTTP on 127.0.0.1, not behind a proxy that says https
+
+
+def test_wrong_password_is_401_and_sets_no_cookie(client):
+    reply = client.login("luohu", "not-the-password")
+    assert reply.status == 401
+    assert "error" in reply.json()
+    assert client.cookie is None
+
+
+def test_agency_check_equals_the_cli_check(luohu, archive):
+    reply = luohu.check()
+    assert reply.status == 201, reply.text
+    body = reply.json()
+    assert len(body["id"]) == 32
+    cli = subprocess.run([leitong_bin(), "check", "--archive", str(archive), "--agency", "深圳市罗湖区民政局",
+                          "--year", "2025", "--format", "json", str(RECYCLED)],
+                         check=True, capture_output=True, text=True)
+    expected = json.loads(cli.stdout)
+    got = body["check"]
+    # The same findings; only the file's name differs (the upload's name, not a path).
+    assert got["document"]["file"] == RECYCLED.name
+    expected["document"]["file"] = RECYCLED.name
+    assert got == expected
+    assert got["copy_ratio"] > 0.7
+    sources = {(s["agency"], s["year"]) for s in got["sources"]}
+    assert ("深圳市罗湖区民政局", 2024) in sources
+
+    again = luohu.get(f"/api/v1/checks/{body['id']}")
+    assert again.status == 200 and again.json()["check"] == got
+    listed = luohu.get("/api/v1/checks").json()["checks"]
+    assert body["id"] in [c["id"] for c in listed]
+    evidence = luohu.get(f"/api/v1/checks/{body['id']}/evidence")
+    assert evidence.status == 200 and "总复制比" in evidence.text
+
+
+def test_a_checked_draft_is_never_added(luohu, inspector):
+    before = inspector.get("/api/v1/stats").json()["documents"]
+    assert luohu.check().status == 201
+    assert inspector.get("/api/v1/stats").json()["documents"] == before
+
+
+def test_inspector_views_return_the_cli_json(inspector, archive):
+    for route, command in [("/api/v1/stats", ["stats"]), ("/api/v1/boilerplate", ["boilerplate"]),
+                           ("/api/v1/yoy?year=2024", ["yoy", "--year", "2024"])]:
+        reply = inspector.get(route)
+        assert reply.status == 200, (route, reply.text)
+        cli = subprocess.run([leitong_bin(), *command, "--archive", str(archive), "--format", "json"],
+                             check=True, capture_output=True, text=True)
+        got, expected = reply.json(), json.loads(cli.stdout)
+        if command == ["stats"]:  # sizes on disk move as the service writes its own file beside it
+            for key in ("file_bytes", "index_bytes_per_document"):
+                got.pop(key, None), expected.pop(key, None)
+        assert got == expected, route
+
+
+def test_logout_ends_the_session(client):
+    assert client.login("shapingba").status == 200
+    token = client.cookie
+    assert client.get("/api/v1/checks").status == 200
+    assert client.request("DELETE", "/api/v1/session", headers={"X-CSRF-Token": client.csrf}).status == 204
+    client.cookie = token  # the old cookie, replayed
+    assert client.get("/api/v1/checks").status == 401

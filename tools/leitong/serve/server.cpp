@@ -1,0 +1,339 @@
+#include "server.h"
+
+#include <fmt/format.h>
+#include <leitong/core/error.h>
+#include <leitong/core/text.h>
+#include <leitong/service/store.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+
+namespace leitong::serve {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using net::awaitable;
+using net::use_awaitable;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Counts while alive (connections open, requests being answered).
+class Counted {
+ public:
+  explicit Counted(std::atomic<std::size_t>& n) : n_(n) { ++n_; }
+  ~Counted() { --n_; }
+  Counted(const Counted&) = delete;
+
+ private:
+  std::atomic<std::size_t>& n_;
+};
+
+class Server {
+ public:
+  Server(Router& router, const ServerOptions& options)
+      : router_(router),
+        options_(options),
+        workers_(static_cast<std::size_t>(options.workers > 0 ? options.workers
+                                                              : std::max(1u, std::thread::hardware_concurrency()))),
+        acceptor_(io_),
+        signals_(io_, SIGTERM, SIGINT) {}
+
+  void run(const std::function<void(unsigned short)>& on_listening) {
+    beast::error_code ec;
+    const net::ip::address address = net::ip::make_address(options_.address, ec);
+    if (ec) throw_error("--listen: '{}' is not an IP address", options_.address);
+    const tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw_error("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message());
+    on_listening(acceptor_.local_endpoint().port());
+
+    signals_.async_wait([this](const beast::error_code& error, int signal) {
+      if (!error) start_draining(signal);
+    });
+    net::co_spawn(io_, accept_loop(), net::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < std::max(1, options_.io_threads); ++i) threads.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (std::thread& t : threads) t.join();
+    workers_.join();
+  }
+
+ private:
+  void log(const std::string& line) {
+    if (options_.access_log) fmt::print(stderr, "{}\n", escape_controls(line));
+  }
+
+  void start_draining(int signal) {
+    draining_ = true;
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    fmt::print(stderr, "leitong serve: {} received: {} requests in flight finish, then it stops\n",
+               signal == SIGTERM ? "SIGTERM" : "SIGINT", in_flight_.load());
+    drain_deadline_ = Clock::now() + options_.drain_timeout;
+    net::co_spawn(io_, wait_for_drain(), net::detached);
+  }
+
+  awaitable<void> wait_for_drain() {
+    net::steady_timer timer(co_await net::this_coro::executor);
+    while (in_flight_ > 0 && Clock::now() < drain_deadline_) {
+      timer.expires_after(std::chrono::milliseconds(50));
+      co_await timer.async_wait(use_awaitable);
+    }
+    if (in_flight_ > 0) fmt::print(stderr, "leitong serve: {} requests still running after the drain timeout\n", in_flight_.load());
+    io_.stop();
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(net::make_strand(io_), net::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (!acceptor_.is_open()) co_return;
+        continue;  // a connection that failed before it was accepted
+      }
+      if (connections_ >= options_.max_connections) {
+        socket.close(ec);  // over the limit: refused at once rather than queued
+        continue;
+      }
+      auto executor = socket.get_executor();
+      net::co_spawn(executor, serve_connection(std::move(socket)), net::detached);
+    }
+  }
+
+  // Writes a short answer to a request that will not be read (its body is left unread).
+  static http::response<http::string_body> plain_answer(http::status status, const std::string& message,
+                                                        bool json) {
+    http::response<http::string_body> res(status, 11);
+    res.set(http::field::content_type, json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
+    res.set(http::field::connection, "close");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = json ? nlohmann::json{{"error", message}}.dump() + "\n" : message + "\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+  }
+
+  awaitable<void> refuse(beast::tcp_stream& stream, http::status status, const std::string& message, bool json,
+                         bool drain) {
+    auto res = plain_answer(status, message, json);
+    beast::error_code ec;
+    stream.expires_after(std::chrono::seconds(10));
+    co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+    if (ec || !drain) co_return;
+    // Read (and drop) a little of the body the client is still sending, so that closing does not
+    // reset the connection before the client has read the answer.
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 16384> sink;
+    std::size_t dropped = 0;
+    while (dropped < (std::size_t(8) << 20)) {
+      stream.expires_after(std::chrono::seconds(2));
+      const std::size_t n = co_await stream.async_read_some(net::buffer(sink), net::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      dropped += n;
+    }
+  }
+
+  awaitable<void> serve_connection(tcp::socket socket) {
+    Counted open(connections_);
+    beast::tcp_stream stream(std::move(socket));
+    beast::error_code ec;
+    const tcp::endpoint peer = stream.socket().remote_endpoint(ec);
+    const std::string peer_address = ec ? "unknown" : peer.address().to_string();
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::empty_body> header;
+      header.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      stream.expires_after(options_.header_timeout);
+      co_await http::async_read_header(stream, buffer, header, net::redirect_error(use_awaitable, ec));
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+          ec == net::error::connection_reset || ec == net::error::eof)
+        break;
+      if (ec == http::error::header_limit) {
+        co_await refuse(stream, http::status::request_header_fields_too_large, "request headers too large", false, false);
+        break;
+      }
+      if (ec) {
+        co_await refuse(stream, http::status::bad_request, "malformed HTTP request: " + ec.message(), false, false);
+        break;
+      }
+      const auto& head = header.get();
+      const std::string method(head.method_string());
+      const std::string target(head.target());
+      const std::string raw_path = target.substr(0, target.find('?'));
+      std::string path;
+      if (!percent_decode(raw_path, path, false) || path.empty() || path.front() != '/' ||
+          path.find('\0') != std::string::npos) {
+        co_await refuse(stream, http::status::bad_request, "malformed request target", false, false);
+        break;
+      }
+      const bool api = path.starts_with("/api/");
+      const bool upload = router_.takes_upload(method, path);
+      const std::size_t limit = upload ? options_.max_upload_bytes : options_.max_small_body_bytes;
+      std::optional<std::uint64_t> declared;
+      if (header.content_length()) declared = *header.content_length();
+      if (declared && *declared > limit) {
+        log(fmt::format("{} {} {} 413 (declared {} bytes)", peer_address, method, path, *declared));
+        co_await refuse(stream, http::status::payload_too_large,
+                        fmt::format("请求体过大：上限 {} MiB (the body is larger than the limit of {} MiB)", limit >> 20,
+                                    limit >> 20),
+                        api, true);
+        break;
+      }
+      // Memory held by bodies being received is bounded across all connections.
+      const std::size_t reserve = declared ? static_cast<std::size_t>(*declared) : limit;
+      if (upload_bytes_.fetch_add(reserve) + reserve > options_.upload_memory_budget) {
+        upload_bytes_ -= reserve;
+        log(fmt::format("{} {} {} 503 (upload memory budget)", peer_address, method, path));
+        co_await refuse(stream, http::status::service_unavailable, "服务器繁忙，请稍后再试 (busy: retry shortly)", api, true);
+        break;
+      }
+      struct Release {
+        std::atomic<std::size_t>& n;
+        std::size_t bytes;
+        ~Release() { n -= bytes; }
+      } release{upload_bytes_, reserve};
+
+      http::request_parser<http::string_body> parser(std::move(header));
+      parser.body_limit(limit);
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on(http::status::continue_, 11);
+        co_await http::async_write(stream, go_on, net::redirect_error(use_awaitable, ec));
+        if (ec) break;
+      }
+      const auto started = Clock::now();
+      bool body_failed = false;
+      while (!parser.is_done()) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        const double received = static_cast<double>(parser.get().body().size());
+        if (seconds > 60 && received / seconds < options_.min_body_bytes_per_second) {
+          ec = beast::error::timeout;
+          break;
+        }
+        stream.expires_after(options_.body_idle);
+        co_await http::async_read_some(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+        if (ec) break;
+      }
+      if (ec == http::error::body_limit) {
+        log(fmt::format("{} {} {} 413 (body past the limit)", peer_address, method, path));
+        co_await refuse(stream, http::status::payload_too_large,
+                        fmt::format("请求体过大：上限 {} MiB (the body is larger than the limit of {} MiB)", limit >> 20,
+                                    limit >> 20),
+                        api, true);
+        break;
+      }
+      if (ec) {
+        body_failed = true;
+        if (ec != beast::error::timeout && ec != http::error::end_of_stream && ec != net::error::eof &&
+            ec != net::error::connection_reset)
+          co_await refuse(stream, http::status::bad_request, "malformed request body: " + ec.message(), api, false);
+      }
+      if (body_failed) break;
+      stream.expires_never();
+
+      Counted answering(in_flight_);
+      http::request<http::string_body> message = parser.release();
+      HttpRequest request;
+      request.method = method;
+      request.path = path;
+      request.client = peer_address;
+      for (const auto& field : message) {
+        std::string name(field.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto [it, fresh] = request.headers.emplace(name, std::string(field.value()));
+        if (!fresh) it->second += ", " + std::string(field.value());
+      }
+      if (options_.behind_proxy) {
+        const std::string forwarded = request.header("x-forwarded-for");
+        if (!forwarded.empty()) request.client = forwarded.substr(0, forwarded.find(','));
+        request.secure = request.header("x-forwarded-proto") == "https";
+      }
+      const std::size_t query_at = target.find('?');
+      if (query_at != std::string::npos) request.query = parse_form(std::string_view(target).substr(query_at + 1));
+      request.body = std::move(message.body());
+
+      HttpResponse answer;
+      if (router_.is_heavy(method, path)) {
+        answer = co_await net::co_spawn(
+            workers_, [this, &request]() -> awaitable<HttpResponse> { co_return handle(request); }, use_awaitable);
+      } else {
+        answer = handle(request);
+      }
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+      log(fmt::format("{} {} {} {} {:.0f} ms", request.client, method, path, answer.status, ms));
+
+      const bool keep_alive = message.keep_alive() && !draining_;
+      http::response<http::string_body> res(static_cast<http::status>(answer.status), 11);
+      res.set(http::field::content_type, answer.content_type);
+      res.set("X-Content-Type-Options", "nosniff");
+      res.set("X-Frame-Options", "DENY");
+      res.set("Referrer-Policy", "no-referrer");
+      res.set(http::field::cache_control, "no-store");
+      if (answer.content_type.starts_with("text/html")) {
+        // Scripts run only when the page itself carries them: the renderers' own <script> tags get
+        // this response's nonce; text from reports is escaped, so it cannot hold one.
+        const std::string nonce = random_hex(16);
+        std::string& body = answer.body;
+        for (std::size_t at = body.find("<script>"); at != std::string::npos; at = body.find("<script>", at + 1))
+          body.replace(at, 8, "<script nonce=\"" + nonce + "\">");
+        res.set("Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'nonce-" + nonce +
+                    "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+      }
+      for (auto& [name, value] : answer.headers) res.set(name, value);
+      if (method != "HEAD") res.body() = std::move(answer.body);
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      stream.expires_after(std::chrono::seconds(60));
+      co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+      if (ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  HttpResponse handle(const HttpRequest& request) {
+    try {
+      return router_.handle(request);
+    } catch (const std::exception& e) {
+      // A fault of the server, not of the request: said in the log, not to the client.
+      log(fmt::format("internal error answering {} {}: {}", request.method, request.path, e.what()));
+      HttpResponse out;
+      out.status = 500;
+      out.content_type = "application/json; charset=utf-8";
+      out.body = nlohmann::json{{"error", "服务器内部错误 (internal error)"}}.dump() + "\n";
+      return out;
+    }
+  }
+
+  Router& router_;
+  ServerOptions options_;
+  net::io_context io_;
+  net::thread_pool workers_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  std::atomic<std::size_t> connections_{0}, in_flight_{0}, upload_bytes_{0};
+  std::atomic<bool> draining_{false};
+  Clock::time_point drain_deadline_;
+};
+
+}  // namespace
+
+void run_server(Router& router, const ServerOptions& options, const std::function<void(unsigned short)>& on_listening) {
+  Server server(router, options);
+  server.run(on_listening);
+}
+
+}  // namespace leitong::serve
