@@ -497,7 +497,13 @@ Member stored(std::string name, std::string data) {
 
 }  // namespace
 
-std::string make_zip_bomb(std::size_t unpacked, bool lie) {
+std::string make_zip(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::vector<Member> members;
+  for (const auto& [name, data] : entries) members.push_back(stored(name, data));
+  return write_zip(members);
+}
+
+std::string make_zip_bomb(std::size_t unpacked, bool lie, const std::string& member) {
   const std::string head = std::string(kDocumentOpen) + "<w:p><w:r><w:t>";
   const std::string tail = std::string("</w:t></w:r></w:p>") + kDocumentClose;
   const std::string chunk(1 << 20, ' ');
@@ -539,7 +545,7 @@ std::string make_zip_bomb(std::size_t unpacked, bool lie) {
   std::vector<Member> members = {stored("[Content_Types].xml", kContentTypes),
                                  stored("_rels/.rels", kRels)};
   members.push_back(
-      {"word/document.xml", data, 8, static_cast<std::uint32_t>(crc),
+      {member, data, 8, static_cast<std::uint32_t>(crc),
        lie ? 1024u : static_cast<std::uint32_t>(std::min<std::size_t>(size, 0xFFFFFFFFu))});
   return write_zip(members);
 }

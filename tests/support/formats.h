@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace leitong::testing {
@@ -41,9 +42,12 @@ std::string make_pdf(const std::vector<std::u32string>& paragraphs, std::u32stri
 // A PDF of `pages` pages that hold only an image (a scanned document without OCR).
 std::string make_scanned_pdf(int pages);
 
-// A .docx whose word/document.xml inflates to `unpacked` bytes of XML. With `lie`, its zip
-// headers declare 1 KiB instead (a zip bomb that hides its size).
-std::string make_zip_bomb(std::size_t unpacked, bool lie);
+// A .docx whose word/document.xml (or `member`) inflates to `unpacked` bytes of XML. With `lie`,
+// its zip headers declare 1 KiB instead (a zip bomb that hides its size).
+std::string make_zip_bomb(std::size_t unpacked, bool lie, const std::string& member = "word/document.xml");
+
+// A zip of stored entries named exactly as given (raw bytes, no UTF-8 flag: "../x", GBK names).
+std::string make_zip(const std::vector<std::pair<std::string, std::string>>& entries);
 
 // UTF-8 → GB18030 (ICU).
 std::string to_gb18030(std::string_view utf8);

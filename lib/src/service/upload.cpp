@@ -163,6 +163,7 @@ std::string entry_name(zip_t* zip, zip_uint64_t index) {
 }  // namespace
 
 UnpackedZip unpack_zip(std::string_view bytes, const std::string& zip_name, const ZipLimits& limits) {
+  if (bytes.empty()) throw_error("{}: empty file", zip_name);
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
@@ -232,6 +233,11 @@ UnpackedZip unpack_zip(std::string_view bytes, const std::string& zip_name, cons
     }
     if (failed) {
       out.refused.push_back({shown, fmt::format("damaged entry ({})", zip_file_strerror(file.get()))});
+      continue;
+    }
+    char extra;
+    if (zip_fread(file.get(), &extra, 1) != 0) {
+      out.refused.push_back({shown, "unpacks to more than its header says (damaged, or a zip bomb); not unpacked"});
       continue;
     }
     out.members.push_back({name, std::move(data)});
