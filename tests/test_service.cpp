@@ -248,9 +248,9 @@ TEST(UnpackZip, RefusesBombsAndWhatIsNotAZip) {
   const UnpackedZip lying =
       unpack_zip(testing::make_zip_bomb(std::size_t(200) << 20, true, "huge.txt"), "bomb.zip");
   EXPECT_TRUE(lying.members.empty());
-  ASSERT_EQ(lying.refused.size(), 3u);  // [Content_Types].xml and _rels/.rels are no documents
-  EXPECT_EQ(lying.refused[2].name, "bomb.zip/huge.txt");
-  EXPECT_NE(lying.refused[2].reason.find("more than its header says"), std::string::npos);
+  ASSERT_EQ(lying.refused.size(), 2u);  // [Content_Types].xml is no document (_rels/.rels is hidden)
+  EXPECT_EQ(lying.refused[1].name, "bomb.zip/huge.txt");
+  EXPECT_NE(lying.refused[1].reason.find("more than its header says"), std::string::npos);
   // One that says its size: refused as a whole before anything is inflated.
   EXPECT_THROW(unpack_zip(testing::make_zip_bomb(std::size_t(600) << 20, false, "huge.txt"), "bomb.zip"), Error);
   limits.max_entries = 1;
