@@ -13,10 +13,11 @@ each logged in once as its own agency and POSTing /api/v1/checks over one kept-a
 drafts of about 5,000 characters (one of its agency's archived reports followed by other agencies'
 reports, cut at a line end near 5,000 characters), until R checks were sent or the time is up. At
 the same time the inspector uploads U new reports (POST /api/v1/documents, multipart `files`, from a
-second synthetic set) and polls the job until it ends.
+second synthetic set), --upload-batch reports per request, one job after the other, polling each job
+until it ends.
 
 Prints checks per second, latency percentiles, errors by status, the server's RSS (VmRSS) after each
-1,000 answered requests, the upload job's outcome, and the CPU used by the server and by this script
+1,000 answered requests, the upload jobs' outcome, and the CPU used by the server and by this script
 (which shares the machine with it). Talks to 127.0.0.1 only; Python standard library only.
 An archive reused with --archive grows by the uploaded reports on every run (each run's uploads
 carry a fresh marker line, so that they are new documents)."""
@@ -252,38 +253,44 @@ class Load:
         session.close()
 
 
-def uploader(port, password, body, content_type, timeout, outcome, go):
+def uploader(port, password, batches, timeout, outcome, go):
+    """Uploads the batches one after the other (each a job), polling each job until it ends."""
     session = Session(port, timeout)
     session.login("load-inspector", password)
     go.wait()
     started = time.perf_counter()
+    outcome.update({"jobs": [], "added": 0, "already_present": 0, "refused": 0, "post_ms": []})
     try:
-        status, data = session.request("POST", "/api/v1/documents", body, {"Content-Type": content_type})
-        outcome["post_status"] = status
-        outcome["post_ms"] = round((time.perf_counter() - started) * 1000)
-        if status != 202:
-            outcome["error"] = data[:300].decode("utf-8", "replace")
-            return
-        job = json.loads(data)["job"]
-        while True:
-            time.sleep(0.5)
-            status, data = session.request("GET", f"/api/v1/jobs/{job}")
-            if status != 200:
-                outcome["error"] = f"GET /api/v1/jobs/{job}: HTTP {status}"
-                return
-            progress = json.loads(data)
-            if progress["state"] not in ("queued", "running"):
-                break
-        outcome.update({k: progress[k] for k in ("state", "total", "done", "added", "already_present")})
-        outcome["refused"] = len(progress["refused"])
-        if progress["refused"]:
-            outcome["first_refusal"] = progress["refused"][0]
-        if "error" in progress:
-            outcome["error"] = progress["error"]
-        outcome["seconds"] = round(time.perf_counter() - started, 1)
+        for body, content_type in batches:
+            posted = time.perf_counter()
+            status, data = session.request("POST", "/api/v1/documents", body, {"Content-Type": content_type})
+            outcome["post_ms"].append(round((time.perf_counter() - posted) * 1000))
+            if status != 202:
+                outcome["jobs"].append(f"HTTP {status}")
+                outcome.setdefault("error", f"POST /api/v1/documents: HTTP {status}: "
+                                            + data[:300].decode("utf-8", "replace"))
+                continue
+            job = json.loads(data)["job"]
+            while True:
+                time.sleep(0.5)
+                status, data = session.request("GET", f"/api/v1/jobs/{job}")
+                if status != 200:
+                    raise RuntimeError(f"GET /api/v1/jobs/{job}: HTTP {status}")
+                progress = json.loads(data)
+                if progress["state"] not in ("queued", "running"):
+                    break
+            outcome["jobs"].append(progress["state"])
+            outcome["added"] += progress["added"]
+            outcome["already_present"] += progress["already_present"]
+            outcome["refused"] += len(progress["refused"])
+            if progress["refused"]:
+                outcome.setdefault("first_refusal", progress["refused"][0])
+            if "error" in progress:
+                outcome.setdefault("error", progress["error"])
     except Exception as e:
         outcome["error"] = f"{type(e).__name__}: {e}"
     finally:
+        outcome["seconds"] = round(time.perf_counter() - started, 1)
         session.close()
 
 
@@ -301,6 +308,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=900, help="stop sending after this long")
     parser.add_argument("--drafts", type=int, default=20, help="distinct drafts per client")
     parser.add_argument("--upload-files", type=int, default=1000, help="reports the inspector uploads (0: none)")
+    parser.add_argument("--upload-batch", type=int, default=100,
+                        help="reports per upload (one job each; 100 keeps a request under 1 MiB)")
     parser.add_argument("--threads", type=int, default=0, help="serve --threads (0: one per core)")
     parser.add_argument("--timeout", type=float, default=120, help="HTTP timeout per request, seconds")
     parser.add_argument("--seed", type=int, default=1)
@@ -364,8 +373,9 @@ def main():
             marker = f"\n（上传批次 {uuid.uuid4().hex[:12]}）\n"
             files = [("files", path.name, (path.read_text(encoding="utf-8") + marker).encode())
                      for rows in read_manifest(extra).values() for _, path in rows]
-            upload = encode_multipart({}, files)
-            figures["upload"] = {"files": len(files), "bytes": len(upload[0])}
+            upload = [encode_multipart({}, files[i:i + args.upload_batch])
+                      for i in range(0, len(files), args.upload_batch)]
+            figures["upload"] = {"files": len(files), "requests": len(upload), "bytes": sum(len(b) for b, _ in upload)}
 
         # The server.
         server_log = open(work / "serve.log", "w+")
@@ -383,7 +393,7 @@ def main():
                                     daemon=True) for i in range(args.clients)]
         outcome = {}
         if upload:
-            threads.append(threading.Thread(target=uploader, args=(port, password, *upload, args.timeout, outcome, go),
+            threads.append(threading.Thread(target=uploader, args=(port, password, upload, args.timeout, outcome, go),
                                             daemon=True))
         for t in threads:
             t.start()
@@ -462,8 +472,10 @@ def main():
     print(f"CPU: server {l['server_cpu_s']} s ({l['server_cores_busy']} cores busy), this script {l['load_generator_cpu_s']} s")
     if "upload" in f:
         u = f["upload"]
-        print(f"upload: {u['files']} reports ({u['bytes'] / 1e6:.1f} MB): POST {u.get('post_status')} in "
-              f"{u.get('post_ms')} ms; job {u.get('state', '?')} after {u.get('seconds', '?')} s: added {u.get('added')}, "
+        states = {s: u.get("jobs", []).count(s) for s in sorted(set(u.get("jobs", [])))}
+        print(f"upload: {u['files']} reports ({u['bytes'] / 1e6:.1f} MB) in {u['requests']} POSTs "
+              f"(median {sorted(u['post_ms'])[len(u['post_ms']) // 2] if u.get('post_ms') else '?'} ms each), "
+              f"all jobs ended after {u.get('seconds', '?')} s: {states}; added {u.get('added')}, "
               f"already present {u.get('already_present')}, refused {u.get('refused')}"
               + (f"; error: {u['error']}" if "error" in u else "")
               + (f"; first refusal: {u['first_refusal']}" if "first_refusal" in u else ""))

@@ -2,7 +2,16 @@
 # The main job on the bundled corpora: install what is needed, build, archive corpora/, check a
 # recycled report against it (text and HTML evidence), then run the inspector's year-over-year
 # check and boilerplate listing, and the year-over-year check of the national reports 1954–2022.
+# With --serve, it then serves the web application on out/corpora.db at 127.0.0.1:8080 (another
+# address with LEITONG_LISTEN=HOST:PORT) with a demo inspector and a demo agency account.
 set -euo pipefail
+serve=false
+for arg in "$@"; do
+  case "$arg" in
+    --serve) serve=true ;;
+    *) echo "demo: unknown option $arg (--serve is the only one)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
@@ -27,3 +36,19 @@ run yoy --archive out/national.db --format html -o out/national-yoy.html
 "$leitong" yoy --quiet --archive out/national.db --format csv -o out/national-yoy.csv
 echo
 echo "Evidence and overviews (open in a browser): out/luohu-minzheng-2025.html, out/yoy.html, out/national-yoy.html"
+
+if $serve; then
+  password() { head -c 12 /dev/urandom | base64 | tr -d '/+=' | cut -c1-14; }
+  inspector_password=$(password)
+  agency_password=$(password)
+  echo "$inspector_password" | "$leitong" user add --archive out/corpora.db --name demo-inspector --role inspector
+  echo "$agency_password" | "$leitong" user add --archive out/corpora.db --name demo-luohu --role agency \
+    --agency 深圳市罗湖区民政局
+  listen="${LEITONG_LISTEN:-127.0.0.1:8080}"
+  echo
+  echo "== The web service: open http://$listen/ in a browser"
+  echo "   inspector:  demo-inspector / $inspector_password"
+  echo "   agency:     demo-luohu / $agency_password   (深圳市罗湖区民政局: upload corpora/cases/luohu-minzheng-2025.txt)"
+  echo "   Ctrl-C stops it."
+  exec "$leitong" serve --archive out/corpora.db --listen "$listen"
+fi
