@@ -34,9 +34,13 @@ def test_agency_check_equals_the_cli_check(luohu, archive):
                          check=True, capture_output=True, text=True)
     expected = json.loads(cli.stdout)
     got = body["check"]
-    # The same findings; only the file's name differs (the upload's name, not a path).
+    # The same findings; files are named without their folders (the upload's name; the archived
+    # sources' names without the paths they were added from).
     assert got["document"]["file"] == RECYCLED.name
     expected["document"]["file"] = RECYCLED.name
+    for source in expected["sources"]:
+        source["file"] = source["file"].rsplit("/", 1)[-1]
+    assert all("/" not in s["file"] for s in got["sources"])
     assert got == expected
     assert got["copy_ratio"] > 0.7
     sources = {(s["agency"], s["year"]) for s in got["sources"]}

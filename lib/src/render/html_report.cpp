@@ -58,8 +58,8 @@ body { margin: 0; font: 15px/1.7 "Noto Sans CJK SC","Source Han Sans SC","WenQua
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; background: #fff; min-height: 100vh; }
 h1 { font-size: 22px; margin: 0 0 4px; } h1 small { font-size: 13px; color: var(--muted); font-weight: normal; }
 h2 { font-size: 17px; border-left: 4px solid #2f6db5; padding-left: 10px; margin: 34px 0 12px; }
-dl.doc { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 10px 0 0; color: var(--muted); }
-dl.doc dt { font-weight: bold; } dl.doc dd { margin: 0; }
+dl.doc { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 14px; margin: 10px 0 0; color: var(--muted); }
+dl.doc dt { font-weight: bold; } dl.doc dd { margin: 0; overflow-wrap: anywhere; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 20px; }
 .card { flex: 1 1 150px; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; }
 .card .label { color: var(--muted); font-size: 13px; } .card .value { font-size: 26px; font-weight: bold; }
@@ -87,7 +87,7 @@ mark.chg { background: none; color: var(--chg); font-weight: bold; text-decorati
 .tag.flag { background: #fbe3e1; color: #b3261e; font-weight: bold; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 th[data-sort] { cursor: pointer; } th[data-sort]::after { content: " ⇅"; color: #99a; }
-svg text { font: 11px sans-serif; fill: #556; }
+svg text { font: 11px sans-serif; fill: #556; } svg#histogram { width: 100%; max-width: 760px; height: auto; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; }
 @media (max-width: 700px) { main { padding: 14px 12px 40px; } .cols { grid-template-columns: 1fr; }
   .cols > div + div { border-left: 0; border-top: 1px dashed var(--line); } table { display: block; overflow-x: auto; } }
@@ -105,8 +105,8 @@ std::string page(const std::string& title, const std::string& body, const std::s
       "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"generator\" content=\"leitong {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n"
-      "<body>\n<main>\n{}\n<footer>leitong {} · offsets are Unicode code points of the extracted text · "
-      "this page loads nothing from the network</footer>\n</main>\n{}</body>\n</html>\n",
+      "<body>\n<main>\n{}\n<footer>leitong {} · 位置以抽取文本的字符（Unicode 码位）计 · "
+      "本页面不从网络加载任何内容</footer>\n</main>\n{}</body>\n</html>\n",
       LEITONG_VERSION, escape(title), kStyle, body, LEITONG_VERSION,
       script.empty() ? "" : "<script>" + script + "</script>\n");
 }
@@ -337,6 +337,7 @@ function applyFilters() {
 }
 onlyFlagged.addEventListener('change', applyFilters);
 agencyFilter.addEventListener('input', applyFilters);
+applyFilters();
 )js";
   return page("逐年雷同检查", body, script);
 }

@@ -39,6 +39,7 @@ form.inline { display: inline; margin: 0; } form.inline button { padding: 1px 10
 .error { border: 1px solid #e0a9a4; background: #fbeceb; color: #8a1f17; padding: 8px 12px; border-radius: 6px; }
 .hint { color: var(--muted); font-size: 13px; }
 progress { width: 100%; max-width: 480px; height: 16px; }
+main { min-height: auto; }
 @media (max-width: 700px) { nav.top { padding: 8px 12px; } }
 )css";
 
@@ -264,7 +265,17 @@ std::string page_clusters(const Session& who, const nlohmann::json& clusters) {
 }
 
 std::string page_error(const Session* who, int status, const std::string& message) {
-  const std::string body = fmt::format("<h1>{}</h1>\n{}<p><a href=\"/\">返回首页</a></p>", status, error_box(message));
+  const char* heading = status == 400   ? "请求有误"
+                        : status == 401 ? "请先登录"
+                        : status == 403 ? "无权访问"
+                        : status == 404 ? "找不到该页面或记录"
+                        : status == 413 ? "文件过大"
+                        : status == 415 ? "无法读取该文件"
+                        : status == 422 ? "信息不全"
+                        : status == 429 ? "请稍后再试"
+                                        : "出错了";
+  const std::string body = fmt::format("<h1>{} <small>{}</small></h1>\n{}<p><a href=\"/\">返回首页</a></p>", heading,
+                                       status, error_box(message));
   return document_page(fmt::format("错误 {}", status), who ? navigation(*who) : std::string(), body);
 }
 

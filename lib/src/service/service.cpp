@@ -226,6 +226,10 @@ CheckRecord Service::check_draft(const Session& who, const UploadedFile& file, i
     auto archive = impl_->readers.borrow();
     findings = check_against_archive(*archive, read.document, impl_->params.check);
   }
+  // Where the archive's files lay on the inspector's machine is no business of an agency: sources
+  // are named by agency, year and file name.
+  for (SourceFinding& source : findings.sources)
+    source.document.file = std::filesystem::path(source.document.file).filename().string();
   CheckRecord record;
   record.agency = canonical_agency(read.document.info.agency);
   record.user = who.user.name;

@@ -263,8 +263,10 @@ std::optional<Session> ServiceStore::find_session(const std::string& token) {
     return std::nullopt;
   }
   row.reset();
-  impl_->statement("UPDATE sessions SET last_used = ? WHERE token_hash = ?").bind(1, now).bind(2, key).run();
-  session.expires = std::min(now + impl_->params.session_idle.count(),
+  // Renewed at most once a minute: most requests then only read the service file.
+  if (now - last_used >= 60)
+    impl_->statement("UPDATE sessions SET last_used = ? WHERE token_hash = ?").bind(1, now).bind(2, key).run();
+  session.expires = std::min((now - last_used >= 60 ? now : last_used) + impl_->params.session_idle.count(),
                              created + impl_->params.session_lifetime.count());
   return session;
 }

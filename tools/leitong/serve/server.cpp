@@ -280,7 +280,9 @@ class Server {
       res.set(http::field::content_type, answer.content_type);
       res.set("X-Content-Type-Options", "nosniff");
       res.set("X-Frame-Options", "DENY");
-      res.set("Referrer-Policy", "no-referrer");
+      // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the
+      // pages' own form posts, which the same-origin check must refuse.
+      res.set("Referrer-Policy", "same-origin");
       res.set(http::field::cache_control, "no-store");
       if (answer.content_type.starts_with("text/html")) {
         // Scripts run only when the page itself carries them: the renderers' own <script> tags get
@@ -320,13 +322,15 @@ class Server {
 
   Router& router_;
   ServerOptions options_;
+  // Declared before the I/O context: connections it still holds when it is destroyed count down
+  // on destruction.
+  std::atomic<std::size_t> connections_{0}, in_flight_{0}, upload_bytes_{0};
+  std::atomic<bool> draining_{false};
+  Clock::time_point drain_deadline_;
   net::io_context io_;
   net::thread_pool workers_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
-  std::atomic<std::size_t> connections_{0}, in_flight_{0}, upload_bytes_{0};
-  std::atomic<bool> draining_{false};
-  Clock::time_point drain_deadline_;
 };
 
 }  // namespace
