@@ -14,6 +14,7 @@
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
+#include <leitong/service/upload.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -295,6 +296,64 @@ inline void align_texts(std::string_view bytes) {
     check_passages(align(query, source, n, align_params), query, query_text, source, source_text,
                    false);
     check_passages(align_self(query, n, align_params), query, query_text, query, query_text, true);
+  } catch (const Error&) {
+  }
+}
+
+// Uploads as the web service reads them. First byte even: a multipart/form-data body with the
+// boundary "B"; odd: a zip ("PK…" as it is, or else NUL-separated entry names and contents stored
+// in a zip here, so that mutations reach the names: "..", absolute paths, GBK bytes).
+inline void upload(std::string_view bytes) {
+  if (bytes.empty()) return;
+  const bool zip = bytes.front() & 1;
+  bytes.remove_prefix(1);
+  if (!zip) {
+    try {
+      for (const FormPart& part : parse_multipart(bytes, "B")) {
+        LEITONG_FUZZ_CHECK(part.data.data() >= bytes.data() &&
+                           part.data.data() + part.data.size() <= bytes.data() + bytes.size());
+        LEITONG_FUZZ_CHECK(!part.name.empty());
+        check_text(decode_utf8(client_file_name(part.file_name.value_or("")), "name"));
+      }
+    } catch (const Error&) {
+    }
+    return;
+  }
+  std::string archive;
+  if (bytes.substr(0, 2) == "PK") {
+    archive = std::string(bytes);
+  } else {
+    std::vector<std::pair<std::string, std::string_view>> members;
+    while (!bytes.empty() && members.size() < 64) {
+      const std::size_t name_end = std::min(bytes.find('\0'), bytes.size());
+      std::string name(bytes.substr(0, name_end));
+      bytes.remove_prefix(std::min(name_end + 1, bytes.size()));
+      const std::size_t data_end = std::min(bytes.find('\0'), bytes.size());
+      members.emplace_back(std::move(name), bytes.substr(0, data_end));
+      bytes.remove_prefix(std::min(data_end + 1, bytes.size()));
+    }
+    archive = stored_zip(members);
+  }
+  ZipLimits limits;
+  limits.max_unpacked_bytes = 1 << 20;
+  limits.max_entry_bytes = 1 << 19;
+  try {
+    const UnpackedZip out = unpack_zip(archive, "fuzz.zip", limits);
+    std::size_t total = 0;
+    for (const ZipMember& m : out.members) {
+      // Nothing unpacked may name a place outside the folder it would be unpacked into.
+      LEITONG_FUZZ_CHECK(!m.name.empty() && m.name.front() != '/' && m.name.front() != '\\');
+      LEITONG_FUZZ_CHECK(!(m.name.size() > 1 && m.name[1] == ':'));
+      std::size_t start = 0;
+      while (start <= m.name.size()) {
+        const std::size_t end = std::min(m.name.find_first_of("/\\", start), m.name.size());
+        LEITONG_FUZZ_CHECK(m.name.substr(start, end - start) != "..");
+        start = end + 1;
+      }
+      LEITONG_FUZZ_CHECK(m.bytes.size() <= limits.max_entry_bytes);
+      total += m.bytes.size();
+    }
+    LEITONG_FUZZ_CHECK(total <= limits.max_unpacked_bytes);
   } catch (const Error&) {
   }
 }

@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("${1#fuzz_}"); shift ;;
   esac
 done
-all=(decode normalize extract_html extract_docx extract_pdf align)
+all=(decode normalize extract_html extract_docx extract_pdf align upload)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 for t in "${targets[@]}"; do
   [[ " ${all[*]} " == *" $t "* ]] || { echo "fuzz: unknown target $t (one of: ${all[*]})" >&2; exit 2; }

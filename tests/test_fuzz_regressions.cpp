@@ -28,6 +28,7 @@ const std::map<std::string, std::function<void(std::string_view)>>& harnesses() 
       {"fuzz_extract_docx", [](std::string_view b) { leitong::fuzz::extract_docx(b); }},
       {"fuzz_extract_pdf", [](std::string_view b) { leitong::fuzz::extract(b, ".pdf"); }},
       {"fuzz_align", [](std::string_view b) { leitong::fuzz::align_texts(b); }},
+      {"fuzz_upload", [](std::string_view b) { leitong::fuzz::upload(b); }},
   };
   return kHarnesses;
 }
