@@ -475,9 +475,17 @@ def test_agency_checks_a_docx_another_agency_cannot_see_it_the_inspector_flags_i
     users = {r.find_elements(By.TAG_NAME, "td")[0].text: r for r in inspector.find_all("#users tbody tr")}
     assert set(users) == set(USERS)
     assert LUOHU in users["luohu"].text and SHAPINGBA in users["shapingba"].text
-    assert not users["inspector"].find_elements(By.TAG_NAME, "button")  # one cannot remove oneself
-    assert users["luohu"].find_elements(By.XPATH, ".//button[text()='删除']")
+    assert not users["inspector"].find_elements(By.TAG_NAME, "a")  # one cannot remove oneself
+    remove = users["luohu"].find_elements(By.XPATH, ".//a[text()='删除…']")
+    assert remove
     inspector.shot("users")
+    # Removing asks first; cancelling keeps the account.
+    remove[0].click()
+    inspector.wait(lambda d: "删除用户" in d.find_element(By.TAG_NAME, "h1").text)
+    assert "luohu" in inspector.text("main") and LUOHU in inspector.text("main")
+    inspector.click_link("取消")
+    inspector.wait_path("/users")
+    assert "luohu" in inspector.text("#users")
 
     # --- Logging out ends the session: the login page, and the pages send one back to it. -------
     inspector.logout()

@@ -87,6 +87,7 @@ mark.chg { background: none; color: var(--chg); font-weight: bold; text-decorati
 .tag.flag { background: #fbe3e1; color: #b3261e; font-weight: bold; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 th[data-sort] { cursor: pointer; } th[data-sort]::after { content: " ⇅"; color: #99a; }
+details.quiet summary { color: var(--muted); cursor: pointer; margin: 8px 0; }
 svg text { font: 11px sans-serif; fill: #556; } svg#histogram { width: 100%; max-width: 760px; height: auto; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; }
 @media (max-width: 700px) { main { padding: 14px 12px 40px; } .cols { grid-template-columns: 1fr; }
@@ -179,20 +180,35 @@ std::string render_check_html(const Findings& f) {
   if (f.sources.empty()) {
     body += fmt::format("<p>档案中没有文档与本报告共用 {} 字以上的片段。</p>\n", f.settings.min_passage);
   } else {
-    body += "<table id=\"sources\"><thead><tr><th>#</th><th>关系</th><th>单位</th><th>年份</th><th>文件</th>"
-            "<th class=\"num\">复制比</th><th class=\"num\">去除样板</th><th class=\"num\">片段</th>"
-            "<th class=\"num\">Jaccard</th></tr></thead><tbody>\n";
-    for (std::size_t s = 0; s < f.sources.size(); ++s) {
-      const SourceFinding& src = f.sources[s];
+    // Sources that share passages first; the documents compared without a passage in common
+    // follow folded away (they only tell which documents were looked at).
+    const std::string head =
+        "<thead><tr><th>#</th><th>关系</th><th>单位</th><th>年份</th><th>文件</th>"
+        "<th class=\"num\">复制比</th><th class=\"num\">去除样板</th><th class=\"num\">片段</th>"
+        "<th class=\"num\">Jaccard</th></tr></thead><tbody>\n";
+    auto rows = [&](bool with_passages) {
+      std::string out;
+      for (std::size_t s = 0; s < f.sources.size(); ++s) {
+        const SourceFinding& src = f.sources[s];
+        if ((src.passages > 0) != with_passages) continue;
+        out += fmt::format(
+            "<tr class=\"source\" data-relation=\"{}\"><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+            "<td class=\"num\">{}</td><td class=\"num\">{:.2f}</td></tr>\n",
+            relation_name(src.relation), colour_of(s), s + 1, relation_label(src.relation), escape(src.document.agency),
+            src.document.year, escape(src.document.file), pct(src.copy_ratio),
+            pct(src.copy_ratio_excluding_boilerplate), src.passages, src.jaccard);
+      }
+      return out;
+    };
+    std::size_t without = 0;
+    for (const SourceFinding& src : f.sources) without += src.passages == 0;
+    if (without < f.sources.size()) body += "<table id=\"sources\">" + head + rows(true) + "</tbody></table>\n";
+    if (without)
       body += fmt::format(
-          "<tr class=\"source\" data-relation=\"{}\"><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>"
-          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-          "<td class=\"num\">{}</td><td class=\"num\">{:.2f}</td></tr>\n",
-          relation_name(src.relation), colour_of(s), s + 1, relation_label(src.relation), escape(src.document.agency),
-          src.document.year, escape(src.document.file), pct(src.copy_ratio), pct(src.copy_ratio_excluding_boilerplate),
-          src.passages, src.jaccard);
-    }
-    body += "</tbody></table>\n";
+          "<details class=\"quiet\"><summary>另有 {} 篇文档比较后没有 {} 字以上的相同片段</summary>"
+          "<table id=\"sources-without-passages\">{}{}</tbody></table></details>\n",
+          without, f.settings.min_passage, head, rows(false));
   }
 
   // The whole report, passages highlighted.

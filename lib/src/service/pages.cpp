@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <ctime>
 
 namespace leitong {
@@ -10,6 +11,18 @@ namespace leitong {
 namespace {
 
 std::string esc(std::string_view s) { return html_escape(s); }
+
+// Percent-encoding of a query value (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
 
 std::string pct(double r) { return fmt::format("{:.1f}%", 100.0 * r); }
 
@@ -140,9 +153,10 @@ std::string page_checks(const Session& who, const std::vector<CheckRecord>& chec
             "<th class=\"num\">总复制比</th><th class=\"num\">去除样板后</th><th>检测人</th><th></th></tr></thead><tbody>\n";
     for (const CheckRecord& c : checks)
       body += fmt::format(
-          "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-          "<td class=\"num\">{}</td><td>{}</td><td><a href=\"/checks/{}\">查看证据</a></td></tr>\n",
-          local_time(c.created), esc(c.file), esc(c.agency), c.year, pct(c.copy_ratio),
+          "<tr><td>{}</td><td><a href=\"/checks/{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td>"
+          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td><a href=\"/checks/{}\">查看证据</a></td>"
+          "</tr>\n",
+          local_time(c.created), esc(c.id), esc(c.file), esc(c.agency), c.year, pct(c.copy_ratio),
           pct(c.copy_ratio_excluding_boilerplate), esc(c.user), esc(c.id));
     body += "</tbody></table>\n";
   }
@@ -210,25 +224,39 @@ std::string page_users(const Session& who, const std::vector<User>& users, const
   std::string body = "<h1>用户</h1>\n" + error_box(error) +
                      "<table id=\"users\"><thead><tr><th>用户名</th><th>角色</th><th>单位</th><th>创建</th><th></th></tr>"
                      "</thead><tbody>\n";
-  for (const User& u : users)
-    body += fmt::format(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(u.name),
-        u.role == Role::kInspector ? "检查人员" : "单位", esc(u.agency), local_time(u.created),
-        u.name == who.user.name
-            ? std::string()
-            : fmt::format("<form class=\"inline\" method=\"post\" action=\"/users/remove\">{}<input type=\"hidden\" "
-                          "name=\"name\" value=\"{}\"><button type=\"submit\">删除</button></form>",
-                          csrf_field(who), esc(u.name)));
+  std::string options;
+  for (const User& u : users) {
+    body += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(u.name),
+                        u.role == Role::kInspector ? "检查人员" : "单位", esc(u.agency), local_time(u.created),
+                        u.name == who.user.name
+                            ? std::string()
+                            : fmt::format("<a href=\"/users/remove?name={}\">删除…</a>", esc(url_encode(u.name))));
+    options += fmt::format("<option value=\"{0}\">{0}</option>", esc(u.name));
+  }
   body += fmt::format(
-      "</tbody></table>\n<h2>新建用户</h2>\n<form class=\"box\" method=\"post\" action=\"/users\">{}"
+      "</tbody></table>\n<h2>新建用户</h2>\n<form class=\"box\" method=\"post\" action=\"/users\">{0}"
       "<label>用户名<br><input type=\"text\" name=\"name\" required></label>"
       "<label>角色<br><select name=\"role\"><option value=\"agency\">单位</option>"
       "<option value=\"inspector\">检查人员</option></select></label>"
       "<label>单位（单位用户必填，须与档案库中的名称一致）<br><input type=\"text\" name=\"agency\"></label>"
       "<label>初始密码（至少 10 个字符）<br><input type=\"password\" name=\"password\" autocomplete=\"new-password\" "
-      "required></label><button type=\"submit\">创建</button></form>\n",
-      csrf_field(who));
+      "required></label><button type=\"submit\">创建</button></form>\n"
+      "<h2>重设密码</h2>\n<form class=\"box\" method=\"post\" action=\"/users/password\">{0}"
+      "<label>用户<br><select name=\"name\">{1}</select></label>"
+      "<label>新密码（至少 10 个字符；该用户须重新登录）<br><input type=\"password\" name=\"password\" "
+      "autocomplete=\"new-password\" required></label><button type=\"submit\">重设</button></form>\n",
+      csrf_field(who), options);
   return document_page("用户", navigation(who), body);
+}
+
+std::string page_remove_user(const Session& who, const User& user) {
+  const std::string body = fmt::format(
+      "<h1>删除用户</h1>\n<p>确定删除{} <b>{}</b>{}？该用户将立即退出，不能再登录；其检测记录保留。</p>"
+      "<form class=\"inline\" method=\"post\" action=\"/users/remove\">{}<input type=\"hidden\" name=\"name\" "
+      "value=\"{}\"><button type=\"submit\">删除</button></form> <a href=\"/users\">取消</a>",
+      user.role == Role::kInspector ? "检查人员" : "单位用户", esc(user.name),
+      user.agency.empty() ? std::string() : "（" + esc(user.agency) + "）", csrf_field(who), esc(user.name));
+  return document_page("删除用户", navigation(who), body);
 }
 
 std::string page_boilerplate(const Session& who, const nlohmann::json& boilerplate) {

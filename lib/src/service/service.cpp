@@ -271,6 +271,18 @@ std::string Service::start_add(const Session& who, std::vector<UploadedFile> fil
   job->kind = *parsed;
   std::lock_guard lock(impl_->jobs_mutex);
   if (impl_->stopping) throw ServiceError(503, "服务正在停止 (the service is stopping)");
+  // Finished jobs are kept for reading their refusals; past 200, the oldest finished ones go.
+  while (impl_->jobs.size() >= 200) {
+    auto oldest = impl_->jobs.end();
+    for (auto it = impl_->jobs.begin(); it != impl_->jobs.end(); ++it) {
+      const std::string& state = it->second->progress.state;
+      if (state != "queued" && state != "running" &&
+          (oldest == impl_->jobs.end() || it->second->progress.created < oldest->second->progress.created))
+        oldest = it;
+    }
+    if (oldest == impl_->jobs.end()) throw ServiceError(503, "上传任务过多，请稍后再试 (too many uploads queued; retry later)");
+    impl_->jobs.erase(oldest);
+  }
   impl_->jobs[job->progress.id] = job;
   impl_->queue.push_back(job);
   impl_->jobs_changed.notify_all();
@@ -471,6 +483,16 @@ void Service::remove_user(const Session& who, const std::string& name) {
     impl_->store.remove_user(name);
   } catch (const Error& e) {
     throw ServiceError(404, e.what());
+  }
+}
+
+void Service::set_password(const Session& who, const std::string& name, const std::string& password) {
+  require_inspector(who);
+  if (!impl_->store.find_user(name)) throw ServiceError(404, "没有这个用户 (no such user)");
+  try {
+    impl_->store.set_password(name, password);
+  } catch (const Error& e) {
+    throw ServiceError(422, e.what());
   }
 }
 

@@ -150,7 +150,7 @@ bool Router::takes_upload(const std::string& method, const std::string& path) co
 bool Router::is_heavy(const std::string& method, const std::string& path) const {
   if (method == "POST")
     return path == "/checks" || path == "/api/v1/checks" || path == "/login" || path == "/api/v1/session" ||
-           path == "/users" || path == "/upload" || path == "/api/v1/documents";
+           path == "/users" || path == "/users/password" || path == "/upload" || path == "/api/v1/documents";
   return path.starts_with("/yoy") || path == "/api/v1/yoy" || path == "/boilerplate" ||
          path == "/api/v1/boilerplate" || path == "/clusters" || path == "/api/v1/clusters" || path == "/" ||
          path == "/api/v1/stats";
@@ -280,6 +280,15 @@ HttpResponse Router::handle(const HttpRequest& r) {
         service_.remove_user(*who, body().field("name"));
         return redirect("/users");
       }
+      if (r.method == "POST" && r.path == "/users/password") {
+        try {
+          service_.set_password(*who, body().field("name"), body().field("password"));
+          return redirect("/users");
+        } catch (const ServiceError& e) {
+          if (e.status() == 403) throw;
+          return html_response(e.status(), page_users(*who, service_.users(*who), e.what()));
+        }
+      }
       return fail(404, "没有这个地址 (no such address)");
     }
 
@@ -349,6 +358,13 @@ HttpResponse Router::handle(const HttpRequest& r) {
     if (r.path == "/boilerplate") return html_response(200, page_boilerplate(*who, service_.boilerplate(*who)));
     if (r.path == "/clusters") return html_response(200, page_clusters(*who, service_.clusters(*who)));
     if (r.path == "/users") return html_response(200, page_users(*who, service_.users(*who), ""));
+    if (r.path == "/users/remove") {
+      auto it = r.query.find("name");
+      const std::vector<User> users = service_.users(*who);  // 403 for agency users
+      for (const User& u : users)
+        if (it != r.query.end() && u.name == it->second) return html_response(200, page_remove_user(*who, u));
+      return fail(404, "没有这个用户 (no such user)");
+    }
     return fail(404, "没有这个地址 (no such address)");
   } catch (const ServiceError& e) {
     return fail(e.status(), e.what());

@@ -25,6 +25,8 @@ std::string page_upload(const Session& who, const std::vector<JobProgress>& jobs
 // One add job; refreshes itself every two seconds while it runs.
 std::string page_job(const Session& who, const JobProgress& job);
 std::string page_users(const Session& who, const std::vector<User>& users, const std::string& error);
+// Asks before an account is removed.
+std::string page_remove_user(const Session& who, const User& user);
 std::string page_boilerplate(const Session& who, const nlohmann::json& boilerplate);
 std::string page_clusters(const Session& who, const nlohmann::json& clusters);
 std::string page_error(const Session* who, int status, const std::string& message);

@@ -131,6 +131,7 @@ class Service {
   void add_user(const Session& who, const std::string& name, Role role, const std::string& agency,
                 const std::string& password);
   void remove_user(const Session& who, const std::string& name);
+  void set_password(const Session& who, const std::string& name, const std::string& password);
 
  private:
   struct Impl;
