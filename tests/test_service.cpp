@@ -1,7 +1,9 @@
 // The service layer apart from HTTP: accounts and sessions (store.h), uploads (upload.h) and who
 // may see what (service.h). The HTTP front end is tested over 127.0.0.1 in tests/service/.
 #include <gtest/gtest.h>
+#include <leitong/analysis/yoy.h>
 #include <leitong/archive/archive.h>
+#include <leitong/render/report.h>
 #include <leitong/service/service.h>
 #include <leitong/service/store.h>
 #include <leitong/service/upload.h>
@@ -354,6 +356,15 @@ TEST_F(ServiceAccess, OnlyInspectorsAddAndTheJobSaysWhatTheArchiveHolds) {
   bool flagged = false;
   for (const YoyRow& row : yoy->rows) flagged |= row.report.agency == "深圳市罗湖区民政局" && row.flagged;
   EXPECT_TRUE(flagged);
+  // A row's evidence, checked again on demand, is the check yoy itself made for the row.
+  YoyParams kept = service_->params().yoy;
+  kept.year = 2025;
+  kept.keep_findings = true;
+  const Archive archive = Archive::open(dir_ / "a.db", Archive::Mode::kReadOnly);
+  const YoyResult direct = year_over_year(archive, kept);
+  ASSERT_EQ(direct.rows.size(), yoy->rows.size());
+  for (std::size_t i = 0; i < yoy->rows.size(); ++i)
+    EXPECT_EQ(render_json(service_->yoy_evidence(inspector_, yoy->rows[i])), render_json(direct.rows[i].findings));
 }
 
 TEST_F(ServiceAccess, LoginsAreThrottledPerName) {

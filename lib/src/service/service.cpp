@@ -441,12 +441,19 @@ std::shared_ptr<const YoyResult> Service::yoy(const Session& who, int year) {
   }
   YoyParams params = impl_->params.yoy;
   params.year = year;
-  params.keep_findings = true;
+  params.keep_findings = false;  // a row's evidence is checked again when asked for (yoy_evidence)
   params.threads = 1;  // the service's own pool gives the parallelism across requests
   auto result = std::make_shared<const YoyResult>(year_over_year(*archive, params));
   std::lock_guard lock(impl_->views_mutex);
   impl_->yoy_views[year] = {generation, documents, result};
   return result;
+}
+
+Findings Service::yoy_evidence(const Session& who, const YoyRow& row) {
+  require_inspector(who);
+  auto archive = impl_->readers.borrow();
+  const Document report{row.report, archive->text(row.report.id)};
+  return check_against_archive(*archive, report, impl_->params.yoy.check);
 }
 
 nlohmann::json Service::boilerplate(const Session& who) {

@@ -350,7 +350,7 @@ HttpResponse Router::handle(const HttpRequest& r) {
       const auto result = service_.yoy(*who, year);
       if (ec != std::errc() || end != parts[2].data() + parts[2].size() || row == 0 || row > result->rows.size())
         return fail(404, "没有这一行 (no such row)");
-      return html_response(200, with_navigation(*who, render_check_html(result->rows[row - 1].findings)));
+      return html_response(200, with_navigation(*who, render_check_html(service_.yoy_evidence(*who, result->rows[row - 1]))));
     }
     if (r.path == "/api/v1/stats") return json_response(200, service_.stats(*who));
     if (r.path == "/api/v1/boilerplate") return json_response(200, service_.boilerplate(*who));

@@ -123,6 +123,9 @@ class Service {
   // the archive changes.
   nlohmann::json stats(const Session& who);
   std::shared_ptr<const YoyResult> yoy(const Session& who, int year);
+  // A row's whole check, for its evidence page: the check yoy ran for the row's report (the same
+  // function and settings), run again rather than kept for every row.
+  Findings yoy_evidence(const Session& who, const YoyRow& row);
   nlohmann::json boilerplate(const Session& who);
   nlohmann::json clusters(const Session& who);
   std::vector<int> years(const Session& who);  // years holding reports, newest first
