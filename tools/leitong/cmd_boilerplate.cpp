@@ -22,7 +22,7 @@ struct BoilerplateOptions {
 int run_boilerplate(const BoilerplateOptions& o) {
   const Archive archive = open_for_reading(o.archive);
   const BoilerplateResult result = mine_boilerplate(archive, o.params);
-  write_output(o.output, o.format == "json" ? boilerplate_to_json(result).dump(2) + "\n"
+  write_output(o.output, o.format == "json" ? json_text(boilerplate_to_json(result))
                                             : render_boilerplate_text(result));
   return kExitOk;
 }

@@ -24,7 +24,7 @@ int run_clusters(ClustersOptions& o) {
   const Archive archive = open_for_reading(o.archive);
   if (o.year) o.params.year = o.year;
   const ClusterResult result = find_clusters(archive, o.params);
-  write_output(o.output, o.format == "json" ? clusters_to_json(result).dump(2) + "\n" : render_clusters_text(result));
+  write_output(o.output, o.format == "json" ? json_text(clusters_to_json(result)) : render_clusters_text(result));
   return kExitOk;
 }
 

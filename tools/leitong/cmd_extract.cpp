@@ -2,6 +2,7 @@
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
+#include <leitong/render/report.h>
 
 #include <memory>
 
@@ -49,7 +50,7 @@ int run_extract(const ExtractOptions& o) {
     j["removed"] = nlohmann::json::array();
     for (const std::u32string& line : extracted.removed) j["removed"].push_back(encode_utf8(line));
     j["text"] = text;
-    write_output(o.output, j.dump(2) + "\n");
+    write_output(o.output, json_text(j));
     return kExitOk;
   }
   // Exactly the extracted text; a final line break is added only after its end, where no offset

@@ -19,7 +19,7 @@ struct StatsOptions {
 int run_stats(const StatsOptions& o) {
   const Archive archive = open_for_reading(o.archive);
   const ArchiveStats stats = archive.stats();
-  write_output("", o.format == "json" ? stats_to_json(stats).dump(2) + "\n" : render_stats_text(stats));
+  write_output("", o.format == "json" ? json_text(stats_to_json(stats)) : render_stats_text(stats));
   return kExitOk;
 }
 

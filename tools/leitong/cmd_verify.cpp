@@ -1,5 +1,6 @@
 // leitong verify: checks an archive end to end (SQLite integrity, texts, sketches, index).
 #include <fmt/format.h>
+#include <leitong/render/report.h>
 #include <leitong/archive/archive.h>
 
 #include <memory>
@@ -24,7 +25,7 @@ int run_verify(const VerifyOptions& o) {
     nlohmann::json j{{"archive", o.archive},         {"ok", check.ok()},
                      {"documents", check.documents}, {"lsh_entries", check.lsh_entries},
                      {"postings", check.postings},   {"problems", check.problems}};
-    write_output("", j.dump(2) + "\n");
+    write_output("", json_text(j));
   } else {
     std::string text = fmt::format("{}: {} documents, {} LSH bucket entries, {} postings checked\n",
                                    o.archive, check.documents, check.lsh_entries, check.postings);

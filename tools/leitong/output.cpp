@@ -20,7 +20,7 @@ void write_findings(const Findings& findings, const std::string& format, const s
 }
 
 void write_yoy(const YoyResult& result, const std::string& format, const std::string& output) {
-  if (format == "json") return write_output(output, yoy_to_json(result).dump(2) + "\n");
+  if (format == "json") return write_output(output, json_text(yoy_to_json(result)));
   if (format == "csv") return write_output(output, render_yoy_csv(result));
   if (format == "text") return write_output(output, render_yoy_text(result));
   if (format != "html") throw_error("unknown format '{}'", format);

@@ -90,9 +90,11 @@ json findings_to_json(const Findings& f) {
               {"passages", passages}};
 }
 
-std::string render_json(const Findings& findings) {
-  return findings_to_json(findings).dump(2, ' ', false, json::error_handler_t::strict) + "\n";
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
+
+std::string render_json(const Findings& findings) { return json_text(findings_to_json(findings)); }
 
 std::string render_text(const Findings& f, const TextRenderOptions& options) {
   std::string out;

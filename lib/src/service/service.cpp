@@ -258,7 +258,7 @@ std::string Service::start_add(const Session& who, std::vector<UploadedFile> fil
                                int year, const std::string& kind) {
   require_inspector(who);
   const std::optional<DocumentKind> parsed = parse_kind(kind.empty() ? "report" : kind);
-  if (!parsed) throw ServiceError(400, fmt::format("未知的文档类型 (unknown kind '{}': report or template)", kind));
+  if (!parsed) throw ServiceError(400, "未知的文档类型 (unknown kind: report or template)");
   if (files.empty()) throw ServiceError(400, "没有上传文件 (no files were uploaded)");
   auto job = std::make_shared<Impl::Job>();
   job->progress.id = random_hex(16);

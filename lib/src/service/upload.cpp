@@ -152,12 +152,16 @@ bool escapes_root(std::string_view name) {
 }
 
 // Entry names are UTF-8 by the zip's flag or, from Chinese Windows, GBK: read them as either.
+// A name that is neither keeps its ASCII and shows U+FFFD for the rest: every name that leaves
+// here (a document's file, a refusal) is valid UTF-8.
 std::string entry_name(zip_t* zip, zip_uint64_t index) {
   const char* raw = zip_get_name(zip, index, ZIP_FL_ENC_RAW);
   if (!raw) return "";
   std::u32string chars;
   if (decode_charset(raw, "UTF-8", chars) || decode_charset(raw, "GB18030", chars)) return encode_utf8(chars);
-  return raw;
+  chars.clear();
+  for (const char* p = raw; *p; ++p) chars.push_back(static_cast<unsigned char>(*p) < 0x80 ? *p : U'\uFFFD');
+  return encode_utf8(chars);
 }
 
 }  // namespace

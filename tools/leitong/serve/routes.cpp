@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <leitong/render/html_report.h>
 #include <leitong/render/report.h>
+#include <leitong/core/text.h>
 #include <leitong/service/pages.h>
 
 #include <charconv>
@@ -32,8 +33,7 @@ std::vector<std::string> segments(const std::string& path) {
   return out;
 }
 
-std::string session_token(const HttpRequest& r) {
-  const std::string cookies = r.header("cookie");
+std::string session_token(const std::string& cookies) {
   std::size_t at = 0;
   while (at < cookies.size()) {
     const std::size_t end = std::min(cookies.find(';', at), cookies.size());
@@ -49,7 +49,7 @@ HttpResponse json_response(int status, const json& body) {
   HttpResponse out;
   out.status = status;
   out.content_type = "application/json; charset=utf-8";
-  out.body = body.dump(2) + "\n";
+  out.body = json_text(body);
   return out;
 }
 
@@ -67,6 +67,20 @@ HttpResponse redirect(const std::string& to) {
   return out;
 }
 
+// At most `chars` characters of what a client sent, safe to echo: bytes that are not UTF-8
+// become U+FFFD, control characters are dropped.
+std::string printable(const std::string& text, std::size_t chars) {
+  std::u32string decoded;
+  if (!decode_charset(text, "UTF-8", decoded)) {
+    decoded.clear();
+    for (unsigned char c : text) decoded.push_back(c < 0x80 ? c : U'\uFFFD');
+  }
+  std::string out;
+  for (std::size_t i = 0; i < decoded.size() && i < chars; ++i)
+    if (decoded[i] >= 0x20 && decoded[i] != 0x7f) out += encode_utf8(std::u32string(1, decoded[i]));
+  return out;
+}
+
 // A year from a form or query: 0 when absent; ServiceError 400 when not a year.
 int year_of(const std::string& text) {
   if (text.empty()) return 0;
@@ -75,7 +89,7 @@ int year_of(const std::string& text) {
   if (ec != std::errc() || end != text.data() + text.size() || year < 1900 || year > 2200)
     throw ServiceError(400, fmt::format("年度应为 1900 到 2200 之间的整数 (year must be a whole number from 1900 to 2200, "
                                         "not '{}')",
-                                        text.substr(0, 16)));
+                                        printable(text, 16)));
   return year;
 }
 
@@ -156,6 +170,11 @@ bool Router::is_heavy(const std::string& method, const std::string& path) const 
          path == "/api/v1/stats";
 }
 
+bool Router::signed_in(const std::string& cookie_header) {
+  const std::string token = session_token(cookie_header);
+  return !token.empty() && service_.session(token).has_value();
+}
+
 HttpResponse Router::handle(const HttpRequest& r) {
   std::optional<Session> who;
   auto fail = [&](int status, const std::string& message) {
@@ -165,7 +184,7 @@ HttpResponse Router::handle(const HttpRequest& r) {
   try {
     const std::vector<std::string> parts = segments(r.path);
     const bool api = is_api(r);
-    const std::string token = session_token(r);
+    const std::string token = session_token(r.header("cookie"));
     if (!token.empty()) who = service_.session(token);
     const bool secure = options_.secure_cookies || r.secure;
 
@@ -174,7 +193,8 @@ HttpResponse Router::handle(const HttpRequest& r) {
 
     // Signing in and out.
     if (r.path == "/login" || r.path == "/api/v1/session") {
-      if (r.method == "GET" && !api) return who ? redirect("/") : html_response(200, page_login("", ""));
+      if ((r.method == "GET" || r.method == "HEAD") && !api)
+        return who ? redirect("/") : html_response(200, page_login("", ""));
       if (r.method == "POST") {
         std::string name, password;
         if (api) {
@@ -219,6 +239,9 @@ HttpResponse Router::handle(const HttpRequest& r) {
     }
 
     if (changes_state(r)) {
+      // Pages take only POST (forms); the API also DELETE.
+      if (r.method != "POST" && !(api && r.method == "DELETE"))
+        return fail(405, "不支持的请求方法 (method not allowed)");
       // The token comes in a header (scripts) or in the form (pages); the form is read once here.
       std::string sent = r.header("x-csrf-token");
       std::optional<Form> form;

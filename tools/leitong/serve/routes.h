@@ -26,6 +26,9 @@ class Router {
   // worker pool, so that they never hold up other clients' pages.
   bool is_heavy(const std::string& method, const std::string& path) const;
 
+  // True when `cookie_header` (a Cookie header's value) names a live session.
+  bool signed_in(const std::string& cookie_header);
+
   HttpResponse handle(const HttpRequest& request);
 
  private:

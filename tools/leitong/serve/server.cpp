@@ -1,11 +1,15 @@
 #include "server.h"
 
 #include <fmt/format.h>
+#include <leitong/render/report.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
 #include <leitong/service/store.h>
 
 #include <atomic>
+#include <limits>
+#include <map>
+#include <mutex>
 #include <boost/asio.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -105,13 +109,20 @@ class Server {
         if (!acceptor_.is_open()) co_return;
         continue;  // a connection that failed before it was accepted
       }
-      if (connections_ >= options_.max_connections) {
-        socket.close(ec);  // over the limit: refused at once rather than queued
+      const std::string address = socket.remote_endpoint(ec).address().to_string();
+      if (ec || connections_ >= options_.max_connections || !take_address_slot(address)) {
+        socket.close(ec);  // over a limit: refused at once rather than queued
         continue;
       }
       auto executor = socket.get_executor();
-      net::co_spawn(executor, serve_connection(std::move(socket)), net::detached);
+      net::co_spawn(executor, serve_connection(std::move(socket), address), net::detached);
     }
+  }
+
+  static std::string too_large(std::size_t limit) {
+    const std::string size = limit >= (std::size_t(1) << 20) ? fmt::format("{} MiB", limit >> 20)
+                                                             : fmt::format("{} KiB", limit >> 10);
+    return fmt::format("请求体过大：上限 {0} (the body is larger than the limit of {0})", size);
   }
 
   // Writes a short answer to a request that will not be read (its body is left unread).
@@ -121,7 +132,7 @@ class Server {
     res.set(http::field::content_type, json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8");
     res.set(http::field::connection, "close");
     res.set("X-Content-Type-Options", "nosniff");
-    res.body() = json ? nlohmann::json{{"error", message}}.dump() + "\n" : message + "\n";
+    res.body() = json ? json_text({{"error", message}}) : message + "\n";
     res.keep_alive(false);
     res.prepare_payload();
     return res;
@@ -147,8 +158,28 @@ class Server {
     }
   }
 
-  awaitable<void> serve_connection(tcp::socket socket) {
+  // One address may hold at most max_connections_per_address connections: one client cannot
+  // take every connection.
+  bool take_address_slot(const std::string& address) {
+    std::lock_guard lock(addresses_mutex_);
+    std::size_t& held = per_address_[address];
+    if (held >= options_.max_connections_per_address) return false;
+    ++held;
+    return true;
+  }
+  void release_address_slot(const std::string& address) {
+    std::lock_guard lock(addresses_mutex_);
+    auto it = per_address_.find(address);
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  }
+
+  awaitable<void> serve_connection(tcp::socket socket, std::string address) {
     Counted open(connections_);
+    struct Slot {
+      Server& server;
+      std::string address;
+      ~Slot() { server.release_address_slot(address); }
+    } slot{*this, address};
     beast::tcp_stream stream(std::move(socket));
     beast::error_code ec;
     const tcp::endpoint peer = stream.socket().remote_endpoint(ec);
@@ -157,6 +188,9 @@ class Server {
     for (;;) {
       http::request_parser<http::empty_body> header;
       header.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      // Judged below from the route, with the right answer (413). Not boost::none: Beast 1.74
+      // compares Content-Length with the optional limit, and any length exceeds "none".
+      header.body_limit(std::numeric_limits<std::uint64_t>::max());
       stream.expires_after(options_.header_timeout);
       co_await http::async_read_header(stream, buffer, header, net::redirect_error(use_awaitable, ec));
       if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
@@ -187,14 +221,18 @@ class Server {
       if (header.content_length()) declared = *header.content_length();
       if (declared && *declared > limit) {
         log(fmt::format("{} {} {} 413 (declared {} bytes)", peer_address, method, path, *declared));
-        co_await refuse(stream, http::status::payload_too_large,
-                        fmt::format("请求体过大：上限 {} MiB (the body is larger than the limit of {} MiB)", limit >> 20,
-                                    limit >> 20),
-                        api, true);
+        co_await refuse(stream, http::status::payload_too_large, too_large(limit), api, true);
         break;
       }
-      // Memory held by bodies being received is bounded across all connections.
-      const std::size_t reserve = declared ? static_cast<std::size_t>(*declared) : limit;
+      // An upload's body is read only for a signed-in user: nobody else can hold the memory
+      // that bodies being received may take.
+      if (upload && !router_.signed_in(std::string(head[http::field::cookie]))) {
+        log(fmt::format("{} {} {} 401 (upload without a session)", peer_address, method, path));
+        co_await refuse(stream, http::status::unauthorized, "请先登录 (sign in first)", api, true);
+        break;
+      }
+      // Memory held by upload bodies being received is bounded across all connections.
+      const std::size_t reserve = !upload ? 0 : declared ? static_cast<std::size_t>(*declared) : limit;
       if (upload_bytes_.fetch_add(reserve) + reserve > options_.upload_memory_budget) {
         upload_bytes_ -= reserve;
         log(fmt::format("{} {} {} 503 (upload memory budget)", peer_address, method, path));
@@ -229,10 +267,7 @@ class Server {
       }
       if (ec == http::error::body_limit) {
         log(fmt::format("{} {} {} 413 (body past the limit)", peer_address, method, path));
-        co_await refuse(stream, http::status::payload_too_large,
-                        fmt::format("请求体过大：上限 {} MiB (the body is larger than the limit of {} MiB)", limit >> 20,
-                                    limit >> 20),
-                        api, true);
+        co_await refuse(stream, http::status::payload_too_large, too_large(limit), api, true);
         break;
       }
       if (ec) {
@@ -296,9 +331,10 @@ class Server {
                     "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
       }
       for (auto& [name, value] : answer.headers) res.set(name, value);
-      if (method != "HEAD") res.body() = std::move(answer.body);
+      res.body() = std::move(answer.body);
       res.keep_alive(keep_alive);
       res.prepare_payload();
+      if (method == "HEAD") res.body().clear();  // Content-Length stays that of the GET
       stream.expires_after(std::chrono::seconds(60));
       co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
       if (ec || !keep_alive) break;
@@ -315,7 +351,7 @@ class Server {
       HttpResponse out;
       out.status = 500;
       out.content_type = "application/json; charset=utf-8";
-      out.body = nlohmann::json{{"error", "服务器内部错误 (internal error)"}}.dump() + "\n";
+      out.body = json_text({{"error", "服务器内部错误 (internal error)"}});
       return out;
     }
   }
@@ -327,6 +363,8 @@ class Server {
   std::atomic<std::size_t> connections_{0}, in_flight_{0}, upload_bytes_{0};
   std::atomic<bool> draining_{false};
   Clock::time_point drain_deadline_;
+  std::mutex addresses_mutex_;
+  std::map<std::string, std::size_t> per_address_;
   net::io_context io_;
   net::thread_pool workers_;
   tcp::acceptor acceptor_;

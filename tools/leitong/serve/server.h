@@ -18,10 +18,11 @@ struct ServerOptions {
   std::size_t max_upload_bytes = std::size_t(64) << 20;
   std::size_t max_small_body_bytes = std::size_t(64) << 10;  // every request that is not an upload
   std::size_t max_header_bytes = std::size_t(16) << 10;
-  // Bodies being received at once hold at most this much memory; an upload past it is told to
-  // retry (503) rather than read.
+  // Upload bodies being received at once hold at most this much memory; an upload past it is
+  // told to retry (503) rather than read. Only signed-in users' upload bodies are read at all.
   std::size_t upload_memory_budget = std::size_t(512) << 20;
   std::size_t max_connections = 512;
+  std::size_t max_connections_per_address = 64;
   std::chrono::seconds header_timeout{15};  // a request's headers must arrive within this
   std::chrono::seconds body_idle{20};       // a body that stalls this long is dropped
   double min_body_bytes_per_second = 20 * 1024;  // and one slower than this on the whole (after 60 s)

@@ -15,6 +15,11 @@
 
 namespace leitong {
 
+// Any JSON value as every command writes it: indented by 2, ending with '\n'. Bytes of a string
+// that are not UTF-8 (a file name from a file system that allows them) are written as U+FFFD
+// rather than failing the whole output.
+std::string json_text(const nlohmann::json& value);
+
 nlohmann::json findings_to_json(const Findings& findings);
 std::string render_json(const Findings& findings);  // pretty-printed, UTF-8, ends with '\n'
 
