@@ -220,5 +220,35 @@ TEST(Faults, HostileFileNamesAreEscapedOnTheTerminal) {
   EXPECT_EQ(nlohmann::json::parse(json.out).at("document").at("file").get<std::string>(), name);
 }
 
+// Linux file names are bytes: one that is not UTF-8 is archived as given, and every JSON output
+// that names it still comes out (those bytes as U+FFFD) instead of failing as an internal error.
+TEST(Faults, FileNamesThatAreNotUtf8StillGiveJson) {
+  TempDir dir;
+  const std::string name = "r\xfe\xff.txt";
+  write_file(dir / name, read_bytes(corpora_dir() / "reports/luohu-minzheng-2024.txt"));
+  ASSERT_EQ(run_cli({"add", "--archive", "a.db", "--agency", "深圳市罗湖区民政局", "--year", "2024", name},
+                    dir.path())
+                .status,
+            0);
+  write_file(dir / "r2025.txt", read_bytes(corpora_dir() / "cases/luohu-minzheng-2025.txt"));
+  ASSERT_EQ(run_cli({"add", "--archive", "a.db", "--agency", "深圳市罗湖区民政局", "--year", "2025", "r2025.txt"},
+                    dir.path())
+                .status,
+            0);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"check", "--archive", "a.db", "--agency", "深圳市罗湖区民政局", "--year", "2025",
+                                 "--format", "json", "r2025.txt"},
+        std::vector<std::string>{"yoy", "--archive", "a.db", "--format", "json"},
+        std::vector<std::string>{"clusters", "--archive", "a.db", "--across-years", "--format", "json"}}) {
+    const CliResult r = run_cli(args, dir.path());
+    ASSERT_EQ(r.status, 0) << describe(args, r);
+    EXPECT_NE(r.out.find("r\uFFFD\uFFFD.txt") == std::string::npos ? r.out.find("r\xEF\xBF\xBD\xEF\xBF\xBD.txt")
+                                                                   : 0,
+              std::string::npos)
+        << describe(args, r);
+    EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << describe(args, r);
+  }
+}
+
 }  // namespace
 }  // namespace leitong::testing
