@@ -242,10 +242,7 @@ TEST(Faults, FileNamesThatAreNotUtf8StillGiveJson) {
         std::vector<std::string>{"clusters", "--archive", "a.db", "--across-years", "--format", "json"}}) {
     const CliResult r = run_cli(args, dir.path());
     ASSERT_EQ(r.status, 0) << describe(args, r);
-    EXPECT_NE(r.out.find("r\uFFFD\uFFFD.txt") == std::string::npos ? r.out.find("r\xEF\xBF\xBD\xEF\xBF\xBD.txt")
-                                                                   : 0,
-              std::string::npos)
-        << describe(args, r);
+    EXPECT_NE(r.out.find("r\uFFFD\uFFFD.txt"), std::string::npos) << describe(args, r);
     EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << describe(args, r);
   }
 }
