@@ -56,14 +56,46 @@ main { min-height: auto; }
 @media (max-width: 700px) { nav.top { padding: 8px 12px; } }
 )css";
 
+// Forms marked data-progress send their files with a progress bar (the server then answers as to
+// the plain form, whose redirect is followed); without JavaScript they are plain forms.
+constexpr const char* kUploadProgressScript = R"js(
+document.querySelectorAll('form[data-progress]').forEach(function (form) {
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var bar = form.querySelector('progress'), note = form.querySelector('.progress-note');
+    bar.hidden = false;
+    form.querySelector('button[type=submit]').disabled = true;
+    var request = new XMLHttpRequest();
+    request.open('POST', form.action);
+    request.upload.onprogress = function (p) {
+      if (!p.lengthComputable) return;
+      bar.max = p.total; bar.value = p.loaded;
+      note.textContent = p.loaded < p.total ? '正在上传 ' + Math.round(100 * p.loaded / p.total) + '%' : '上传完成，正在处理…';
+    };
+    request.onload = function () {
+      if (request.status < 400) { location.href = request.responseURL; return; }
+      document.open(); document.write(request.responseText); document.close();
+    };
+    request.onerror = function () {
+      note.textContent = '上传失败（网络中断），请重试。';
+      form.querySelector('button[type=submit]').disabled = false;
+    };
+    request.send(new FormData(form));
+  });
+});
+)js";
+
+constexpr const char* kProgressBar = "<progress hidden value=\"0\"></progress> <span class=\"progress-note hint\"></span>";
+
 std::string document_page(const std::string& title, const std::string& navigation, const std::string& body,
-                          const std::string& head_extra = "") {
+                          const std::string& head_extra = "", const std::string& script = "") {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{}<title>{} · leitong 雷同</title>\n"
       "<style>{}{}</style>\n</head>\n<body>\n{}<main>\n{}\n<footer>leitong {} · 本页面不从网络加载任何内容</footer>\n"
-      "</main>\n</body>\n</html>\n",
-      head_extra, esc(title), html_report_style(), kServiceStyle, navigation, body, LEITONG_VERSION);
+      "</main>\n{}</body>\n</html>\n",
+      head_extra, esc(title), html_report_style(), kServiceStyle, navigation, body, LEITONG_VERSION,
+      script.empty() ? "" : "<script>" + script + "</script>\n");
 }
 
 std::string navigation(const Session& who) {
@@ -139,12 +171,13 @@ std::string page_checks(const Session& who, const std::vector<CheckRecord>& chec
   std::string body = fmt::format(
       "<h1>检测报告 <small>{}</small></h1>\n<p class=\"hint\">上传报告草稿，检查其中有多少文字与本单位往年报告、"
       "其他单位报告或范文相同。草稿只做检测，不会加入档案库。</p>\n{}"
-      "<form class=\"box\" id=\"check-form\" method=\"post\" action=\"/checks\" enctype=\"multipart/form-data\">{}"
+      "<form class=\"box\" id=\"check-form\" method=\"post\" action=\"/checks\" enctype=\"multipart/form-data\" "
+      "data-progress>{}"
       "<label>报告文件（.docx .pdf .txt .html，GB18030 文本亦可）<br><input type=\"file\" name=\"file\" required></label>"
       "<label>年度（报告所述年份，文件标题写明时可不填）<br><input type=\"number\" name=\"year\" min=\"1900\" max=\"2200\"></label>"
-      "{}<button type=\"submit\">开始检测</button></form>\n",
+      "{}<button type=\"submit\">开始检测</button> {}</form>\n",
       inspector ? std::string("检查人员可代任何单位检测") : esc(who.user.agency), error_box(error), csrf_field(who),
-      inspector ? "<label>单位（文件写明时可不填）<br><input type=\"text\" name=\"agency\"></label>" : "");
+      inspector ? "<label>单位（文件写明时可不填）<br><input type=\"text\" name=\"agency\"></label>" : "", kProgressBar);
   body += "<h2>历次检测</h2>\n";
   if (checks.empty()) {
     body += "<p class=\"hint\">还没有检测记录。</p>\n";
@@ -160,7 +193,7 @@ std::string page_checks(const Session& who, const std::vector<CheckRecord>& chec
           pct(c.copy_ratio_excluding_boilerplate), esc(c.user), esc(c.id));
     body += "</tbody></table>\n";
   }
-  return document_page("检测报告", navigation(who), body);
+  return document_page("检测报告", navigation(who), body, "", kUploadProgressScript);
 }
 
 std::string page_dashboard(const Session& who, const nlohmann::json& stats, const std::vector<int>& years,
@@ -187,15 +220,16 @@ std::string page_upload(const Session& who, const std::vector<JobProgress>& jobs
   std::string body = fmt::format(
       "<h1>上传报告到档案库</h1>\n<p class=\"hint\">可一次选择多个文件，或上传一个 zip 压缩包。无法读取的文件会逐个列出原因，"
       "其余文件照常加入。单位和年度不填时，取自文件本身（网页页头、标题或落款）。</p>\n{}"
-      "<form class=\"box\" id=\"upload-form\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\">{}"
+      "<form class=\"box\" id=\"upload-form\" method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" "
+      "data-progress>{}"
       "<label>文件或 zip<br><input type=\"file\" name=\"files\" multiple required></label>"
       "<label>单位（可不填）<br><input type=\"text\" name=\"agency\"></label>"
       "<label>年度（可不填）<br><input type=\"number\" name=\"year\" min=\"1900\" max=\"2200\"></label>"
       "<label>类型<br><select name=\"kind\"><option value=\"report\">年度报告</option>"
       "<option value=\"template\">范文模板</option></select></label>"
-      "<button type=\"submit\">上传</button></form>\n<h2>上传任务</h2>\n{}",
-      error_box(error), csrf_field(who), jobs_table(jobs));
-  return document_page("上传报告", navigation(who), body);
+      "<button type=\"submit\">上传</button> {}</form>\n<h2>上传任务</h2>\n{}",
+      error_box(error), csrf_field(who), kProgressBar, jobs_table(jobs));
+  return document_page("上传报告", navigation(who), body, "", kUploadProgressScript);
 }
 
 std::string page_job(const Session& who, const JobProgress& job) {

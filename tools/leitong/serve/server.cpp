@@ -328,7 +328,7 @@ class Server {
           body.replace(at, 8, "<script nonce=\"" + nonce + "\">");
         res.set("Content-Security-Policy",
                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'nonce-" + nonce +
-                    "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+                    "'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
       }
       for (auto& [name, value] : answer.headers) res.set(name, value);
       res.body() = std::move(answer.body);
