@@ -3,7 +3,7 @@
 second sustained from 16 concurrent clients, p99 <= 500 ms, no error; memory flat).
 
     bench/service_load.py [--reports 1000 | --archive A.db [--synth DIR]] [--clients 16]
-                          [--requests 10000] [--seconds 900] [--upload-files 1000] [--json]
+                          [--requests 10000] [--seconds 900] [--rate 0] [--upload-files 1000] [--json]
 
 Builds a synthetic archive of N reports (`leitong synth`, 5 years per agency, then `leitong add
 --batch 20000`) in a work folder, or reuses one built earlier (--archive, with the synth folder it was
@@ -11,20 +11,28 @@ built from: its reports are the drafts). Creates one inspector and one agency ac
 (`leitong user add`), starts `leitong serve --listen 127.0.0.1:0 --quiet`, and runs C clients at once,
 each logged in once as its own agency and POSTing /api/v1/checks over one kept-alive connection with
 drafts of about 5,000 characters (one of its agency's archived reports followed by other agencies'
-reports, cut at a line end near 5,000 characters), until R checks were sent or the time is up. At
-the same time the inspector uploads U new reports (POST /api/v1/documents, multipart `files`, from a
-second synthetic set), --upload-batch reports per request, one job after the other, polling each job
-until it ends.
+reports, cut at a line end near 5,000 characters), until R checks were sent or the time is up:
+closed loop by default (each client sends its next check when it has the answer, so latency is
+about clients / throughput), or open loop with --rate (checks due at a steady rate, latency counted
+from when each was due). At the same time the inspector uploads U new reports (POST
+/api/v1/documents, multipart `files`, from a second synthetic set), --upload-batch reports per
+request, one job after the other, polling each job until it ends.
 
-Prints checks per second, latency percentiles, errors by status, the server's RSS (VmRSS) after each
-1,000 answered requests, the upload jobs' outcome, and the CPU used by the server and by this script
-(which shares the machine with it). Talks to 127.0.0.1 only; Python standard library only.
-An archive reused with --archive grows by the uploaded reports on every run (each run's uploads
-carry a fresh marker line, so that they are new documents)."""
+Prints checks per second (also per 1,000), latency percentiles (also split: checks that overlapped an
+upload and the others), errors by status, the server's RSS (VmRSS) after each 1,000 answered
+requests, the upload jobs' outcome, the CPU used by the server and by this script, how much CPU the
+rest of the machine used meanwhile (so that slow answers can be set beside noisy neighbours), and
+what the run left on disk: the archive's write-ahead log and the service's store of past checks.
+Talks to 127.0.0.1 only; Python standard library only.
+
+A reused archive grows on every run: by the uploaded reports (each run's uploads carry a fresh marker
+line, so that they are new documents) and by every check, which the service keeps in
+ARCHIVE.service (its evidence page and JSON, zstd-compressed; `serve --keep-checks-days` bounds it)."""
 import argparse
 import csv
 import http.client
 import json
+import math
 import os
 import pathlib
 import random
@@ -146,10 +154,41 @@ def cpu_seconds(pid):
         return None
 
 
+def machine_cpu():
+    """(busy, steal) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / CLOCK_TICKS, steal / CLOCK_TICKS
+
+
+class Neighbours(threading.Thread):
+    """Once a second: how many cores the rest of the machine used (all processes but the server and
+    this script), and the steal time, so that slow answers can be set beside the neighbours' load."""
+
+    def __init__(self, server_pid):
+        super().__init__(daemon=True)
+        self.server_pid = server_pid
+        self.samples = []  # (perf_counter at the end of the second, others' cores, steal cores)
+        self.stopped = threading.Event()
+
+    def totals(self):
+        busy, steal = machine_cpu()
+        return time.perf_counter(), busy, steal, cpu_seconds(self.server_pid) or 0.0, sum(os.times()[:2])
+
+    def run(self):
+        last = self.totals()
+        while not self.stopped.wait(1.0):
+            now = self.totals()
+            seconds = now[0] - last[0]
+            others = (now[1] - last[1]) - (now[3] - last[3]) - (now[4] - last[4])
+            self.samples.append((now[0], max(0.0, others / seconds), (now[2] - last[2]) / seconds))
+            last = now
+
+
 def percentile(sorted_values, p):
     if not sorted_values:
         return None
-    rank = max(0, min(len(sorted_values) - 1, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
+    rank = max(0, min(len(sorted_values) - 1, math.ceil(p / 100 * len(sorted_values)) - 1))  # nearest rank
     return sorted_values[rank]
 
 
@@ -202,8 +241,10 @@ class Load:
         self.lock = threading.Lock()
         self.issued = self.answered = 0
         self.latencies = []  # seconds, of the 201 answers
+        self.timeline = []  # (started, seconds) of the 201 answers, to split them by what ran beside
         self.statuses = {}
         self.memory = []  # (answered, seconds since start, VmRSS MB)
+        self.loadavg = []  # the machine's 1-minute load average after each 1,000
         self.windows = []  # checks per second within each 1,000
         self.deadline = None
         self.started = None
@@ -211,22 +252,34 @@ class Load:
         self.login_errors = []
 
     def take(self):
+        """The time the next check is due (None: no more). With --rate, check n is due at
+        start + n / rate (open loop) and its latency counts from then, waiting for a free client
+        included; without, at once (closed loop: each client sends when it has its answer)."""
         with self.lock:
             if self.issued >= self.args.requests or time.perf_counter() >= self.deadline:
-                return False
+                return None
+            n = self.issued
             self.issued += 1
-            return True
+        if not self.args.rate:
+            return time.perf_counter()
+        due = self.started + n / self.args.rate
+        if due >= self.deadline:
+            return None
+        time.sleep(max(0.0, due - time.perf_counter()))
+        return due
 
-    def record(self, status, seconds):
+    def record(self, status, seconds, started):
         with self.lock:
             self.answered += 1
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status == 201:
                 self.latencies.append(seconds)
+                self.timeline.append((started, seconds))
             if self.answered % 1000 == 0:
                 now = time.perf_counter()
                 self.memory.append((self.answered, round(now - self.started, 1), proc_status(self.pid, "VmRSS")))
                 self.windows.append(round(1000 / (now - self.last_mark), 1))
+                self.loadavg.append(round(os.getloadavg()[0], 2))
                 self.last_mark = now
 
     def client(self, name, password, bodies, ready, go):
@@ -241,15 +294,14 @@ class Load:
             ready.release()
         go.wait()
         n = 0
-        while self.take():
+        while (started := self.take()) is not None:
             body, content_type = bodies[n % len(bodies)]
             n += 1
-            started = time.perf_counter()
             try:
                 status, _ = session.request("POST", "/api/v1/checks", body, {"Content-Type": content_type})
             except Exception as e:  # connection refused, reset, timed out: an error like any other
                 status = type(e).__name__
-            self.record(status, time.perf_counter() - started)
+            self.record(status, time.perf_counter() - started, started)
         session.close()
 
 
@@ -259,7 +311,7 @@ def uploader(port, password, batches, timeout, outcome, go):
     session.login("load-inspector", password)
     go.wait()
     started = time.perf_counter()
-    outcome.update({"jobs": [], "added": 0, "already_present": 0, "refused": 0, "post_ms": []})
+    outcome.update({"jobs": [], "added": 0, "already_present": 0, "refused": 0, "post_ms": [], "busy": []})
     try:
         for body, content_type in batches:
             posted = time.perf_counter()
@@ -279,6 +331,7 @@ def uploader(port, password, batches, timeout, outcome, go):
                 progress = json.loads(data)
                 if progress["state"] not in ("queued", "running"):
                     break
+            outcome["busy"].append((posted, time.perf_counter()))  # this upload's POST and job
             outcome["jobs"].append(progress["state"])
             outcome["added"] += progress["added"]
             outcome["already_present"] += progress["already_present"]
@@ -306,6 +359,9 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=10000, help="checks to send, all clients together")
     parser.add_argument("--seconds", type=float, default=900, help="stop sending after this long")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="checks per second to send, all clients together (open loop; 0: each client sends as "
+                             "soon as it has its answer)")
     parser.add_argument("--drafts", type=int, default=20, help="distinct drafts per client")
     parser.add_argument("--upload-files", type=int, default=1000, help="reports the inspector uploads (0: none)")
     parser.add_argument("--upload-batch", type=int, default=100,
@@ -313,6 +369,8 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="serve --threads (0: one per core)")
     parser.add_argument("--timeout", type=float, default=120, help="HTTP timeout per request, seconds")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--slow-ms", type=float, default=250,
+                        help="checks slower than this are set beside the other processes' CPU use")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     binary = pathlib.Path(args.binary).resolve()
@@ -377,6 +435,13 @@ def main():
                       for i in range(0, len(files), args.upload_batch)]
             figures["upload"] = {"files": len(files), "requests": len(upload), "bytes": sum(len(b) for b, _ in upload)}
 
+        def store_bytes():  # the service's own file beside the archive (accounts, sessions, past checks)
+            files = [pathlib.Path(str(archive) + ".service" + suffix) for suffix in ("", "-wal")]
+            return sum(f.stat().st_size for f in files if f.exists())
+        store_before = store_bytes()
+        wal = pathlib.Path(str(archive) + "-wal")
+        wal_before = wal.stat().st_size if wal.exists() else 0
+
         # The server.
         server_log = open(work / "serve.log", "w+")
         server = subprocess.Popen([str(binary), "serve", "--archive", str(archive), "--listen", "127.0.0.1:0", "--quiet",
@@ -405,9 +470,12 @@ def main():
         server_cpu, own_cpu = cpu_seconds(server.pid), sum(os.times()[:2])
         load.started = load.last_mark = time.perf_counter()
         load.deadline = load.started + args.seconds
+        neighbours = Neighbours(server.pid)
+        neighbours.start()
         go.set()
         for t in threads[:args.clients]:
             t.join()
+        neighbours.stopped.set()
         elapsed = time.perf_counter() - load.started
         server_cpu = cpu_seconds(server.pid) - server_cpu
         own_cpu = sum(os.times()[:2]) - own_cpu
@@ -416,20 +484,47 @@ def main():
         if upload:
             threads[-1].join(timeout=max(60.0, args.seconds))
         figures["machine"]["loadavg_after"] = os.getloadavg()[0]
+        figures["machine"]["loadavg_per_1000"] = load.loadavg
 
         latencies = sorted(load.latencies)
         ok = len(latencies)
         errors = {str(k): v for k, v in sorted(load.statuses.items(), key=lambda kv: str(kv[0])) if k != 201}
         figures["load"] = {
-            "clients": args.clients, "answered": load.answered, "ok": ok, "seconds": round(elapsed, 1),
+            "clients": args.clients, "rate": args.rate or "closed loop", "answered": load.answered, "ok": ok, "seconds": round(elapsed, 1),
             "checks_per_second": round(ok / elapsed, 1) if elapsed else None,
             "checks_per_second_per_1000": load.windows,
             "latency_ms": {f"p{p}": round(percentile(latencies, p) * 1000, 1) if latencies else None
                            for p in (50, 90, 99)} | {"max": round(latencies[-1] * 1000, 1) if latencies else None},
             "errors": errors, "login_errors": load.login_errors,
             "server_cpu_s": round(server_cpu, 1), "server_cores_busy": round(server_cpu / elapsed, 2),
+            "server_cpu_ms_per_answer": round(server_cpu * 1000 / load.answered, 1) if load.answered else None,
             "load_generator_cpu_s": round(own_cpu, 1),
         }
+        if upload and outcome.get("busy"):
+            # Checks that ran while an upload was being received or its job ran, and the others.
+            def overlaps(started, seconds):
+                return any(started < end and started + seconds > begin for begin, end in outcome["busy"])
+            split = {"during_uploads": [], "otherwise": []}
+            for started, seconds in load.timeline:
+                split["during_uploads" if overlaps(started, seconds) else "otherwise"].append(seconds)
+            figures["load"]["latency_ms_split"] = {
+                name: {"checks": len(v)} | {f"p{p}": round(percentile(sorted(v), p) * 1000, 1) if v else None
+                                            for p in (50, 90, 99)}
+                for name, v in split.items()}
+            outcome["busy_s"] = round(sum(end - begin for begin, end in outcome["busy"]), 1)
+            del outcome["busy"]
+        if neighbours.samples:
+            others = [o for _, o, _ in neighbours.samples]
+            slow = [(started, seconds) for started, seconds in load.timeline if seconds > args.slow_ms / 1000]
+            busy_neighbours = [1 for started, seconds in slow
+                               if max((o for end, o, _ in neighbours.samples
+                                       if end - 1.0 <= started + seconds and end >= started), default=0) >= 0.5]
+            figures["machine"]["others_cores"] = {
+                "mean": round(sum(others) / len(others), 2), "max": round(max(others), 2),
+                "seconds_over_half_a_core": sum(o >= 0.5 for o in others), "seconds": len(others),
+                "steal_mean": round(sum(s for _, _, s in neighbours.samples) / len(neighbours.samples), 2)}
+            figures["load"]["slow"] = {"over_ms": args.slow_ms, "checks": len(slow),
+                                       "while_others_used_half_a_core_or_more": len(busy_neighbours)}
         figures["memory"] = {"rss_mb_by_answered": [[n, t, m] for n, t, m in load.memory],
                              "hwm_mb": proc_status(server.pid, "VmHWM")}
         if upload:
@@ -442,6 +537,10 @@ def main():
             server.kill()
             figures["server"]["exit"] = "killed after 120 s"
         server = None
+        store_after = store_bytes()
+        figures["server"]["store_mb_growth"] = round((store_after - store_before) / 1e6, 1)
+        figures["archive"]["wal_mb"] = [round(wal_before / 1e6, 1), round((wal.stat().st_size if wal.exists() else 0) / 1e6, 1)]
+        figures["server"]["store_kb_per_check"] = round((store_after - store_before) / 1e3 / max(1, load.answered), 1)
         server_log.seek(0)
         figures["server"]["log_tail"] = server_log.read()[-400:]
     finally:
@@ -460,16 +559,21 @@ def main():
     print(f"archive: {f['archive']['path']} ({f['archive']['documents']} documents)"
           + (f"; built in synth {f['build']['synth_s']} s + add {f['build']['add_s']} s" if "build" in f else ""))
     print(f"machine: {f['machine']['cores']} cores, load average {f['machine']['loadavg_before']:.2f} before, "
-          f"{f['machine']['loadavg_after']:.2f} after")
-    print(f"checks: {l['ok']} answered 201 of {l['answered']} in {l['seconds']} s from {l['clients']} clients "
+          f"{f['machine']['loadavg_after']:.2f} after; per 1,000: {f['machine']['loadavg_per_1000']}")
+    print(f"checks: {l['ok']} answered 201 of {l['answered']} in {l['seconds']} s from {l['clients']} clients, "
+          + (f"sent at {args.rate:g}/s " if args.rate else "closed loop ") +
           f"(drafts of {f['drafts']['chars_median']} characters): {l['checks_per_second']} checks/s")
     print(f"  per 1,000: {', '.join(str(w) for w in l['checks_per_second_per_1000'])} checks/s")
     lat = l["latency_ms"]
-    print(f"latency (201s): p50 {lat['p50']} ms, p90 {lat['p90']} ms, p99 {lat['p99']} ms, max {lat['max']} ms")
+    print(f"latency (201s{', from when each was due' if args.rate else ''}): p50 {lat['p50']} ms, p90 {lat['p90']} ms, p99 {lat['p99']} ms, max {lat['max']} ms")
+    for name, part in l.get("latency_ms_split", {}).items():
+        print(f"  {name.replace('_', ' ')}: {part['checks']} checks, p50 {part['p50']} ms, p90 {part['p90']} ms, "
+              f"p99 {part['p99']} ms")
     print(f"errors: {l['errors'] or 'none'}" + (f"; failed logins: {l['login_errors']}" if l["login_errors"] else ""))
     print("server RSS (MB) after N answers: "
           + ", ".join(f"{n}: {m}" for n, _, m in f["memory"]["rss_mb_by_answered"]) + f"; peak {f['memory']['hwm_mb']}")
-    print(f"CPU: server {l['server_cpu_s']} s ({l['server_cores_busy']} cores busy), this script {l['load_generator_cpu_s']} s")
+    print(f"CPU: server {l['server_cpu_s']} s ({l['server_cores_busy']} cores busy on average, "
+          f"{l['server_cpu_ms_per_answer']} ms per check, uploads included), this script {l['load_generator_cpu_s']} s")
     if "upload" in f:
         u = f["upload"]
         states = {s: u.get("jobs", []).count(s) for s in sorted(set(u.get("jobs", [])))}
@@ -479,6 +583,16 @@ def main():
               f"already present {u.get('already_present')}, refused {u.get('refused')}"
               + (f"; error: {u['error']}" if "error" in u else "")
               + (f"; first refusal: {u['first_refusal']}" if "first_refusal" in u else ""))
+    if "others_cores" in f["machine"]:
+        o, slow = f["machine"]["others_cores"], l["slow"]
+        print(f"other processes: {o['mean']} cores on average, at most {o['max']}, half a core or more during "
+              f"{o['seconds_over_half_a_core']} of {o['seconds']} s; steal {o['steal_mean']}. Checks over "
+              f"{slow['over_ms']:g} ms: {slow['checks']}, of which {slow['while_others_used_half_a_core_or_more']} "
+              f"while other processes used half a core or more")
+    print(f"archive write-ahead log ({f['archive']['path']}-wal): {f['archive']['wal_mb'][0]} MB before, "
+          f"{f['archive']['wal_mb'][1]} MB after")
+    print(f"past checks kept in {f['archive']['path']}.service: +{f['server']['store_mb_growth']} MB "
+          f"({f['server']['store_kb_per_check']} KB per check)")
     print(f"server exit status after SIGTERM: {f['server']['exit']}")
 
 

@@ -208,9 +208,11 @@ TEST(Faults, HostileFileNamesAreEscapedOnTheTerminal) {
       EXPECT_EQ(stream->find('\x1b'), std::string::npos) << describe(args, r);
       EXPECT_EQ(stream->find('\x07'), std::string::npos) << describe(args, r);
       EXPECT_EQ(stream->find("\u202E"), std::string::npos) << describe(args, r);
-      for (const std::string& line : lines_of(*stream))
-        if (line.find("evil") != std::string::npos)
+      for (const std::string& line : lines_of(*stream)) {
+        if (line.find("evil") != std::string::npos) {
           EXPECT_NE(line.find("evil\\n\\x1B]0;owned"), std::string::npos) << line;
+        }
+      }
     }
   }
   const CliResult json = run_cli({"check", "--archive", "a.db", "--agency", "深圳市罗湖区民政局",
@@ -243,7 +245,7 @@ TEST(Faults, FileNamesThatAreNotUtf8StillGiveJson) {
     const CliResult r = run_cli(args, dir.path());
     ASSERT_EQ(r.status, 0) << describe(args, r);
     EXPECT_NE(r.out.find("r\uFFFD\uFFFD.txt"), std::string::npos) << describe(args, r);
-    EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << describe(args, r);
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << describe(args, r);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <leitong/service/service.h>
 #include <leitong/service/store.h>
 #include <leitong/service/upload.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <thread>
@@ -136,6 +137,69 @@ TEST(ServiceStore, ChecksAreKeptPerAgencyUnderUnguessableIds) {
   EXPECT_EQ(store.list_checks("深圳市罗湖区民政局").size(), 1u);
   EXPECT_EQ(store.list_checks("").size(), 2u);
   EXPECT_TRUE(store.list_checks("no such agency").empty());
+}
+
+// Runs `sql` on the service file and returns the first column of its first row as an integer.
+std::int64_t query_int(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_open(file.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+      value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return value;
+}
+
+// Evidence pages repeat their markup: kept compressed, they take a fraction of their size, and
+// are read back byte for byte; a row written as text (before checks were compressed) still reads.
+TEST(ServiceStore, ChecksAreKeptCompressedAndOldTextRowsStillRead) {
+  TempDir dir;
+  const auto file = dir / "a.service";
+  ServiceStore store = ServiceStore::open(file, quick_store());
+  CheckRecord r;
+  r.agency = "深圳市罗湖区民政局";
+  r.user = "luohu";
+  r.file = "draft.docx";
+  r.year = 2025;
+  for (int i = 0; i < 2000; ++i)
+    r.evidence_html += "<tr><td class=\"passage\">第" + std::to_string(i) + "段：依法行政，建设法治政府。</td></tr>\n";
+  r.json = "{\"format\":\"leitong.check/1\"}";
+  const std::string id = store.save_check(r);
+  const std::int64_t stored = query_int(file, "SELECT length(evidence_html) FROM checks WHERE id = '" + id + "'");
+  EXPECT_GT(stored, 0);
+  EXPECT_LT(stored * 5, static_cast<std::int64_t>(r.evidence_html.size()));
+  const std::optional<CheckRecord> found = store.find_check(id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->evidence_html, r.evidence_html);
+  EXPECT_EQ(found->json, r.json);
+
+  const std::string old_id(32, 'a');
+  ASSERT_EQ(query_int(file, "INSERT INTO checks VALUES ('" + old_id +
+                                "', '某局', 'u', 'f.txt', 2024, 1, 0.5, 0.4, '{}', '<p>旧的</p>') RETURNING 1"),
+            1);
+  const std::optional<CheckRecord> old = store.find_check(old_id);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->evidence_html, "<p>旧的</p>");
+  EXPECT_EQ(old->json, "{}");
+}
+
+TEST(ServiceStore, ChecksBeforeADateAreForgotten) {
+  TempDir dir;
+  ServiceStore store = ServiceStore::open(dir / "a.service", quick_store());
+  CheckRecord r;
+  r.agency = "深圳市罗湖区民政局";
+  r.json = "{}";
+  r.created = 1000;
+  const std::string old = store.save_check(r);
+  r.created = 5000;
+  const std::string recent = store.save_check(r);
+  EXPECT_EQ(store.remove_checks_before(2000), 1u);
+  EXPECT_FALSE(store.find_check(old));
+  EXPECT_TRUE(store.find_check(recent));
+  EXPECT_EQ(store.remove_checks_before(2000), 0u);
 }
 
 TEST(ServiceStore, ReopensWhatItWrote) {
@@ -312,6 +376,20 @@ TEST_F(ServiceAccess, AnAgencySeesOnlyItsOwnChecks) {
   } catch (const ServiceError& e) {
     EXPECT_EQ(e.status(), 403);
   }
+}
+
+// A service told to keep checks for some days forgets older ones when it starts.
+TEST_F(ServiceAccess, ChecksPastTheirKeepingAreForgottenOnStart) {
+  const CheckRecord kept = service_->check_draft(luohu_, recycled(), 2025, "");
+  CheckRecord old = kept;
+  old.created = kept.created - 40 * 86400;
+  const std::string old_id = service_->store().save_check(old);
+  ServiceParams params = service_->params();
+  params.keep_checks = std::chrono::days(30);
+  service_.reset();
+  service_ = std::make_unique<Service>(params);
+  EXPECT_FALSE(service_->find_check(inspector_, old_id));
+  EXPECT_TRUE(service_->find_check(inspector_, kept.id));
 }
 
 TEST_F(ServiceAccess, ChecksRefuseUnreadableFilesAndMissingYears) {

@@ -26,6 +26,7 @@ struct ServeOptions {
   bool secure_cookies = false;
   bool quiet = false;
   int login_failures = ServiceParams{}.login_failures;
+  int keep_checks_days = 0;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -54,6 +55,7 @@ int run_serve(const ServeOptions& o) {
   params.zip.max_entry_bytes = params.extract.max_file_bytes;
   params.login_failures = o.login_failures;
   params.login_failures_per_address = 10 * o.login_failures;
+  params.keep_checks = std::chrono::days(o.keep_checks_days);
   Service service(params);
   bool has_inspector = false;
   for (const User& u : service.store().users()) has_inspector |= u.role == Role::kInspector;
@@ -112,6 +114,10 @@ Runner register_serve(CLI::App& app) {
                  "Failed logins per name in 15 minutes before that name must wait (ten times as many per address)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  app.add_option("--keep-checks-days", o->keep_checks_days,
+                 "Forget agencies' checks after this many days (0: keep them)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 36500));
   app.add_flag("--quiet", o->quiet, "No access log on standard error");
   return [o] { return run_serve(*o); };
 }

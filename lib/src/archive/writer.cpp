@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 
 #include "detail/archive_impl.h"
@@ -380,5 +381,22 @@ void Archive::set_batch_size(int documents) {
 }
 
 void Archive::flush() { impl_->commit_group(); }
+
+bool Archive::checkpoint() {
+  if (impl_->mode != Mode::kReadWrite) throw_error("{}: opened read-only, cannot checkpoint", impl_->name);
+  impl_->commit_group();
+  const int rc = sqlite3_wal_checkpoint_v2(impl_->db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
+  if (rc != SQLITE_OK) throw ArchiveWriteError(fmt::format("{}: {}", impl_->name, detail::sqlite_error(impl_->db)));
+  return true;
+}
+
+std::int64_t Archive::log_bytes() const {
+  std::error_code ec;
+  auto wal = impl_->path;
+  wal += "-wal";
+  const auto size = std::filesystem::file_size(wal, ec);
+  return ec ? 0 : static_cast<std::int64_t>(size);
+}
 
 }  // namespace leitong

@@ -87,6 +87,7 @@ class Statement {
     return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))};
   }
   bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+  sqlite3_stmt* raw() const { return stmt_; }
 
  private:
   Statement& check(int rc) {

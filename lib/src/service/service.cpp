@@ -8,6 +8,7 @@
 #include <leitong/service/service.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -19,6 +20,10 @@ namespace leitong {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A long upload empties the archive's write-ahead log when it passes this size (see
+// Archive::checkpoint): checks reading all the while would otherwise keep it growing.
+constexpr std::int64_t kLogBytesBeforeCheckpoint = std::int64_t(64) << 20;
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -146,6 +151,16 @@ struct Service::Impl {
   bool stopping = false;
   std::thread writer;
 
+  // Forgets checks past params.keep_checks, at most once an hour.
+  std::atomic<std::int64_t> next_prune{0};
+  void prune_checks() {
+    if (params.keep_checks.count() <= 0) return;
+    const std::int64_t now = unix_now();
+    std::int64_t due = next_prune.load();
+    if (now < due || !next_prune.compare_exchange_strong(due, now + 3600)) return;
+    store.remove_checks_before(now - std::chrono::duration_cast<std::chrono::seconds>(params.keep_checks).count());
+  }
+
   // Views kept until the archive changes: `generation` counts committed groups of this service,
   // and the archive's document count catches adds made by others (the CLI) meanwhile.
   std::mutex views_mutex;
@@ -171,6 +186,7 @@ struct Service::Impl {
 
 Service::Service(ServiceParams params) : impl_(std::make_unique<Impl>(std::move(params))) {
   { auto probe = impl_->readers.borrow(); }  // the archive must open before the service starts
+  impl_->prune_checks();
   impl_->writer = std::thread([this] { impl_->run_writer(); });
 }
 
@@ -241,6 +257,7 @@ CheckRecord Service::check_draft(const Session& who, const UploadedFile& file, i
   record.json = render_json(findings);
   record.evidence_html = render_check_html(findings);
   record.id = impl_->store.save_check(record);
+  impl_->prune_checks();
   return record;
 }
 
@@ -394,14 +411,25 @@ void Service::Impl::run_job(Job& job) {
       }
       file.bytes.clear();
       file.bytes.shrink_to_fit();
-      if (archive.uncommitted() == 0 && (pending_added || pending_present)) commit(archive);
+      if (archive.uncommitted() == 0 && (pending_added || pending_present)) {
+        commit(archive);
+        if (archive.log_bytes() > kLogBytesBeforeCheckpoint) archive.checkpoint();
+      }
       std::lock_guard lock(jobs_mutex);
       ++job.progress.done;
       if (refusal) job.progress.refused.push_back(std::move(*refusal));
     }
     commit(archive);
-    std::lock_guard lock(jobs_mutex);
-    job.progress.state = stopping && job.progress.done < job.progress.total ? "interrupted" : "done";
+    {
+      std::lock_guard lock(jobs_mutex);
+      job.progress.state = stopping && job.progress.done < job.progress.total ? "interrupted" : "done";
+    }
+    // What the job added is committed whether or not this finishes; the log is emptied here so
+    // that it does not grow from job to job while checks keep reading.
+    try {
+      archive.checkpoint();
+    } catch (const Error&) {
+    }
   } catch (const Error& e) {
     std::lock_guard lock(jobs_mutex);
     job.progress.state = "failed";

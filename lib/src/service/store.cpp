@@ -4,6 +4,7 @@
 #include <leitong/service/store.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <zstd.h>
 
 #include <mutex>
 
@@ -39,6 +40,29 @@ CREATE TABLE IF NOT EXISTS checks (
 CREATE INDEX IF NOT EXISTS checks_by_agency ON checks (agency, created);
 INSERT OR IGNORE INTO service_meta VALUES ('format', 'leitong.service/1');
 )sql";
+
+// A check's JSON and evidence page are kept as zstd frames, about a quarter of their size (the
+// recycled case's evidence page: 53,781 bytes -> 12,337). Rows written as text by earlier
+// versions are read as they are.
+std::string compress_field(const std::string& text) {
+  std::string out(ZSTD_compressBound(text.size()), '\0');
+  const std::size_t size = ZSTD_compress(out.data(), out.size(), text.data(), text.size(), 3);
+  if (ZSTD_isError(size)) throw_error("cannot compress a check: {}", ZSTD_getErrorName(size));
+  out.resize(size);
+  return out;
+}
+
+std::string stored_field(const Statement& row, int column, const std::string& where) {
+  if (sqlite3_column_type(row.raw(), column) != SQLITE_BLOB) return row.column_text(column);
+  const auto blob = row.column_blob(column);
+  const unsigned long long size = ZSTD_getFrameContentSize(blob.data(), blob.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ull << 31))
+    throw_error("{}: a stored check is damaged", where);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  const std::size_t got = ZSTD_decompress(text.data(), text.size(), blob.data(), blob.size());
+  if (ZSTD_isError(got) || got != size) throw_error("{}: a stored check is damaged", where);
+  return text;
+}
 
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -279,6 +303,7 @@ void ServiceStore::end_session(const std::string& token) {
 std::string ServiceStore::save_check(CheckRecord record) {
   record.id = random_hex(16);
   if (!record.created) record.created = now_seconds();
+  const std::string json = compress_field(record.json), evidence = compress_field(record.evidence_html);
   std::lock_guard lock(impl_->mutex);
   impl_->statement("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, record.id)
@@ -289,14 +314,14 @@ std::string ServiceStore::save_check(CheckRecord record) {
       .bind(6, record.created)
       .bind(7, record.copy_ratio)
       .bind(8, record.copy_ratio_excluding_boilerplate)
-      .bind(9, record.json)
-      .bind(10, record.evidence_html)
+      .bind_blob(9, json.data(), json.size())
+      .bind_blob(10, evidence.data(), evidence.size())
       .run();
   return record.id;
 }
 
 namespace {
-CheckRecord check_of_row(const Statement& row, bool whole) {
+CheckRecord check_of_row(const Statement& row, bool whole, const std::string& where) {
   CheckRecord r;
   r.id = row.column_text(0);
   r.agency = row.column_text(1);
@@ -307,8 +332,8 @@ CheckRecord check_of_row(const Statement& row, bool whole) {
   r.copy_ratio = row.column_double(6);
   r.copy_ratio_excluding_boilerplate = row.column_double(7);
   if (whole) {
-    r.json = row.column_text(8);
-    r.evidence_html = row.column_text(9);
+    r.json = stored_field(row, 8, where);
+    r.evidence_html = stored_field(row, 9, where);
   }
   return r;
 }
@@ -319,7 +344,7 @@ std::optional<CheckRecord> ServiceStore::find_check(const std::string& id) const
   Statement row = impl_->statement("SELECT * FROM checks WHERE id = ?");
   row.bind(1, id);
   if (!row.step()) return std::nullopt;
-  return check_of_row(row, true);
+  return check_of_row(row, true, impl_->where());
 }
 
 std::vector<CheckRecord> ServiceStore::list_checks(const std::string& agency, std::size_t limit) const {
@@ -330,8 +355,14 @@ std::vector<CheckRecord> ServiceStore::list_checks(const std::string& agency, st
                      : "SELECT id, agency, user, file, year, created, copy_ratio, copy_ratio_excluding_boilerplate "
                        "FROM checks WHERE agency = ? ORDER BY created DESC, rowid DESC LIMIT ?");
   rows.bind(1, agency).bind(2, static_cast<std::int64_t>(limit));
-  while (rows.step()) out.push_back(check_of_row(rows, false));
+  while (rows.step()) out.push_back(check_of_row(rows, false, impl_->where()));
   return out;
+}
+
+std::size_t ServiceStore::remove_checks_before(std::int64_t created) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->statement("DELETE FROM checks WHERE created < ?").bind(1, created).run();
+  return static_cast<std::size_t>(sqlite3_changes(impl_->db));
 }
 
 bool tokens_equal(const std::string& given, const std::string& expected) {

@@ -204,6 +204,9 @@ class Server {
         co_await refuse(stream, http::status::bad_request, "malformed HTTP request: " + ec.message(), false, false);
         break;
       }
+      // In flight from its header on: a drain waits for a body still arriving, not only for a
+      // request being answered.
+      Counted answering(in_flight_);
       const auto& head = header.get();
       const std::string method(head.method_string());
       const std::string target(head.target());
@@ -279,7 +282,6 @@ class Server {
       if (body_failed) break;
       stream.expires_never();
 
-      Counted answering(in_flight_);
       http::request<http::string_body> message = parser.release();
       HttpRequest request;
       request.method = method;

@@ -176,6 +176,14 @@ class Archive {
   // Failures to write throw ArchiveWriteError.
   void set_batch_size(int documents);
   void flush();
+  // Commits the open group, copies the write-ahead log into the archive file and empties the log,
+  // waiting (up to the busy timeout) for readers still using it. SQLite's own checkpoints never
+  // empty the log while some reader always holds it, so under a steady stream of reads (a server's
+  // checks) it grows with every add; a long-lived writer calls this now and then. Returns false
+  // when readers kept it from finishing: the log is then left as it was, still sound.
+  bool checkpoint();
+  // Bytes of the write-ahead log on disk (0 when there is none).
+  std::int64_t log_bytes() const;
   // Documents added to the open group and not committed yet (0 when adds are not grouped, or
   // right after a group commits): what a crash or a failed commit would lose.
   std::size_t uncommitted() const;

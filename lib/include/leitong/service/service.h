@@ -51,6 +51,9 @@ struct ServiceParams {
   int login_failures = 5;
   int login_failures_per_address = 50;
   std::chrono::seconds login_window{15 * 60};
+  // Checks older than this are forgotten (looked for when the service starts and after a check, at
+  // most hourly); 0: kept until removed by hand.
+  std::chrono::days keep_checks{0};
 };
 
 struct UploadedFile {

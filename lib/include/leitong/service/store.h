@@ -96,6 +96,8 @@ class ServiceStore {
   std::optional<CheckRecord> find_check(const std::string& id) const;
   // Newest first, without json and evidence; `agency` empty: every agency's.
   std::vector<CheckRecord> list_checks(const std::string& agency, std::size_t limit = 200) const;
+  // Forgets the checks run before `created` (Unix seconds); returns how many.
+  std::size_t remove_checks_before(std::int64_t created);
 
   const std::filesystem::path& path() const;
 
