@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs leitong's build dependencies from Debian's packages (skips what is already there).
-# With --test, also what the test suite needs beyond the build: headless Chromium to render the HTML
-# reports, and a CJK font so that pages render (and screenshots read) as they do on inspectors' PCs.
+# A CJK font (fonts-wqy-microhei) is part of the build's set: the PDF report is set in it.
+# With --test, also what the test suite needs beyond the build: headless Chromium (driven by
+# Selenium) to render the HTML reports and the service's pages, and pytest.
 # With --fuzz, also clang with libFuzzer and the sanitizer runtimes (scripts/fuzz.sh).
 set -euo pipefail
 packages=(
@@ -9,12 +10,12 @@ packages=(
   libxxhash-dev libboost-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
   libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
-  libsodium-dev
+  libsodium-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei
   python3
 )
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium chromium-driver python3-selenium python3-pytest fonts-wqy-microhei) ;;
+    --test) packages+=(chromium chromium-driver python3-selenium python3-pytest) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

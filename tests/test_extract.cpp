@@ -406,6 +406,13 @@ TEST(Extract, PdfTextLayerRejoinedWithoutHeadersAndPageNumbers) {
   ASSERT_FALSE(e.removed.empty());
   EXPECT_EQ(e.removed.front(), U"重庆市某区民政局2024年法治政府建设年度报告");
   EXPECT_EQ(e.removed[1], U"- 1 -");
+  // Keeping chrome keeps the running heads and page numbers too.
+  ExtractParams keep;
+  keep.remove_chrome = false;
+  const ExtractedText all = extract_bytes(pdf, "report.pdf", keep);
+  EXPECT_TRUE(all.removed.empty());
+  EXPECT_NE(utf8(all.text).find("重庆市某区民政局2024年法治政府建设年度报告"), std::string::npos);
+  EXPECT_NE(utf8(all.text).find("- 1 -"), std::string::npos);
 }
 
 // Every refusal names the file and a reason, and is the same through extract_file.

@@ -177,13 +177,43 @@ TEST(ServiceStore, ChecksAreKeptCompressedAndOldTextRowsStillRead) {
   EXPECT_EQ(found->json, r.json);
 
   const std::string old_id(32, 'a');
-  ASSERT_EQ(query_int(file, "INSERT INTO checks VALUES ('" + old_id +
+  ASSERT_EQ(query_int(file, "INSERT INTO checks (id, agency, user, file, year, created, copy_ratio, "
+                                "copy_ratio_excluding_boilerplate, json, evidence_html) VALUES ('" + old_id +
                                 "', '某局', 'u', 'f.txt', 2024, 1, 0.5, 0.4, '{}', '<p>旧的</p>') RETURNING 1"),
             1);
   const std::optional<CheckRecord> old = store.find_check(old_id);
   ASSERT_TRUE(old);
   EXPECT_EQ(old->evidence_html, "<p>旧的</p>");
   EXPECT_EQ(old->json, "{}");
+}
+
+// A service file from before checks kept their text gains the columns; its old checks read with
+// no text (the service then answers 410 for their PDF report), new ones keep theirs.
+TEST(ServiceStore, OlderServiceFilesGainTheTextOfChecks) {
+  TempDir dir;
+  const auto file = dir / "a.service";
+  ASSERT_EQ(query_int(file,
+                      "CREATE TABLE checks (id TEXT PRIMARY KEY, agency TEXT NOT NULL, user TEXT NOT NULL, "
+                      "file TEXT NOT NULL, year INTEGER NOT NULL, created INTEGER NOT NULL, copy_ratio REAL NOT NULL, "
+                      "copy_ratio_excluding_boilerplate REAL NOT NULL, json TEXT NOT NULL, evidence_html TEXT NOT NULL)"),
+            -1);  // no row: -1 (the statement ran)
+  ASSERT_EQ(query_int(file, "INSERT INTO checks VALUES ('" + std::string(32, 'b') +
+                                "', '某局', 'u', 'f.txt', 2024, 1, 0.5, 0.4, '{}', '<p>旧</p>') RETURNING 1"),
+            1);
+  ServiceStore store = ServiceStore::open(file, quick_store());
+  const std::optional<CheckRecord> old = store.find_check(std::string(32, 'b'));
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->evidence_html, "<p>旧</p>");
+  EXPECT_TRUE(old->text.empty());
+  CheckRecord r;
+  r.agency = "某局";
+  r.json = "{}";
+  r.text = "二〇二五年报告正文。";
+  r.scope = "3 篇（1 个单位，2024 年）";
+  const std::optional<CheckRecord> found = store.find_check(store.save_check(r));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->text, r.text);
+  EXPECT_EQ(found->scope, r.scope);
 }
 
 TEST(ServiceStore, ChecksBeforeADateAreForgotten) {

@@ -54,6 +54,32 @@ def test_agency_check_equals_the_cli_check(luohu, archive):
     assert evidence.status == 200 and "总复制比" in evidence.text
 
 
+def test_a_check_gives_its_a4_report_as_pdf(luohu, inspector, tmp_path):
+    reply = luohu.check()
+    assert reply.status == 201, reply.text
+    check_id = reply.json()["id"]
+    page = luohu.get(f"/checks/{check_id}")
+    assert f'href="/api/v1/checks/{check_id}/report.pdf"' in page.text
+    for c in (luohu, inspector):
+        pdf = c.get(f"/api/v1/checks/{check_id}/report.pdf")
+        assert pdf.status == 200, pdf.text[:300]
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["content-disposition"] == f'attachment; filename="leitong-{check_id[:8]}.pdf"'
+        assert pdf.body.startswith(b"%PDF-")
+    # Read back with leitong's own PDF extraction: the indices, the conclusion and a passage.
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf.body)
+    text = subprocess.run([leitong_bin(), "extract", "--keep-chrome", str(path)], check=True, capture_output=True, text=True).stdout
+    flat = "".join(text.split())
+    check = reply.json()["check"]
+    assert f"单篇最大复制比样板（公文套语）{100 * check['copy_ratio']:.1f}%" in flat, flat[:600]
+    assert "结论：疑似沿用本单位2024年报告" in flat
+    assert "".join(check["passages"][-1]["text"].split())[:30] in flat
+    pages = pdf.body.count(b"/MediaBox")
+    assert pages >= 2 and f"共{pages}页" in flat
+    assert luohu.get(f"/api/v1/checks/{check_id}/report.pdf", headers={"Cookie": ""}).status == 401
+
+
 def test_a_checked_draft_is_never_added(luohu, inspector):
     before = inspector.get("/api/v1/stats").json()["documents"]
     assert luohu.check().status == 201

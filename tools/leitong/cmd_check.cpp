@@ -1,11 +1,16 @@
 // leitong check: one report against the archive.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
+#include <leitong/render/pdf_report.h>
 #include <leitong/render/report.h>
+#include <unistd.h>
+
+#include <chrono>
 
 #include <memory>
 
@@ -29,6 +34,10 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& o) {
+  if (o.format == "pdf" && (o.output.empty() || o.output == "-") && ::isatty(STDOUT_FILENO)) {
+    print_error("check: --format pdf writes a PDF file: give -o FILE.pdf");
+    return kExitUsage;
+  }
   if (!o.agency.empty() && o.agency.find_first_not_of(" \t") == std::string::npos) {
     print_error("check: --agency is empty");
     return kExitUsage;
@@ -59,7 +68,21 @@ int run_check(const CheckOptions& o) {
     fmt::print(stderr, "note: {}: year {} from its {}\n", escape_controls(o.file), report.info.year,
                escape_controls(read.year_from));
   const Findings findings = check_against_archive(archive, report, o.params);
-  write_findings(findings, o.format, o.output);
+  if (o.format != "pdf") {
+    write_findings(findings, o.format, o.output);
+    return kExitOk;
+  }
+  // The report's number: the date and the start of the text's hash, so that the same text checked
+  // on the same day gets the same number.
+  PdfReportInfo info;
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm local{};
+  localtime_r(&now, &local);
+  info.number = fmt::format("LT{:%Y%m%d}-{}", local, content_hash(report.text).substr(0, 8));
+  info.checked_at = fmt::format("{:%Y-%m-%d %H:%M}", local);
+  info.scope = scope_text(archive.scope());
+  info.produced_by = std::string("leitong ") + LEITONG_VERSION;
+  write_output(o.output, render_check_pdf(findings_to_json(findings), findings.text, info));
   return kExitOk;
 }
 
@@ -81,7 +104,7 @@ Runner register_check(CLI::App& app) {
   add_keep_chrome_option(app, o->extract);
   app.add_option("--format", o->format, kFormatHelp)
       ->capture_default_str()
-      ->check(CLI::IsMember({"text", "json", "html"}));
+      ->check(CLI::IsMember({"text", "json", "html", "pdf"}));
   app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
   add_check_options(app, o->params);
   app.add_option("FILE", o->file, "The report to check")->required();

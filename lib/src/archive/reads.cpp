@@ -36,6 +36,13 @@ std::int64_t Archive::document_count() const {
   return s.column_int(0);
 }
 
+ArchiveScope Archive::scope() const {
+  Statement s = impl_->prepare(
+      "SELECT count(*), count(DISTINCT agency_id), coalesce(min(year), 0), coalesce(max(year), 0) FROM documents");
+  s.step();
+  return {s.column_int(0), s.column_int(1), static_cast<int>(s.column_int(2)), static_cast<int>(s.column_int(3))};
+}
+
 ArchiveStats Archive::stats() const {
   impl_->write_pending_index();  // a writer's open group counts its own documents
   ArchiveStats st;

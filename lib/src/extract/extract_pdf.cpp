@@ -252,8 +252,9 @@ RawText extract_pdf(std::string_view bytes, const std::string& file, const Extra
       const std::uint8_t edge = edge_of[p][k];
       const std::u32string_view t = trim(lines[k].text);
       if (t.empty()) continue;
-      if ((edge && is_page_number(t)) ||
-          (edge == 1 && pages >= 2 && recurring[repeat_key(t)] >= needed)) {
+      // --keep-chrome (remove_chrome off) keeps these too: it keeps everything.
+      if (params.remove_chrome && ((edge && is_page_number(t)) ||
+                                   (edge == 1 && pages >= 2 && recurring[repeat_key(t)] >= needed))) {
         out.removed.emplace_back(t);
         continue;
       }

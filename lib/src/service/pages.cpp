@@ -154,6 +154,19 @@ std::string with_navigation(const Session& who, const std::string& page) {
   return out;
 }
 
+std::string page_check(const Session& who, const CheckRecord& record) {
+  std::string out = with_navigation(who, record.evidence_html);
+  const std::string actions =
+      record.text.empty()
+          ? std::string("<p class=\"hint\">这次检测早于 A4 检测报告功能；重新检测即可下载 PDF 报告。</p>\n")
+          : fmt::format("<p class=\"actions\"><a id=\"report-pdf\" href=\"/api/v1/checks/{}/report.pdf\">下载 A4 检测报告"
+                        "（PDF，可打印、盖章）</a></p>\n",
+                        esc(record.id));
+  const std::size_t header_end = out.find("</header>");
+  if (header_end != std::string::npos) out.insert(header_end + 9, "\n" + actions);
+  return out;
+}
+
 std::string page_login(const std::string& error, const std::string& name) {
   const std::string body = fmt::format(
       "<h1>登录 <small>leitong 雷同 · 文本复制检测</small></h1>\n{}"

@@ -4,11 +4,15 @@
 #include <leitong/core/document.h>
 #include <leitong/core/text.h>
 #include <leitong/render/html_report.h>
+#include <leitong/render/pdf_report.h>
 #include <leitong/render/report.h>
 #include <leitong/service/service.h>
 
+#include <fmt/chrono.h>
+
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -151,6 +155,27 @@ struct Service::Impl {
   bool stopping = false;
   std::thread writer;
 
+  // The archive's scope for reports, kept until the archive changes (as the yoy views are).
+  std::mutex scope_mutex;
+  std::uint64_t scope_generation = 0;
+  std::int64_t scope_documents = -1;
+  std::string scope;
+  std::string scope_of(const Archive& archive) {
+    const std::int64_t documents = archive.document_count();
+    std::uint64_t now;
+    {
+      std::lock_guard lock(views_mutex);
+      now = generation;
+    }
+    std::lock_guard lock(scope_mutex);
+    if (scope_documents != documents || scope_generation != now) {
+      scope = scope_text(archive.scope());
+      scope_documents = documents;
+      scope_generation = now;
+    }
+    return scope;
+  }
+
   // Forgets checks past params.keep_checks, at most once an hour.
   std::atomic<std::int64_t> next_prune{0};
   void prune_checks() {
@@ -238,9 +263,11 @@ CheckRecord Service::check_draft(const Session& who, const UploadedFile& file, i
   if (read.year_missing)
     throw ServiceError(422, fmt::format("请填写年度 (give the year: {} names none in its title)", file.name));
   Findings findings;
+  std::string scope;
   {
     auto archive = impl_->readers.borrow();
     findings = check_against_archive(*archive, read.document, impl_->params.check);
+    scope = impl_->scope_of(*archive);
   }
   // Where the archive's files lay on the inspector's machine is no business of an agency: sources
   // are named by agency, year and file name.
@@ -256,9 +283,27 @@ CheckRecord Service::check_draft(const Session& who, const UploadedFile& file, i
   record.copy_ratio_excluding_boilerplate = findings.copy_ratio_excluding_boilerplate;
   record.json = render_json(findings);
   record.evidence_html = render_check_html(findings);
+  record.text = findings.text;
+  record.scope = std::move(scope);
   record.id = impl_->store.save_check(record);
   impl_->prune_checks();
   return record;
+}
+
+std::string Service::report_pdf(const Session& who, const std::string& id) {
+  const std::optional<CheckRecord> record = find_check(who, id);
+  if (!record) throw ServiceError(404, "没有这次检测 (no such check)");
+  if (record->text.empty())
+    throw ServiceError(410, "这次检测早于 PDF 报告，请重新检测 (this check was kept without its text: check the draft again)");
+  const auto created = static_cast<std::time_t>(record->created);
+  std::tm local{};
+  localtime_r(&created, &local);
+  PdfReportInfo info;
+  info.number = fmt::format("LT{:%Y%m%d}-{}", local, record->id.substr(0, 8));
+  info.checked_at = fmt::format("{:%Y-%m-%d %H:%M}", local);
+  info.scope = record->scope.empty() ? "-" : record->scope;
+  info.produced_by = std::string("leitong ") + LEITONG_VERSION;
+  return render_check_pdf(nlohmann::json::parse(record->json), record->text, info);
 }
 
 std::vector<CheckRecord> Service::checks(const Session& who) {

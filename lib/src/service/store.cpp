@@ -36,7 +36,8 @@ CREATE INDEX IF NOT EXISTS sessions_by_name ON sessions (name);
 CREATE TABLE IF NOT EXISTS checks (
   id TEXT PRIMARY KEY, agency TEXT NOT NULL, user TEXT NOT NULL, file TEXT NOT NULL,
   year INTEGER NOT NULL, created INTEGER NOT NULL, copy_ratio REAL NOT NULL,
-  copy_ratio_excluding_boilerplate REAL NOT NULL, json TEXT NOT NULL, evidence_html TEXT NOT NULL);
+  copy_ratio_excluding_boilerplate REAL NOT NULL, json TEXT NOT NULL, evidence_html TEXT NOT NULL,
+  text BLOB NOT NULL DEFAULT '', scope TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS checks_by_agency ON checks (agency, created);
 INSERT OR IGNORE INTO service_meta VALUES ('format', 'leitong.service/1');
 )sql";
@@ -150,6 +151,16 @@ ServiceStore ServiceStore::open(const std::filesystem::path& path, const StorePa
   sqlite3_busy_timeout(impl->db, 5000);
   impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   impl->exec(kSchema);
+  // Service files made before checks kept their text (for the PDF report) get its columns; their
+  // earlier checks have none.
+  {
+    bool has_text = false;
+    Statement columns = impl->statement("PRAGMA table_info(checks)");
+    while (columns.step()) has_text |= columns.column_text(1) == "text";
+    if (!has_text)
+      impl->exec("ALTER TABLE checks ADD COLUMN text BLOB NOT NULL DEFAULT '';"
+                 "ALTER TABLE checks ADD COLUMN scope TEXT NOT NULL DEFAULT '';");
+  }
   {
     Statement format = impl->statement("SELECT value FROM service_meta WHERE key = 'format'");
     if (!format.step() || format.column_text(0) != "leitong.service/1")
@@ -303,9 +314,12 @@ void ServiceStore::end_session(const std::string& token) {
 std::string ServiceStore::save_check(CheckRecord record) {
   record.id = random_hex(16);
   if (!record.created) record.created = now_seconds();
-  const std::string json = compress_field(record.json), evidence = compress_field(record.evidence_html);
+  const std::string json = compress_field(record.json), evidence = compress_field(record.evidence_html),
+                    text = compress_field(record.text);
   std::lock_guard lock(impl_->mutex);
-  impl_->statement("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+  impl_->statement(
+          "INSERT INTO checks (id, agency, user, file, year, created, copy_ratio, copy_ratio_excluding_boilerplate, "
+          "json, evidence_html, text, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       .bind(1, record.id)
       .bind(2, record.agency)
       .bind(3, record.user)
@@ -316,6 +330,8 @@ std::string ServiceStore::save_check(CheckRecord record) {
       .bind(8, record.copy_ratio_excluding_boilerplate)
       .bind_blob(9, json.data(), json.size())
       .bind_blob(10, evidence.data(), evidence.size())
+      .bind_blob(11, text.data(), text.size())
+      .bind(12, record.scope)
       .run();
   return record.id;
 }
@@ -334,6 +350,8 @@ CheckRecord check_of_row(const Statement& row, bool whole, const std::string& wh
   if (whole) {
     r.json = stored_field(row, 8, where);
     r.evidence_html = stored_field(row, 9, where);
+    r.text = stored_field(row, 10, where);
+    r.scope = row.column_text(11);
   }
   return r;
 }
@@ -341,7 +359,9 @@ CheckRecord check_of_row(const Statement& row, bool whole, const std::string& wh
 
 std::optional<CheckRecord> ServiceStore::find_check(const std::string& id) const {
   if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) return std::nullopt;
-  Statement row = impl_->statement("SELECT * FROM checks WHERE id = ?");
+  Statement row = impl_->statement(
+      "SELECT id, agency, user, file, year, created, copy_ratio, copy_ratio_excluding_boilerplate, json, "
+      "evidence_html, text, scope FROM checks WHERE id = ?");
   row.bind(1, id);
   if (!row.step()) return std::nullopt;
   return check_of_row(row, true, impl_->where());

@@ -165,7 +165,7 @@ bool Router::is_heavy(const std::string& method, const std::string& path) const 
   if (method == "POST")
     return path == "/checks" || path == "/api/v1/checks" || path == "/login" || path == "/api/v1/session" ||
            path == "/users" || path == "/users/password" || path == "/upload" || path == "/api/v1/documents";
-  return path.starts_with("/yoy") || path == "/api/v1/yoy" || path == "/boilerplate" ||
+  return path.starts_with("/yoy") || path == "/api/v1/yoy" || path.ends_with("/report.pdf") || path == "/boilerplate" ||
          path == "/api/v1/boilerplate" || path == "/clusters" || path == "/api/v1/clusters" || path == "/" ||
          path == "/api/v1/stats";
 }
@@ -333,11 +333,19 @@ HttpResponse Router::handle(const HttpRequest& r) {
       const std::string& id = parts[0] == "checks" ? parts[1] : parts[3];
       const std::optional<CheckRecord> record = service_.find_check(*who, id);
       if (!record) return fail(404, "没有这次检测 (no such check)");
-      if (!api) return html_response(200, with_navigation(*who, record->evidence_html));
+      if (!api) return html_response(200, page_check(*who, *record));
       if (parts.size() == 4) return json_response(200, {{"id", record->id}, {"check", json::parse(record->json)}});
       if (parts.size() == 5 && parts[4] == "evidence") return html_response(200, record->evidence_html);
-      if (parts.size() == 5 && parts[4] == "report.pdf")
-        return fail(501, "PDF 检测报告尚未提供；请打印证据页 (the PDF report is not available yet; print the evidence page)");
+      if (parts.size() == 5 && parts[4] == "report.pdf") {
+        HttpResponse out;
+        out.status = 200;
+        out.content_type = "application/pdf";
+        out.body = service_.report_pdf(*who, id);
+        // The id only: a file name from the client has no place in a header.
+        out.headers.emplace_back("Content-Disposition",
+                                 fmt::format("attachment; filename=\"leitong-{}.pdf\"", record->id.substr(0, 8)));
+        return out;
+      }
       return fail(404, "没有这个地址 (no such address)");
     }
     if (r.path == "/upload") return html_response(200, page_upload(*who, service_.jobs(*who), ""));

@@ -90,6 +90,12 @@ struct ArchiveStats {
   int schema_version = kArchiveSchemaVersion;  // the archive's own format version
 };
 
+// What an archive covers, for a report to say what a check was compared with.
+struct ArchiveScope {
+  std::int64_t documents = 0, agencies = 0;
+  int first_year = 0, last_year = 0;
+};
+
 // Per-document hits of a query's fingerprints in the postings.
 struct FingerprintHits {
   // (id, shared fingerprints) of every document holding one of them, in no particular order (see
@@ -218,6 +224,7 @@ class Archive {
   // the archive cannot be read at all.
   ArchiveCheck verify() const;
   std::int64_t document_count() const;
+  ArchiveScope scope() const;  // one pass over the documents table, none over the index
   DocumentInfo info(std::int64_t id) const;
   std::u32string text(std::int64_t id) const;
   // Ids of every document whose extracted text hashes to the same content hash as `text`.

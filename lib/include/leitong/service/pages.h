@@ -33,5 +33,7 @@ std::string page_error(const Session* who, int status, const std::string& messag
 
 // A page of the renderers (evidence, yoy overview) with the service's navigation bar on top.
 std::string with_navigation(const Session& who, const std::string& page);
+// A check's evidence page in the service, with the link to its A4 report (PDF).
+std::string page_check(const Session& who, const CheckRecord& record);
 
 }  // namespace leitong

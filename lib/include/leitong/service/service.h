@@ -110,6 +110,9 @@ class Service {
   std::vector<CheckRecord> checks(const Session& who);
   // nullopt for an id that does not exist and for another agency's check alike.
   std::optional<CheckRecord> find_check(const Session& who, const std::string& id);
+  // The A4 检测报告 of a check, as a PDF (render_check_pdf). ServiceError 404 as find_check, 410 for
+  // a check kept before checks kept their text.
+  std::string report_pdf(const Session& who, const std::string& id);
 
   // Inspectors: adds files (each a document, or a zip of documents) under `agency` and `year`
   // (either may be empty/0: then the file must name it); returns the job id. ServiceError 403 for

@@ -53,6 +53,8 @@ struct CheckRecord {
   double copy_ratio_excluding_boilerplate = 0;
   std::string json;      // leitong.check/1, as `leitong check --format json` prints it
   std::string evidence_html;  // the evidence page, rendered when the check ran
+  std::string text;   // the draft's extracted text (UTF-8), for the PDF report; empty in older checks
+  std::string scope;  // what the archive held when the check ran (scope_text)
 };
 
 struct StoreParams {
