@@ -108,7 +108,10 @@ struct ServiceStore::Impl {
   mutable std::mutex mutex;
   std::string dummy_hash;  // verified for unknown names, so they take as long as known ones
 
+  sqlite3* checkpointer = nullptr;  // a second connection: checkpoints never hold up `db`
+
   ~Impl() {
+    if (checkpointer) sqlite3_close_v2(checkpointer);
     if (db) sqlite3_close_v2(db);
   }
   std::string where() const { return path.string(); }
@@ -149,7 +152,11 @@ ServiceStore ServiceStore::open(const std::filesystem::path& path, const StorePa
     throw_error("{}: cannot open the service file: {}", path.string(),
                 impl->db ? detail::sqlite_error(impl->db) : "out of memory");
   sqlite3_busy_timeout(impl->db, 5000);
-  impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  // Checkpoints are left to checkpoint() (the service calls it every few seconds, from its own
+  // thread): run by SQLite after a commit, one held the connection, and every request waiting on
+  // it, for as long as the disk took to sync.
+  impl->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+             "PRAGMA wal_autocheckpoint=0;");
   impl->exec(kSchema);
   // Service files made before checks kept their text (for the PDF report) get its columns; their
   // earlier checks have none.
@@ -377,6 +384,22 @@ std::vector<CheckRecord> ServiceStore::list_checks(const std::string& agency, st
   rows.bind(1, agency).bind(2, static_cast<std::int64_t>(limit));
   while (rows.step()) out.push_back(check_of_row(rows, false, impl_->where()));
   return out;
+}
+
+void ServiceStore::checkpoint() {
+  if (!impl_->checkpointer) {
+    if (sqlite3_open_v2(impl_->path.c_str(), &impl_->checkpointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string reason = impl_->checkpointer ? detail::sqlite_error(impl_->checkpointer) : "out of memory";
+      sqlite3_close_v2(impl_->checkpointer);
+      impl_->checkpointer = nullptr;
+      throw_error("{}: cannot open the service file: {}", impl_->where(), reason);
+    }
+    sqlite3_busy_timeout(impl_->checkpointer, 1000);
+  }
+  const int rc = sqlite3_wal_checkpoint_v2(impl_->checkpointer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+    throw_error("{}: {}", impl_->where(), detail::sqlite_error(impl_->checkpointer));
 }
 
 std::size_t ServiceStore::remove_checks_before(std::int64_t created) {

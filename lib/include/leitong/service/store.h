@@ -101,6 +101,11 @@ class ServiceStore {
   // Forgets the checks run before `created` (Unix seconds); returns how many.
   std::size_t remove_checks_before(std::int64_t created);
 
+  // Copies the write-ahead log into the file (SQLite's PASSIVE checkpoint, on a connection of its
+  // own, so that requests are not held up meanwhile). The store does not do this by itself: call
+  // it every few seconds from one thread (Service does).
+  void checkpoint();
+
   const std::filesystem::path& path() const;
 
  private:
