@@ -7,6 +7,8 @@
 #include <leitong/analysis/yoy.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/diff.h>
+#include <leitong/core/text.h>
+#include <leitong/extract/extract.h>
 #include <leitong/render/html_report.h>
 #include <leitong/render/report.h>
 
@@ -213,6 +215,40 @@ TEST_F(Browser, PeerCopyEvidenceShowsTheCopiedPassagesSideBySide) {
     if (f.passages[i].source && f.sources[*f.passages[i].source].document.agency == "深圳市罗湖区民政局") ++from_peer;
   }
   EXPECT_GE(from_peer, 1u) << "the lifted paragraphs appear as passages of the peer";
+}
+
+// Printed from the browser (Chromium's own print to PDF, its header and footer left on), the
+// evidence page comes out on A4 (not the browser's default Letter) without the browser's header
+// and footer (the file's address, the date), and with white space at every page's edges.
+TEST_F(Browser, EvidencePrintsOnA4WithoutTheBrowsersHeader) {
+  const Findings f = peer_copy_findings();
+  write_file(dir_ / "evidence.html", render_check_html(f));
+  const auto pdf_path = dir_ / "printed.pdf";
+  const std::string command = chromium() +
+                              " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                              "--disable-background-networking --disable-component-update --disable-sync "
+                              "--user-data-dir=" + (dir_ / "profile").string() + " --print-to-pdf=" +
+                              pdf_path.string() + " 'file://" + (dir_ / "evidence.html").string() + "' 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string pdf = read_bytes(pdf_path);
+  ASSERT_EQ(pdf.rfind("%PDF-", 0), 0u);
+  const std::regex media_box(R"(/MediaBox \[\s*0 0 (\d+\.?\d*) (\d+\.?\d*)\s*\])");
+  int pages = 0;
+  for (auto it = std::sregex_iterator(pdf.begin(), pdf.end(), media_box); it != std::sregex_iterator(); ++it, ++pages) {
+    EXPECT_NEAR(std::stod((*it)[1]), 595.3, 1.0);
+    EXPECT_NEAR(std::stod((*it)[2]), 841.9, 1.0);
+  }
+  EXPECT_GE(pages, 1);
+  ExtractParams keep;
+  keep.remove_chrome = false;
+  std::u32string text;
+  for (const char32_t c : extract_bytes(pdf, "printed.pdf", keep).text)
+    if (c != U'\n' && c != U' ') text += c;
+  EXPECT_NE(text.find(U"总复制比"), std::u32string::npos);
+  const std::u32string passage = decode_utf8(f.passages.front().text, "passage").substr(0, 8);
+  EXPECT_NE(text.find(passage), std::u32string::npos) << encode_utf8(passage);
+  EXPECT_EQ(text.find(U"file://"), std::u32string::npos) << "the browser's footer (the page's address) was printed";
+  EXPECT_EQ(text.find(U"evidence.html"), std::u32string::npos);
 }
 
 TEST_F(Browser, YoyOverviewSortsWhenAHeaderIsClicked) {

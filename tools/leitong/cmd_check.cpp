@@ -52,7 +52,7 @@ int run_check(const CheckOptions& o) {
   }
   // A missing --agency or --year may come from the file itself (a portal header, its title or
   // signature); said on stderr, since stdout holds the findings.
-  const Document& report = read.document;
+  Document& report = read.document;
   if (read.agency_missing) {
     print_error(fmt::format("check: give --agency ({} names no agency)", o.file));
     return kExitUsage;
@@ -67,6 +67,11 @@ int run_check(const CheckOptions& o) {
   if (!read.year_from.empty())
     fmt::print(stderr, "note: {}: year {} from its {}\n", escape_controls(o.file), report.info.year,
                escape_controls(read.year_from));
+  // The archive's own name for the agency (罗湖区民政局 -> 深圳市罗湖区民政局), or its earlier
+  // reports would be compared as another agency's.
+  const std::optional<std::string> agency = agency_in_archive(archive.agency_names(), report.info.agency, "check");
+  if (!agency) return kExitUsage;
+  report.info.agency = *agency;
   const Findings findings = check_against_archive(archive, report, o.params);
   if (o.format != "pdf") {
     write_findings(findings, o.format, o.output);

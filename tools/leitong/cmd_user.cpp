@@ -1,11 +1,13 @@
 // leitong user add|list|remove|passwd: the service's accounts, kept beside the archive.
 #include <fmt/format.h>
+#include <leitong/core/document.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
 #include <leitong/service/store.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -81,9 +83,17 @@ Runner register_user(CLI::App& app) {
     try {
       ServiceStore store = open_store(o->archive);
       if (add->parsed()) {
-        store.add_user(o->name, *parse_role(o->role), o->agency, read_password(true));
+        // An agency account checks as its agency: under the archive's own name for it.
+        std::string agency = o->agency;
+        if (!agency.empty() && std::filesystem::exists(o->archive)) {
+          const Archive archive = open_for_reading(o->archive);
+          const std::optional<std::string> known = agency_in_archive(archive.agency_names(), agency, "user add");
+          if (!known) return kExitUsage;
+          agency = *known;
+        }
+        store.add_user(o->name, *parse_role(o->role), agency, read_password(true));
         fmt::print("added {} {}{}\n", o->role, escape_controls(o->name),
-                   o->agency.empty() ? std::string() : " of " + escape_controls(o->agency));
+                   agency.empty() ? std::string() : " of " + escape_controls(canonical_agency(agency)));
       } else if (list->parsed()) {
         for (const User& u : store.users())
           fmt::print("{}\t{}\t{}\n", escape_controls(u.name), role_name(u.role), escape_controls(u.agency));

@@ -3,6 +3,7 @@
 
 #include "commands.h"
 
+#include <leitong/analysis/agencies.h>
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
@@ -67,6 +68,38 @@ inline Archive open_for_reading(const std::string& path) {
   if (archive.read_only_place())
     fmt::print(stderr, "note: {} is in a read-only place: read as it stands on disk\n", escape_controls(path));
   return archive;
+}
+
+// The archive's name of the agency written `given` (resolve_agency): a short or long form of one
+// archive name becomes that name, said in a note on stderr; lookalikes of an unknown name are named
+// in a note. nullopt, with the error printed, when several archive names fit.
+inline std::optional<std::string> agency_in_archive(const std::vector<std::string>& known, const std::string& given,
+                                                    std::string_view command) {
+  const AgencyResolution r = resolve_agency(given, known);
+  auto names = [](const std::vector<std::string>& list) {
+    std::string out;
+    for (const std::string& n : list) out += (out.empty() ? "" : ", ") + escape_controls(n);
+    return out;
+  };
+  switch (r.how) {
+    case AgencyResolution::How::kExact:
+      break;
+    case AgencyResolution::How::kShortName:
+    case AgencyResolution::How::kLongName:
+      fmt::print(stderr, "note: agency {} is {} in the archive: taken as that\n", escape_controls(given),
+                 escape_controls(r.name));
+      break;
+    case AgencyResolution::How::kAmbiguous:
+      print_error(fmt::format("{}: agency {} could be any of {}: give the full name", command, escape_controls(given),
+                              names(r.candidates)));
+      return std::nullopt;
+    case AgencyResolution::How::kUnknown:
+      if (!r.candidates.empty())
+        fmt::print(stderr, "note: the archive holds no agency {} (similar: {}); check the name\n",
+                   escape_controls(given), names(r.candidates));
+      break;
+  }
+  return r.name;
 }
 
 // Extracts `file`; a refusal is printed as "leitong: FILE: reason" and gives nullopt (exit 1).

@@ -43,6 +43,13 @@ ArchiveScope Archive::scope() const {
   return {s.column_int(0), s.column_int(1), static_cast<int>(s.column_int(2)), static_cast<int>(s.column_int(3))};
 }
 
+std::vector<std::string> Archive::agency_names() const {
+  Statement s = impl_->prepare("SELECT name FROM agencies ORDER BY name");
+  std::vector<std::string> names;
+  while (s.step()) names.push_back(s.column_text(0));
+  return names;
+}
+
 ArchiveStats Archive::stats() const {
   impl_->write_pending_index();  // a writer's open group counts its own documents
   ArchiveStats st;

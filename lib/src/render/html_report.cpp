@@ -92,7 +92,16 @@ svg text { font: 11px sans-serif; fill: #556; } svg#histogram { width: 100%; max
 .filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; }
 @media (max-width: 700px) { main { padding: 14px 12px 40px; } .cols { grid-template-columns: 1fr; }
   .cols > div + div { border-left: 0; border-top: 1px dashed var(--line); } table { display: block; overflow-x: auto; } }
-@media print { body { background: #fff; } main { max-width: none; } }
+@page { size: A4; margin: 0; }
+@media print {
+  /* No page margin: browsers print their own header and footer (the file's path, the date) in it.
+     The white space of every page is main's padding, repeated where the page breaks (clone). */
+  body { background: #fff; font-size: 10.5pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  main { max-width: none; min-height: 0; padding: 15mm 16mm; -webkit-box-decoration-break: clone;
+         box-decoration-break: clone; }
+  h2 { break-after: avoid; } article.pair, .card, tr, svg { break-inside: avoid; }
+  .filters, .actions, nav { display: none; } a { color: inherit; text-decoration: none; }
+}
 )css";
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <leitong/analysis/agencies.h>
 #include <leitong/analysis/boilerplate.h>
 #include <leitong/analysis/clusters.h>
 #include <leitong/archive/archive.h>
@@ -279,6 +280,17 @@ CheckRecord Service::check_draft(const Session& who, const UploadedFile& file, i
     filed_agency = who.user.agency;
   }
   if (file.name.empty()) throw ServiceError(400, "上传的文件没有文件名 (the uploaded file has no name)");
+  // An inspector may write the short form of an agency's name: checked under the archive's name.
+  if (!filed_agency.empty() && who.user.role == Role::kInspector) {
+    auto archive = impl_->readers.borrow();
+    const AgencyResolution r = resolve_agency(filed_agency, *archive);
+    if (r.how == AgencyResolution::How::kAmbiguous) {
+      std::string names;
+      for (const std::string& n : r.candidates) names += (names.empty() ? "" : "、") + n;
+      throw ServiceError(422, fmt::format("单位名称不唯一，可能是：{} (give the agency's full name)", names));
+    }
+    filed_agency = r.name;
+  }
   ReadDocument read;
   try {
     read = read_document_bytes(file.bytes, file.name, filed_agency, year, DocumentKind::kReport, impl_->params.extract);

@@ -225,6 +225,7 @@ class Archive {
   ArchiveCheck verify() const;
   std::int64_t document_count() const;
   ArchiveScope scope() const;  // one pass over the documents table, none over the index
+  std::vector<std::string> agency_names() const;  // canonical, sorted
   DocumentInfo info(std::int64_t id) const;
   std::u32string text(std::int64_t id) const;
   // Ids of every document whose extracted text hashes to the same content hash as `text`.

@@ -1,0 +1,83 @@
+// Agencies by the names people write (analysis/agencies.h), and `check` under a short name.
+#include <gtest/gtest.h>
+#include <leitong/analysis/agencies.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli.h"
+#include "support/corpus.h"
+
+namespace leitong {
+namespace {
+
+using How = AgencyResolution::How;
+
+const std::vector<std::string> kKnown = {"深圳市罗湖区民政局", "深圳市福田区民政局", "重庆市沙坪坝区民政局",
+                                         "重庆市渝中区司法局", "北京市东城区司法局", "广州市东城区司法局",
+                                         "国务院"};
+
+TEST(ResolveAgency, ExactNamesAndTheirWidthAndSpacingVariants) {
+  EXPECT_EQ(resolve_agency("深圳市罗湖区民政局", kKnown).how, How::kExact);
+  const AgencyResolution spaced = resolve_agency(" 深圳市罗湖区民政局 ", kKnown);
+  EXPECT_EQ(spaced.how, How::kExact);
+  EXPECT_EQ(spaced.name, "深圳市罗湖区民政局");
+}
+
+TEST(ResolveAgency, ShortAndLongFormsOfOneArchiveName) {
+  const AgencyResolution short_form = resolve_agency("罗湖区民政局", kKnown);
+  EXPECT_EQ(short_form.how, How::kShortName);
+  EXPECT_EQ(short_form.name, "深圳市罗湖区民政局");
+  const AgencyResolution long_form = resolve_agency("广东省深圳市罗湖区民政局", kKnown);
+  EXPECT_EQ(long_form.how, How::kLongName);
+  EXPECT_EQ(long_form.name, "深圳市罗湖区民政局");
+  EXPECT_EQ(resolve_agency("沙坪坝区民政局", kKnown).name, "重庆市沙坪坝区民政局");
+}
+
+TEST(ResolveAgency, NeverCutsInsideARegionOrTakesANameWithoutOne) {
+  // 湖区民政局 is a tail of 深圳市罗湖区民政局, but the cut would fall inside 罗湖区.
+  EXPECT_EQ(resolve_agency("湖区民政局", kKnown).how, How::kUnknown);
+  // 民政局 names no place: it is not any one 民政局.
+  EXPECT_EQ(resolve_agency("民政局", kKnown).how, How::kUnknown);
+  // 国务院 is not a longer form of anything, nor is anything a short form of it.
+  EXPECT_EQ(resolve_agency("国务院", kKnown).how, How::kExact);
+}
+
+TEST(ResolveAgency, SeveralFitsAreNotChosenBetween) {
+  const AgencyResolution r = resolve_agency("东城区司法局", kKnown);
+  EXPECT_EQ(r.how, How::kAmbiguous);
+  EXPECT_EQ(r.candidates, (std::vector<std::string>{"北京市东城区司法局", "广州市东城区司法局"}));
+  EXPECT_EQ(r.name, "东城区司法局");
+}
+
+TEST(ResolveAgency, UnknownNamesListTheirLookalikes) {
+  const AgencyResolution typo = resolve_agency("深圳市萝湖区民政局", kKnown);
+  EXPECT_EQ(typo.how, How::kUnknown);
+  EXPECT_EQ(typo.name, "深圳市萝湖区民政局");
+  EXPECT_EQ(typo.candidates, (std::vector<std::string>{"深圳市罗湖区民政局"}));
+  EXPECT_TRUE(resolve_agency("某县教育局", kKnown).candidates.empty());
+  EXPECT_TRUE(resolve_agency("某县教育局", {}).candidates.empty());
+}
+
+// The recycled 罗湖 report checked as 罗湖区民政局 (the short form everyone writes) is compared
+// with its own 2024 report as the same agency's, not as a peer's.
+TEST(ResolveAgency, CheckUnderTheShortNameFindsTheAgencysOwnEarlierYear) {
+  testing::TempDir dir;
+  const std::vector<std::string> add = {"add", "-q", "--archive", "a.db", "--manifest",
+                                        (testing::corpora_dir() / "manifest.csv").string()};
+  const testing::CliResult added = testing::run_cli(add, dir.path());
+  ASSERT_EQ(added.status, 0) << testing::describe(add, added);
+  const std::vector<std::string> check = {"check", "--archive", "a.db", "--agency", "罗湖区民政局", "--year", "2025",
+                                          "--format", "json",
+                                          (testing::corpora_dir() / "cases/luohu-minzheng-2025.txt").string()};
+  const testing::CliResult r = testing::run_cli(check, dir.path());
+  ASSERT_EQ(r.status, 0) << testing::describe(check, r);
+  EXPECT_NE(r.err.find("note: agency 罗湖区民政局 is 深圳市罗湖区民政局 in the archive"), std::string::npos) << r.err;
+  const nlohmann::json findings = nlohmann::json::parse(r.out);
+  EXPECT_EQ(findings["document"]["agency"], "深圳市罗湖区民政局");
+  ASSERT_FALSE(findings["sources"].empty());
+  EXPECT_EQ(findings["sources"][0]["relation"], "same_agency");
+  EXPECT_EQ(findings["sources"][0]["year"], 2024);
+}
+
+}  // namespace
+}  // namespace leitong
