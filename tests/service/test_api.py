@@ -3,7 +3,7 @@
 import json
 import subprocess
 
-from conftest import RECYCLED, leitong_bin
+from conftest import RECYCLED, Client, leitong_bin
 
 
 def test_login_answers_the_contract_and_sets_a_strict_cookie(client):
@@ -107,3 +107,21 @@ def test_logout_ends_the_session(client):
     assert client.request("DELETE", "/api/v1/session", headers={"X-CSRF-Token": client.csrf}).status == 204
     client.cookie = token  # the old cookie, replayed
     assert client.get("/api/v1/checks").status == 401
+
+
+def test_an_account_given_the_short_name_checks_as_the_archives_agency(server, archive):
+    """`user add --agency 罗湖区民政局` files the account under 深圳市罗湖区民政局, so its drafts are
+    compared with its own earlier reports as the same agency's."""
+    added = subprocess.run([leitong_bin(), "user", "add", "--archive", str(archive), "--name", "luohu-short",
+                            "--role", "agency", "--agency", "罗湖区民政局"],
+                           input="luohu-short-pass\n", text=True, capture_output=True)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip().endswith("of 深圳市罗湖区民政局")
+    assert "agency 罗湖区民政局 is 深圳市罗湖区民政局 in the archive" in added.stderr
+    client = Client(server)
+    assert client.login("luohu-short", "luohu-short-pass").status == 200
+    reply = client.check()
+    assert reply.status == 201, reply.text
+    check = reply.json()["check"]
+    assert check["document"]["agency"] == "深圳市罗湖区民政局"
+    assert (check["sources"][0]["relation"], check["sources"][0]["year"]) == ("same_agency", 2024)
