@@ -11,6 +11,7 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   cmake --build build-asan -j "$(nproc)"
   export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=0}"
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}"
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
   exit
 fi

@@ -76,8 +76,9 @@ class Server:
             self.log.close()
 
     def stderr(self):
-        self.log.flush()
-        return pathlib.Path(self.log.name).read_text()
+        if not self.log.closed:
+            self.log.flush()
+        return pathlib.Path(self.log.name).read_text(errors="replace")
 
 
 class Response:

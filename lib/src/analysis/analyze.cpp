@@ -389,7 +389,53 @@ void find_self_repetition(const Document& report, const Sketch& report_sketch, c
   f.self_duplication_ratio = double(cov.count(self_mask)) / total;
 }
 
+// Stage 7. Sections (sections.h): each one's share copied, with and without boilerplate, and the
+// source that covers most of it.
+void section_ratios(const Document& report, Findings& f) {
+  const std::vector<Section> sections = split_sections(report.text);
+  f.sections = section_findings(report.text, sections, f);
+  f.missing_parts = missing_parts(sections);
+}
+
 }  // namespace
+
+std::vector<SectionFinding> section_findings(std::u32string_view text, const std::vector<Section>& sections,
+                                             const Findings& f, std::optional<std::size_t> only_source) {
+  std::vector<std::uint8_t> copied(text.size(), 0), own(text.size(), 0);
+  for (const PassageFinding& p : f.passages) {
+    if (!p.source || (only_source && *p.source != *only_source) || p.end > text.size()) continue;
+    std::fill(copied.begin() + p.start, copied.begin() + p.end, 1);
+    if (!p.boilerplate) std::fill(own.begin() + p.start, own.begin() + p.end, 1);
+  }
+  std::vector<SectionFinding> out;
+  for (const Section& s : sections) {
+    SectionFinding sf;
+    sf.title = s.title;
+    sf.kind = s.kind;
+    sf.start = s.start;
+    sf.end = s.end;
+    std::size_t any = 0, not_boilerplate = 0;
+    for (std::uint32_t i = s.start; i < s.end && i < text.size(); ++i)
+      if (!is_whitespace(text[i])) ++sf.chars, any += copied[i], not_boilerplate += own[i];
+    std::vector<std::size_t> per_source(f.sources.size(), 0);
+    for (const PassageFinding& p : f.passages) {
+      if (!p.source || p.boilerplate || (only_source && *p.source != *only_source)) continue;
+      for (std::uint32_t i = std::max(p.start, s.start); i < std::min(p.end, s.end) && i < text.size(); ++i)
+        if (!is_whitespace(text[i])) ++per_source[*p.source];
+    }
+    if (sf.chars) {
+      sf.copy_ratio = double(any) / double(sf.chars);
+      sf.copy_ratio_excluding_boilerplate = double(not_boilerplate) / double(sf.chars);
+      const auto best = std::max_element(per_source.begin(), per_source.end());
+      if (best != per_source.end() && *best > 0) {
+        sf.max_source = static_cast<std::size_t>(best - per_source.begin());
+        sf.max_source_ratio = double(*best) / double(sf.chars);
+      }
+    }
+    out.push_back(std::move(sf));
+  }
+  return out;
+}
 
 Findings analyze(const Document& report, const Sketch& report_sketch,
                  std::span<const ReferenceDocument> references, const CheckParams& params,
@@ -427,6 +473,7 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
                      if (a.source.has_value() != b.source.has_value()) return a.source.has_value();
                      return a.start < b.start;
                    });
+  section_ratios(report, f);
   return f;
 }
 

@@ -25,6 +25,7 @@ std::vector<YoyRow> check_job(const Archive& archive, const Job& job, const YoyP
                               detail::ReferenceCache* cache) {
   const Document report{job.report, archive.text(job.report.id)};
   Findings findings = detail::check_against_archive(archive, report, params.check, {}, cache);
+  const std::vector<Section> sections = split_sections(report.text);
   const int nearest_year = job.priors.front().year;
   // For each prior year: the best-covering document of that year.
   std::map<int, YoyRow, std::greater<>> per_year;
@@ -33,11 +34,20 @@ std::vector<YoyRow> check_job(const Archive& archive, const Job& job, const YoyP
     row.report = job.report;
     row.prior = prior;
     row.nearest = prior.year == nearest_year;
-    for (const SourceFinding& s : findings.sources) {
+    std::optional<std::size_t> prior_source;
+    for (std::size_t i = 0; i < findings.sources.size(); ++i) {
+      const SourceFinding& s = findings.sources[i];
       if (s.document.id != prior.id) continue;
       row.copy_ratio = s.copy_ratio;
       row.copy_ratio_excluding_boilerplate = s.copy_ratio_excluding_boilerplate;
+      prior_source = i;
     }
+    if (prior_source) {
+      row.sections = section_findings(report.text, sections, findings, prior_source);
+    } else {
+      row.sections = section_findings(report.text, sections, Findings{}, std::nullopt);
+    }
+    row.missing_parts = findings.missing_parts;
     auto [it, inserted] = per_year.try_emplace(prior.year, row);
     if (!inserted && row.copy_ratio_excluding_boilerplate > it->second.copy_ratio_excluding_boilerplate)
       it->second = row;

@@ -220,6 +220,30 @@ std::string render_check_html(const Findings& f) {
           without, f.settings.min_passage, head, rows(false));
   }
 
+  // Sections: what each part of the report copies (a 存在的不足 copied from last year is one row).
+  if (f.sections.size() > 1 || !f.missing_parts.empty()) {
+    body += fmt::format("<h2>分节（{} 节）</h2>\n<table id=\"sections\"><thead><tr><th>部分</th><th>标题</th>"
+                        "<th class=\"num\">复制比</th><th class=\"num\">去除样板</th><th>主要来源</th></tr></thead><tbody>\n",
+                        f.sections.size());
+    for (const SectionFinding& s : f.sections) {
+      std::string source = "-";
+      if (s.max_source)
+        source = fmt::format("<span class=\"swatch\" style=\"background:{}\"></span>{} {} 年（{}）",
+                             colour_of(*s.max_source), escape(f.sources[*s.max_source].document.agency),
+                             f.sources[*s.max_source].document.year, pct(s.max_source_ratio));
+      body += fmt::format("<tr class=\"section\" data-kind=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
+                          "<td class=\"num\">{}</td><td>{}</td></tr>\n",
+                          section_kind_name(s.kind), section_kind_label(s.kind), escape(s.title), pct(s.copy_ratio),
+                          pct(s.copy_ratio_excluding_boilerplate), source);
+    }
+    body += "</tbody></table>\n";
+    if (!f.missing_parts.empty()) {
+      std::string parts;
+      for (const SectionKind k : f.missing_parts) parts += (parts.empty() ? "" : "、") + std::string(section_kind_label(k));
+      body += fmt::format("<p id=\"missing-parts\">报告缺少的规定部分：{}</p>\n", parts);
+    }
+  }
+
   // The whole report, passages highlighted.
   const std::u32string text = decode_utf8(f.text, "report");
   std::vector<int> owner(text.size(), -1), self_owner(text.size(), -1);
@@ -320,6 +344,15 @@ std::string render_yoy_html(const YoyResult& r, const std::function<std::string(
     if (row.max_source)
       most = fmt::format("{} {}（{}，{}）", escape(row.max_source->document.agency), row.max_source->document.year,
                          relation_label(row.max_source->relation), pct(row.max_source->copy_ratio));
+    // Sections copied from the prior year (a 存在的不足 copied in an otherwise new report).
+    std::string copied;
+    for (const SectionFinding& s : row.sections)
+      if (s.chars >= 100 && s.copy_ratio_excluding_boilerplate >= r.threshold)
+        copied += fmt::format("{}{} {}", copied.empty() ? "" : "，",
+                              s.kind == SectionKind::kOther ? escape(s.title) : std::string(section_kind_label(s.kind)),
+                              pct(s.copy_ratio_excluding_boilerplate));
+    if (!copied.empty())
+      most += fmt::format("<br><small class=\"copied-sections\">沿用{}年的部分：{}</small>", row.prior.year, copied);
     const std::string href = evidence_href ? evidence_href(i) : std::string();
     body += fmt::format(
         "<tr class=\"row{}\"><td data-value=\"{}\">{}</td><td>{}</td><td class=\"num\" data-value=\"{}\">{}</td>"

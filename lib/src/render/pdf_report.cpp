@@ -1,6 +1,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <fmt/format.h>
+#include <leitong/analysis/sections.h>
 #include <leitong/core/diff.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
@@ -370,6 +371,49 @@ void compose(Pages& pages, const json& check, std::string_view text, const PdfRe
     if (sources.size() > with_passages)
       pages.text(markup(fmt::format("另有 {} 篇文档参与比对，未见共用片段。", sources.size() - with_passages)), 8.5,
                  kGrey);
+  }
+
+  // Sections: what each part of the report copies.
+  if (const auto it = check.find("sections"); it != check.end() && it->is_array() && it->size() > 1) {
+    pages.heading(fmt::format("分节（{} 节）", it->size()));
+    const std::vector<double> w = {72, 160, 50, 56, 143.9};
+    const std::vector<Pages::Cell> header = {{"部分", w[0], true, kHeadFill},
+                                             {"标题", w[1], true, kHeadFill},
+                                             {"复制比", w[2], true, kHeadFill},
+                                             {"去除样板", w[3], true, kHeadFill},
+                                             {"主要来源", w[4], true, kHeadFill}};
+    pages.row(header);
+    for (const json& section : *it) {
+      std::string label = "其他";
+      for (const SectionKind k : {SectionKind::kMeasures, SectionKind::kShortcomings, SectionKind::kLeadership,
+                                  SectionKind::kNextYear})
+        if (text_of(section, "kind") == section_kind_name(k)) label = section_kind_label(k);
+      std::string source = "-";
+      if (const auto m = section.find("max_source"); m != section.end() && m->is_number()) {
+        const auto index = m->get<std::size_t>();
+        if (index < sources.size())
+          source = fmt::format("{} {} 年（{}）", text_of(sources[index], "agency"), text_of(sources[index], "year"),
+                               pct(number(section, "max_source_ratio")));
+      }
+      const double excluding = number(section, "copy_ratio_excluding_boilerplate");
+      const std::optional<Rgb> fill = excluding >= 0.4 ? std::optional<Rgb>(kCopied) : std::nullopt;
+      pages.row({{markup(label), w[0], false, fill},
+                 {markup(text_of(section, "title")), w[1], false, fill},
+                 {pct(number(section, "copy_ratio")), w[2], false, fill},
+                 {pct(excluding), w[3], false, fill},
+                 {markup(source), w[4], false, fill}},
+                &header);
+    }
+    if (const auto m = check.find("missing_parts"); m != check.end() && m->is_array() && !m->empty()) {
+      std::string parts;
+      for (const json& k : *m)
+        for (const SectionKind kind : {SectionKind::kMeasures, SectionKind::kShortcomings, SectionKind::kLeadership,
+                                       SectionKind::kNextYear})
+          if (k.is_string() && k.get<std::string>() == section_kind_name(kind))
+            parts += (parts.empty() ? "" : "、") + std::string(section_kind_label(kind));
+      pages.text(markup("报告缺少的规定部分：" + parts), 9);
+    }
+    pages.text(markup("去除样板后复制比达到 40% 的部分以浅红色标出。"), 8.5, kGrey);
   }
 
   // The whole text, passages highlighted.

@@ -77,6 +77,19 @@ json findings_to_json(const Findings& f) {
                         {"similarity", round4(p.similarity)},
                         {"chars", p.chars}});
   }
+  json sections = json::array();
+  for (const SectionFinding& s : f.sections)
+    sections.push_back({{"title", s.title},
+                        {"kind", section_kind_name(s.kind)},
+                        {"start", s.start},
+                        {"end", s.end},
+                        {"chars", s.chars},
+                        {"copy_ratio", round4(s.copy_ratio)},
+                        {"copy_ratio_excluding_boilerplate", round4(s.copy_ratio_excluding_boilerplate)},
+                        {"max_source", s.max_source ? json(*s.max_source) : json(nullptr)},
+                        {"max_source_ratio", round4(s.max_source_ratio)}});
+  json missing = json::array();
+  for (const SectionKind k : f.missing_parts) missing.push_back(section_kind_name(k));
   return json{{"schema", "leitong.check/1"},
               {"document", document},
               {"settings", settings},
@@ -87,7 +100,9 @@ json findings_to_json(const Findings& f) {
               {"max_source_ratio", round4(f.max_source_ratio)},
               {"candidates_compared", f.candidates_compared},
               {"sources", sources},
-              {"passages", passages}};
+              {"passages", passages},
+              {"sections", sections},
+              {"missing_parts", missing}};
 }
 
 std::string json_text(const nlohmann::json& value) {
@@ -126,6 +141,26 @@ std::string render_text(const Findings& f, const TextRenderOptions& options) {
            s.document.year, for_terminal(s.document.file));
     }
     if (f.sources.size() > shown) line("  … and {} more", f.sources.size() - shown);
+  }
+  if (f.sections.size() > 1 || !f.missing_parts.empty()) {
+    line("");
+    line("Sections (分节):");
+    line("  {:<13} {:>7} {:>9}  {}", "part", "copied", "excl.boil", "heading (largest source)");
+    for (const SectionFinding& s : f.sections) {
+      std::string source;
+      if (s.max_source)
+        source = fmt::format(" ({} {}, {})", for_terminal(f.sources[*s.max_source].document.agency),
+                             f.sources[*s.max_source].document.year, percent(s.max_source_ratio));
+      line("  {:<13} {:>7} {:>9}  {}{}", section_kind_name(s.kind), percent(s.copy_ratio),
+           percent(s.copy_ratio_excluding_boilerplate), for_terminal(s.title), source);
+    }
+    if (!f.missing_parts.empty()) {
+      std::string parts;
+      for (const SectionKind k : f.missing_parts)
+        parts += (parts.empty() ? "" : ", ") + std::string(section_kind_name(k)) + " (" +
+                 std::string(section_kind_label(k)) + ")";
+      line("  missing parts: {}", parts);
+    }
   }
   std::vector<const PassageFinding*> longest;
   for (const PassageFinding& p : f.passages)
@@ -224,6 +259,33 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+// A row's sections of at least 100 characters copied from its prior year at the threshold or more,
+// most first, flagged row or not: a 存在的不足 copied from last year shows in a report that is
+// otherwise new.
+constexpr std::size_t kSectionCharsToName = 100;
+std::vector<const SectionFinding*> copied_sections(const YoyRow& row, double threshold) {
+  std::vector<const SectionFinding*> out;
+  for (const SectionFinding& s : row.sections)
+    if (s.chars >= kSectionCharsToName && s.copy_ratio_excluding_boilerplate >= threshold) out.push_back(&s);
+  std::stable_sort(out.begin(), out.end(), [](const SectionFinding* a, const SectionFinding* b) {
+    return a->copy_ratio_excluding_boilerplate > b->copy_ratio_excluding_boilerplate;
+  });
+  return out;
+}
+
+}  // namespace
+
+std::string copied_sections_text(const YoyRow& row, double threshold) {
+  std::string out;
+  for (const SectionFinding* s : copied_sections(row, threshold))
+    out += fmt::format("{}{} {:.1f}%", out.empty() ? "" : ", ",
+                       s->kind == SectionKind::kOther ? for_terminal(s->title) : std::string(section_kind_name(s->kind)),
+                       100 * s->copy_ratio_excluding_boilerplate);
+  return out;
+}
+
 json yoy_to_json(const YoyResult& r) {
   json rows = json::array();
   for (const YoyRow& row : r.rows) {
@@ -245,6 +307,24 @@ json yoy_to_json(const YoyResult& r) {
                          {"copy_ratio", round4(row.max_source->copy_ratio)}};
     else
       j["max_source"] = nullptr;
+    // Each section read off against the prior year (DESIGN.md "Agencies and sections").
+    json sections = json::array(), copied = json::array(), missing = json::array();
+    for (const SectionFinding& s : row.sections)
+      sections.push_back({{"title", s.title},
+                          {"kind", section_kind_name(s.kind)},
+                          {"start", s.start},
+                          {"end", s.end},
+                          {"chars", s.chars},
+                          {"copy_ratio", round4(s.copy_ratio)},
+                          {"copy_ratio_excluding_boilerplate", round4(s.copy_ratio_excluding_boilerplate)}});
+    for (const SectionFinding* s : copied_sections(row, r.threshold))
+      copied.push_back({{"title", s->title},
+                            {"kind", section_kind_name(s->kind)},
+                            {"copy_ratio_excluding_boilerplate", round4(s->copy_ratio_excluding_boilerplate)}});
+    for (const SectionKind k : row.missing_parts) missing.push_back(section_kind_name(k));
+    j["sections"] = std::move(sections);
+    j["copied_sections"] = std::move(copied);
+    j["missing_parts"] = std::move(missing);
     rows.push_back(std::move(j));
   }
   return json{{"schema", "leitong.yoy/1"}, {"threshold", r.threshold}, {"rows", rows}};
@@ -287,6 +367,8 @@ std::string render_yoy_text(const YoyResult& r, std::size_t max_rows) {
     out += fmt::format("  {:<4} {:>7} {:>9}  {:<5} {:<5}  {:<28}  {}\n", row.flagged ? "!!" : "",
                        percent(row.copy_ratio), percent(row.copy_ratio_excluding_boilerplate), row.report.year,
                        row.prior.year, for_terminal(row.report.agency), most);
+    const std::string by = copied_sections_text(row, r.threshold);
+    if (!by.empty()) out += fmt::format("       sections from {}: {}\n", row.prior.year, by);
   }
   if (r.rows.size() > shown) out += fmt::format("  … {} more rows (use --format csv or json)\n", r.rows.size() - shown);
   return out;

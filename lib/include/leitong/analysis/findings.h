@@ -6,6 +6,7 @@
 // report's non-whitespace characters.
 #pragma once
 
+#include <leitong/analysis/sections.h>
 #include <leitong/core/align.h>
 #include <leitong/core/document.h>
 
@@ -42,6 +43,18 @@ struct PassageFinding {
   std::string source_text;  // UTF-8 of the source's [source_start, source_end)
 };
 
+// One section of the report (sections.h) and how much of it is copied.
+struct SectionFinding {
+  std::string title;
+  SectionKind kind = SectionKind::kOther;
+  std::uint32_t start = 0, end = 0;  // extracted-text code points of the report
+  std::size_t chars = 0;             // non-whitespace characters in [start, end)
+  double copy_ratio = 0;             // share of `chars` in passages from archived documents
+  double copy_ratio_excluding_boilerplate = 0;
+  std::optional<std::size_t> max_source;  // the source covering most of it (not boilerplate); index into sources
+  double max_source_ratio = 0;
+};
+
 struct CheckSettings {
   int shingle = 0;
   int min_passage = 0;
@@ -66,7 +79,15 @@ struct Findings {
   std::vector<SourceFinding> sources;    // sorted by copy_ratio, descending
   std::vector<PassageFinding> passages;  // sorted by start; archived sources first, then self
   std::size_t candidates_compared = 0;   // documents aligned against the report
+  std::vector<SectionFinding> sections;  // in text order; together they cover the whole text
+  std::vector<SectionKind> missing_parts;  // mandated parts the report lacks (sections.h)
   std::string text;  // the report's extracted text, UTF-8, for renderers that show it whole
 };
+
+// The sections of `text` (the report's, as split_sections cut it) with the share of each that
+// passages cover: from any archived source, or only from `only_source` (an index into f.sources:
+// yoy reads a report off against its prior year's).
+std::vector<SectionFinding> section_findings(std::u32string_view text, const std::vector<Section>& sections,
+                                             const Findings& f, std::optional<std::size_t> only_source = {});
 
 }  // namespace leitong

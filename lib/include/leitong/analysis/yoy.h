@@ -54,6 +54,10 @@ struct YoyRow {
   // The archived document of the same year or earlier it shares the most with (any relation);
   // none if it shares no passage with any.
   std::optional<SourceFinding> max_source;
+  // The report's sections, each with the share copied from `prior` (max_source: the prior, when
+  // it shares any of it), and the mandated parts it lacks.
+  std::vector<SectionFinding> sections;
+  std::vector<SectionKind> missing_parts;
   Findings findings;  // the whole check, only with YoyParams::keep_findings
 };
 

@@ -37,6 +37,9 @@ std::string render_stats_text(const ArchiveStats& stats);
 nlohmann::json yoy_to_json(const YoyResult& result);
 std::string render_yoy_csv(const YoyResult& result);
 std::string render_yoy_text(const YoyResult& result, std::size_t max_rows = 50);
+// A row's sections (of at least 100 characters) copied from the prior year at the threshold or more,
+// most first, whether or not the row is flagged ("shortcomings 96.0%, next_year 91.2%"); empty if none.
+std::string copied_sections_text(const YoyRow& row, double threshold);
 
 // Boilerplate: JSON schema "leitong.boilerplate/1".
 nlohmann::json boilerplate_to_json(const BoilerplateResult& result);
