@@ -125,6 +125,16 @@ TEST(Sections, OnlyTheRecycledShortcomingsAndPlansAreCopied) {
     EXPECT_EQ(f.missing_parts, std::vector<SectionKind>{SectionKind::kLeadership});
     // The whole report is not flagged: its measures are new.
     EXPECT_LT(f.copy_ratio_excluding_boilerplate, 0.4) << renumbered;
+    // In JSON: the copied sections name the prior report as their largest source.
+    const nlohmann::json j = findings_to_json(f);
+    ASSERT_EQ(j.at("sections").size(), f.sections.size());
+    for (const auto& section : j.at("sections"))
+      if (section.at("kind") == "shortcomings") {
+        ASSERT_TRUE(section.at("max_source").is_number()) << section.dump();
+        EXPECT_EQ(j.at("sources").at(section.at("max_source").get<std::size_t>()).at("year"), 2024);
+        EXPECT_GE(section.at("max_source_ratio").get<double>(), 0.8);
+      }
+    EXPECT_EQ(j.at("missing_parts"), nlohmann::json::array({"leadership"}));
 
     // yoy names the two sections although the row is not flagged.
     archive.add({{0, "2025.txt", "重庆市合川区司法局", 2025, DocumentKind::kReport}, c.report});

@@ -35,6 +35,17 @@ std::string excerpt(const std::string& utf8, int keep) {
 
 std::string percent(double ratio) { return fmt::format("{:.1f}%", 100.0 * ratio); }
 
+// A section's place and ratios (check adds its largest source).
+json section_json(const SectionFinding& s) {
+  return {{"title", s.title},
+          {"kind", section_kind_name(s.kind)},
+          {"start", s.start},
+          {"end", s.end},
+          {"chars", s.chars},
+          {"copy_ratio", round4(s.copy_ratio)},
+          {"copy_ratio_excluding_boilerplate", round4(s.copy_ratio_excluding_boilerplate)}};
+}
+
 }  // namespace
 
 json findings_to_json(const Findings& f) {
@@ -78,16 +89,12 @@ json findings_to_json(const Findings& f) {
                         {"chars", p.chars}});
   }
   json sections = json::array();
-  for (const SectionFinding& s : f.sections)
-    sections.push_back({{"title", s.title},
-                        {"kind", section_kind_name(s.kind)},
-                        {"start", s.start},
-                        {"end", s.end},
-                        {"chars", s.chars},
-                        {"copy_ratio", round4(s.copy_ratio)},
-                        {"copy_ratio_excluding_boilerplate", round4(s.copy_ratio_excluding_boilerplate)},
-                        {"max_source", s.max_source ? json(*s.max_source) : json(nullptr)},
-                        {"max_source_ratio", round4(s.max_source_ratio)}});
+  for (const SectionFinding& s : f.sections) {
+    json j = section_json(s);
+    j["max_source"] = s.max_source ? json(*s.max_source) : json(nullptr);
+    j["max_source_ratio"] = round4(s.max_source_ratio);
+    sections.push_back(std::move(j));
+  }
   json missing = json::array();
   for (const SectionKind k : f.missing_parts) missing.push_back(section_kind_name(k));
   return json{{"schema", "leitong.check/1"},
@@ -309,14 +316,7 @@ json yoy_to_json(const YoyResult& r) {
       j["max_source"] = nullptr;
     // Each section read off against the prior year (DESIGN.md "Agencies and sections").
     json sections = json::array(), copied = json::array(), missing = json::array();
-    for (const SectionFinding& s : row.sections)
-      sections.push_back({{"title", s.title},
-                          {"kind", section_kind_name(s.kind)},
-                          {"start", s.start},
-                          {"end", s.end},
-                          {"chars", s.chars},
-                          {"copy_ratio", round4(s.copy_ratio)},
-                          {"copy_ratio_excluding_boilerplate", round4(s.copy_ratio_excluding_boilerplate)}});
+    for (const SectionFinding& s : row.sections) sections.push_back(section_json(s));
     for (const SectionFinding* s : copied_sections(row, r.threshold))
       copied.push_back({{"title", s->title},
                             {"kind", section_kind_name(s->kind)},
