@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the bundled corpora: install what is needed, build, archive corpora/, check a
-# recycled report against it (text and HTML evidence), then run the inspector's year-over-year
+# recycled report against it (text, HTML evidence and the A4 PDF report), then run the inspector's year-over-year
 # check and boilerplate listing, and the year-over-year check of the national reports 1954–2022.
 # With --serve, it then serves the web application on out/corpora.db at 127.0.0.1:8080 (another
 # address with LEITONG_LISTEN=HOST:PORT) with a demo inspector and a demo agency account.
@@ -25,6 +25,7 @@ run stats --archive out/corpora.db
 case=corpora/cases/luohu-minzheng-2025.txt
 run check --archive out/corpora.db --agency 深圳市罗湖区民政局 --year 2025 "$case"
 run check --archive out/corpora.db --agency 深圳市罗湖区民政局 --year 2025 --format html -o out/luohu-minzheng-2025.html "$case"
+run check --archive out/corpora.db --agency 罗湖区民政局 --year 2025 --format pdf -o out/luohu-minzheng-2025.pdf "$case"
 # The inspector's archive then holds this year's report too: yoy finds it against 2024.
 run add --archive out/corpora.db --agency 深圳市罗湖区民政局 --year 2025 "$case"
 run yoy --archive out/corpora.db
@@ -35,7 +36,7 @@ run add --quiet --archive out/national.db --manifest corpora/gov-work-reports/ma
 run yoy --archive out/national.db --format html -o out/national-yoy.html
 "$leitong" yoy --quiet --archive out/national.db --format csv -o out/national-yoy.csv
 echo
-echo "Evidence and overviews (open in a browser): out/luohu-minzheng-2025.html, out/yoy.html, out/national-yoy.html"
+echo "Evidence and overviews (open in a browser): out/luohu-minzheng-2025.html, out/yoy.html, out/national-yoy.html; the A4 report: out/luohu-minzheng-2025.pdf"
 
 if $serve; then
   password() { head -c 12 /dev/urandom | base64 | tr -d '/+=' | cut -c1-14; }
