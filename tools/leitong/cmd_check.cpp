@@ -1,5 +1,4 @@
 // leitong check: one report against the archive.
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <leitong/analysis/check.h>
 #include <leitong/archive/archive.h>
@@ -77,16 +76,11 @@ int run_check(const CheckOptions& o) {
     write_findings(findings, o.format, o.output);
     return kExitOk;
   }
-  // The report's number: the date and the start of the text's hash, so that the same text checked
-  // on the same day gets the same number.
-  PdfReportInfo info;
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm local{};
-  localtime_r(&now, &local);
-  info.number = fmt::format("LT{:%Y%m%d}-{}", local, content_hash(report.text).substr(0, 8));
-  info.checked_at = fmt::format("{:%Y-%m-%d %H:%M}", local);
-  info.scope = scope_text(archive.scope());
-  info.produced_by = std::string("leitong ") + LEITONG_VERSION;
+  // Numbered by the text's hash: the same text checked on the same day gets the same number.
+  const PdfReportInfo info =
+      pdf_report_info(std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count(),
+                      content_hash(report.text), scope_text(archive.scope()));
   write_output(o.output, render_check_pdf(findings_to_json(findings), findings.text, info));
   return kExitOk;
 }

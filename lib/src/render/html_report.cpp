@@ -1,6 +1,7 @@
 #include <leitong/core/diff.h>
 #include <leitong/core/text.h>
 #include <leitong/render/html_report.h>
+#include <leitong/render/report.h>
 
 #include <fmt/format.h>
 
@@ -346,11 +347,10 @@ std::string render_yoy_html(const YoyResult& r, const std::function<std::string(
                          relation_label(row.max_source->relation), pct(row.max_source->copy_ratio));
     // Sections copied from the prior year (a 存在的不足 copied in an otherwise new report).
     std::string copied;
-    for (const SectionFinding& s : row.sections)
-      if (s.chars >= 100 && s.copy_ratio_excluding_boilerplate >= r.threshold)
-        copied += fmt::format("{}{} {}", copied.empty() ? "" : "，",
-                              s.kind == SectionKind::kOther ? escape(s.title) : std::string(section_kind_label(s.kind)),
-                              pct(s.copy_ratio_excluding_boilerplate));
+    for (const SectionFinding* s : copied_sections(row, r.threshold))
+      copied += fmt::format("{}{} {}", copied.empty() ? "" : "，",
+                            s->kind == SectionKind::kOther ? escape(s->title) : std::string(section_kind_label(s->kind)),
+                            pct(s->copy_ratio_excluding_boilerplate));
     if (!copied.empty())
       most += fmt::format("<br><small class=\"copied-sections\">沿用{}年的部分：{}</small>", row.prior.year, copied);
     const std::string href = evidence_href ? evidence_href(i) : std::string();

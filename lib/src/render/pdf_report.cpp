@@ -1,5 +1,6 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <leitong/analysis/sections.h>
 #include <leitong/core/diff.h>
@@ -9,6 +10,7 @@
 #include <pango/pangocairo.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -390,9 +392,10 @@ void compose(Pages& pages, const json& check, std::string_view text, const PdfRe
         if (text_of(section, "kind") == section_kind_name(k)) label = section_kind_label(k);
       std::string source = "-";
       if (const auto m = section.find("max_source"); m != section.end() && m->is_number()) {
-        const auto index = m->get<std::size_t>();
-        if (index < sources.size())
-          source = fmt::format("{} {} 年（{}）", text_of(sources[index], "agency"), text_of(sources[index], "year"),
+        const auto source_index = m->get<std::size_t>();
+        if (source_index < sources.size())
+          source = fmt::format("{} {} 年（{}）", text_of(sources[source_index], "agency"),
+                               text_of(sources[source_index], "year"),
                                pct(number(section, "max_source_ratio")));
       }
       const double excluding = number(section, "copy_ratio_excluding_boilerplate");
@@ -540,6 +543,18 @@ int lay_out(const json& check, std::string_view text, const PdfReportInfo& info,
 }
 
 }  // namespace
+
+PdfReportInfo pdf_report_info(std::int64_t unix_time, std::string_view key, std::string scope) {
+  const auto when = static_cast<std::time_t>(unix_time);
+  std::tm local{};
+  localtime_r(&when, &local);
+  PdfReportInfo info;
+  info.number = fmt::format("LT{:%Y%m%d}-{}", local, key.substr(0, 8));
+  info.checked_at = fmt::format("{:%Y-%m-%d %H:%M}", local);
+  info.scope = scope.empty() ? "-" : std::move(scope);
+  info.produced_by = std::string("leitong ") + LEITONG_VERSION;
+  return info;
+}
 
 std::string scope_text(const ArchiveScope& scope) {
   if (scope.documents == 0) return "0 篇";

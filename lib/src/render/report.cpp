@@ -266,23 +266,15 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-namespace {
-
-// A row's sections of at least 100 characters copied from its prior year at the threshold or more,
-// most first, flagged row or not: a 存在的不足 copied from last year shows in a report that is
-// otherwise new.
-constexpr std::size_t kSectionCharsToName = 100;
 std::vector<const SectionFinding*> copied_sections(const YoyRow& row, double threshold) {
   std::vector<const SectionFinding*> out;
   for (const SectionFinding& s : row.sections)
-    if (s.chars >= kSectionCharsToName && s.copy_ratio_excluding_boilerplate >= threshold) out.push_back(&s);
+    if (s.chars >= 100 && s.copy_ratio_excluding_boilerplate >= threshold) out.push_back(&s);
   std::stable_sort(out.begin(), out.end(), [](const SectionFinding* a, const SectionFinding* b) {
     return a->copy_ratio_excluding_boilerplate > b->copy_ratio_excluding_boilerplate;
   });
   return out;
 }
-
-}  // namespace
 
 std::string copied_sections_text(const YoyRow& row, double threshold) {
   std::string out;

@@ -9,11 +9,8 @@
 #include <leitong/render/report.h>
 #include <leitong/service/service.h>
 
-#include <fmt/chrono.h>
-
 #include <algorithm>
 #include <atomic>
-#include <ctime>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -333,14 +330,7 @@ std::string Service::report_pdf(const Session& who, const std::string& id) {
   if (!record) throw ServiceError(404, "没有这次检测 (no such check)");
   if (record->text.empty())
     throw ServiceError(410, "这次检测早于 PDF 报告，请重新检测 (this check was kept without its text: check the draft again)");
-  const auto created = static_cast<std::time_t>(record->created);
-  std::tm local{};
-  localtime_r(&created, &local);
-  PdfReportInfo info;
-  info.number = fmt::format("LT{:%Y%m%d}-{}", local, record->id.substr(0, 8));
-  info.checked_at = fmt::format("{:%Y-%m-%d %H:%M}", local);
-  info.scope = record->scope.empty() ? "-" : record->scope;
-  info.produced_by = std::string("leitong ") + LEITONG_VERSION;
+  const PdfReportInfo info = pdf_report_info(record->created, record->id, record->scope);
   return render_check_pdf(nlohmann::json::parse(record->json), record->text, info);
 }
 

@@ -9,6 +9,7 @@
 #include <leitong/archive/archive.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,11 @@ struct PdfReportInfo {
   std::string scope;       // the archive compared against, e.g. "11 篇（6 个单位，2019—2024 年）"
   std::string produced_by; // e.g. "leitong 0.1.0"
 };
+
+// The report of a check run at `unix_time` (local time), numbered "LT<date>-<first 8 of key>"
+// (a check id, or the text's hash: the same text on the same day gets the same number), over an
+// archive of `scope` (scope_text), produced by "leitong <version>".
+PdfReportInfo pdf_report_info(std::int64_t unix_time, std::string_view key, std::string scope);
 
 // "11 篇（6 个单位，2019—2024 年）": the scope as PdfReportInfo::scope says it.
 std::string scope_text(const ArchiveScope& scope);

@@ -37,8 +37,11 @@ std::string render_stats_text(const ArchiveStats& stats);
 nlohmann::json yoy_to_json(const YoyResult& result);
 std::string render_yoy_csv(const YoyResult& result);
 std::string render_yoy_text(const YoyResult& result, std::size_t max_rows = 50);
-// A row's sections (of at least 100 characters) copied from the prior year at the threshold or more,
-// most first, whether or not the row is flagged ("shortcomings 96.0%, next_year 91.2%"); empty if none.
+// A row's sections of at least 100 characters copied from the prior year at the threshold or more,
+// most first, whether the row is flagged or not: a 存在的不足 copied from last year shows in a report
+// that is otherwise new. The JSON's copied_sections, the text and the HTML overview say these.
+std::vector<const SectionFinding*> copied_sections(const YoyRow& row, double threshold);
+// The same as text: "shortcomings 96.0%, next_year 91.2%"; empty if none.
 std::string copied_sections_text(const YoyRow& row, double threshold);
 
 // Boilerplate: JSON schema "leitong.boilerplate/1".
