@@ -2,8 +2,9 @@
 its results with the leitong command-line tool's JSON on the bundled corpora.
 
 Environment (all optional):
-  LEITONG_PYTHON_DIR  a folder holding the package leitong/ to test (default: <build>/python of the
-                      first of build-py/, build/ that has the module built; else the installed one)
+  LEITONG_PYTHON_DIR  a folder holding the package leitong/ to test, or "installed" for the one
+                      Python imports (default: <build>/python of the first of build/, build-py/ that
+                      has the module built; else the installed one)
   LEITONG_BIN         the leitong tool to compare with (default: <that build>/leitong, else build/leitong)
 """
 
@@ -24,9 +25,12 @@ CORPORA = REPO / "corpora"
 
 
 def _built_module_dir() -> Path | None:
-    if os.environ.get("LEITONG_PYTHON_DIR"):
-        return Path(os.environ["LEITONG_PYTHON_DIR"])
-    for build in ("build-py", "build"):
+    chosen = os.environ.get("LEITONG_PYTHON_DIR")
+    if chosen == "installed":
+        return None
+    if chosen:
+        return Path(chosen)
+    for build in ("build", "build-py"):
         folder = REPO / build / "python"
         if glob.glob(str(folder / "leitong" / "_leitong*.so")):
             return folder
