@@ -17,7 +17,7 @@ scripts/install-deps.sh
 scripts/build.sh
 leitong=build/leitong
 mkdir -p out
-rm -rf out/corpora.db* out/national.db* out/*.html out/*_files
+rm -rf out/corpora.db* out/national.db* out/*.html out/*.xlsx out/*_files
 run() { echo; echo "== leitong $*"; "$leitong" "$@"; }
 
 run add --archive out/corpora.db --manifest corpora/manifest.csv
@@ -30,13 +30,14 @@ run check --archive out/corpora.db --agency 罗湖区民政局 --year 2025 --for
 run add --archive out/corpora.db --agency 深圳市罗湖区民政局 --year 2025 "$case"
 run yoy --archive out/corpora.db
 run yoy --archive out/corpora.db --format html -o out/yoy.html
+run yoy --archive out/corpora.db --format xlsx -o out/yoy.xlsx
 run boilerplate --archive out/corpora.db --top 10
 
 run add --quiet --archive out/national.db --manifest corpora/gov-work-reports/manifest.csv
 run yoy --archive out/national.db --format html -o out/national-yoy.html
 "$leitong" yoy --quiet --archive out/national.db --format csv -o out/national-yoy.csv
 echo
-echo "Evidence and overviews (open in a browser): out/luohu-minzheng-2025.html, out/yoy.html, out/national-yoy.html; the A4 report: out/luohu-minzheng-2025.pdf"
+echo "Evidence and overviews (open in a browser): out/luohu-minzheng-2025.html, out/yoy.html, out/national-yoy.html; the A4 report: out/luohu-minzheng-2025.pdf; for a spreadsheet: out/yoy.xlsx"
 
 if $serve; then
   password() { head -c 12 /dev/urandom | base64 | tr -d '/+=' | cut -c1-14; }

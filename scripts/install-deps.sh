@@ -10,7 +10,7 @@ packages=(
   libxxhash-dev libboost-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
   libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
-  libsodium-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei
+  libsodium-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei libxlsxwriter-dev
   python3
 )
 for arg in "$@"; do

@@ -24,19 +24,22 @@ struct YoyOptions {
   int year = 0;
   bool all_prior = false;
   bool quiet = false;
+  bool no_bom = false;
   std::size_t cache_mb = YoyParams{}.reference_cache_bytes >> 20;
   YoyParams params;
 };
 
 int run_yoy(YoyOptions& o) {
-  if (o.format == "html" && (o.output.empty() || o.output == "-")) {
-    print_error("yoy: --format html writes an overview page and evidence pages beside it; give -o FILE.html");
+  if ((o.format == "html" || o.format == "xlsx") && (o.output.empty() || o.output == "-")) {
+    print_error(o.format == "html"
+                    ? "yoy: --format html writes an overview page and evidence pages beside it; give -o FILE.html"
+                    : "yoy: --format xlsx writes a workbook and evidence pages beside it; give -o FILE.xlsx");
     return kExitUsage;
   }
   const Archive archive = open_for_reading(o.archive);
   if (o.year) o.params.year = o.year;
   o.params.all_prior = o.all_prior;
-  o.params.keep_findings = o.format == "html";
+  o.params.keep_findings = o.format == "html" || o.format == "xlsx";
   o.params.reference_cache_bytes = o.cache_mb << 20;
   const bool progress = !o.quiet && isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
@@ -56,7 +59,7 @@ int run_yoy(YoyOptions& o) {
     fmt::print(stderr, "\r[{}/{}] reports checked{}\x1b[K", done, total, rate);
   });
   if (progress) fmt::print(stderr, "\r\x1b[K");
-  write_yoy(result, o.format, o.output);
+  write_yoy(result, o.format, o.output, !o.no_bom);
   return kExitOk;
 }
 
@@ -68,7 +71,9 @@ Runner register_yoy(CLI::App& app) {
       "For every report that has an earlier report of the same agency, check it against the archive and\n"
       "read off how much it copies from the nearest earlier year; rank by the share excluding boilerplate\n"
       "and flag those at or above the threshold. html writes an overview (sortable table, histogram) and\n"
-      "one evidence page per row into a folder beside it.");
+      "one evidence page per row into a folder beside it; xlsx a workbook (rows, sections, notes) linking to\n"
+      "the same evidence pages. CSV written with -o starts with a byte-order mark so that Excel reads it as\n"
+      "UTF-8 (--no-bom: none); on standard output it has none.");
   add_archive_option(app, o->archive);
   app.add_option("--year", o->year, "Only reports of this year")->check(CLI::Range(1900, 2200));
   app.add_option("--threshold", o->params.threshold, "Flag rows whose share excluding boilerplate reaches this")
@@ -77,7 +82,8 @@ Runner register_yoy(CLI::App& app) {
   app.add_flag("--all-prior", o->all_prior, "One row per earlier year, not only the nearest");
   app.add_option("--format", o->format, kFormatHelp)
       ->capture_default_str()
-      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+      ->check(CLI::IsMember({"text", "json", "csv", "html", "xlsx"}));
+  app.add_flag("--no-bom", o->no_bom, "CSV written to a file without the UTF-8 byte-order mark");
   app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
   app.add_flag("-q,--quiet", o->quiet, "No progress on stderr");
   app.add_option("--threads", o->params.threads, "Reports checked in parallel (0: one per core)")

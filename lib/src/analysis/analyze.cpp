@@ -24,6 +24,16 @@ std::string_view relation_name(Relation relation) {
   return "peer";
 }
 
+std::string_view relation_label(Relation relation) {
+  switch (relation) {
+    case Relation::kSameAgency: return "本单位往年";
+    case Relation::kPeer: return "其他单位";
+    case Relation::kTemplate: return "范文模板";
+    case Relation::kSelf: return "自我重复";
+  }
+  return "其他单位";
+}
+
 Relation relation_between(const DocumentInfo& report, const DocumentInfo& source) {
   if (source.kind == DocumentKind::kTemplate) return Relation::kTemplate;
   if (!report.agency.empty() && canonical_agency(report.agency) == canonical_agency(source.agency))

@@ -39,16 +39,6 @@ std::string escape32(std::u32string_view s) { return escape(encode_utf8(s)); }
 
 std::string pct(double r) { return fmt::format("{:.1f}%", 100.0 * r); }
 
-const char* relation_label(Relation r) {
-  switch (r) {
-    case Relation::kSameAgency: return "本单位往年";
-    case Relation::kPeer: return "其他单位";
-    case Relation::kTemplate: return "范文模板";
-    case Relation::kSelf: return "自我重复";
-  }
-  return "";
-}
-
 std::string colour_of(std::size_t source) { return kColours[source % kColours.size()]; }
 
 constexpr const char* kStyle = R"css(
@@ -349,7 +339,7 @@ std::string render_yoy_html(const YoyResult& r, const std::function<std::string(
     std::string copied;
     for (const SectionFinding* s : copied_sections(row, r.threshold))
       copied += fmt::format("{}{} {}", copied.empty() ? "" : "，",
-                            s->kind == SectionKind::kOther ? escape(s->title) : std::string(section_kind_label(s->kind)),
+                            escape(section_reference(row, *s, true)),
                             pct(s->copy_ratio_excluding_boilerplate));
     if (!copied.empty())
       most += fmt::format("<br><small class=\"copied-sections\">沿用{}年的部分：{}</small>", row.prior.year, copied);

@@ -21,6 +21,7 @@ namespace leitong {
 
 enum class Relation { kSameAgency, kPeer, kTemplate, kSelf };
 std::string_view relation_name(Relation relation);  // "same_agency", "peer", "template", "self"
+std::string_view relation_label(Relation relation);  // the same for people: 本单位往年, 其他单位, 范文模板, 自我重复
 
 struct SourceFinding {
   DocumentInfo document;

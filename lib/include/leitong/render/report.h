@@ -41,6 +41,9 @@ std::string render_yoy_text(const YoyResult& result, std::size_t max_rows = 50);
 // most first, whether the row is flagged or not: a 存在的不足 copied from last year shows in a report
 // that is otherwise new. The JSON's copied_sections, the text and the HTML overview say these.
 std::vector<const SectionFinding*> copied_sections(const YoyRow& row, double threshold);
+// How a section of `row` is named in one line: its part ("shortcomings", or in Chinese 存在的不足和原因)
+// when it is the row's only section of that mandated kind, else its title.
+std::string section_reference(const YoyRow& row, const SectionFinding& section, bool chinese);
 // The same as text: "shortcomings 96.0%, next_year 91.2%"; empty if none.
 std::string copied_sections_text(const YoyRow& row, double threshold);
 
