@@ -10,8 +10,10 @@
 #include <leitong/analysis/clusters.h>
 #include <leitong/analysis/yoy.h>
 #include <leitong/archive/archive.h>
+#include <leitong/core/align.h>
 #include <leitong/core/document.h>
 #include <leitong/core/error.h>
+#include <leitong/core/lsh.h>
 #include <leitong/core/minhash.h>
 #include <leitong/core/normalize.h>
 #include <leitong/core/shingle.h>
@@ -29,12 +31,14 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -448,6 +452,74 @@ class PyArchive {
     return open_archive().document_count();
   }
 
+  // The distributed clusters' first stage (leitong/dask.py): of `ids`, the reports (of `year`, when
+  // not 0) with their year and the LSH band keys the archive files them under (lsh_band_keys of the
+  // signature make_sketch gives with the archive's parameters).
+  py::tuple report_band_keys(const std::vector<std::int64_t>& ids, int year) {
+    std::vector<std::int64_t> kept;
+    std::vector<std::int32_t> years;
+    std::vector<std::uint64_t> keys;
+    std::size_t bands = 0;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard lock(mutex_);
+      const leitong::Archive& archive = open_archive();
+      const leitong::ArchiveParams& params = archive.params();
+      bands = static_cast<std::size_t>(params.lsh.bands);
+      for (std::int64_t id : ids) {
+        const leitong::DocumentInfo info = archive.info(id);
+        if (info.kind != leitong::DocumentKind::kReport || (year && info.year != year)) continue;
+        const leitong::Sketch sketch = leitong::make_sketch(archive.text(id), params.sketch);
+        const std::vector<std::uint64_t> band_keys = leitong::lsh_band_keys(sketch.minhash, params.lsh);
+        kept.push_back(id);
+        years.push_back(info.year);
+        keys.insert(keys.end(), band_keys.begin(), band_keys.end());
+      }
+    }
+    py::array_t<std::uint64_t> key_array({py::ssize_t(kept.size()), py::ssize_t(bands)});
+    std::copy(keys.begin(), keys.end(), key_array.mutable_data());
+    return py::make_tuple(py::array_t<std::int64_t>(kept.size(), kept.data()),
+                          py::array_t<std::int32_t>(years.size(), years.data()), key_array);
+  }
+
+  // The distributed clusters' verification stage: for each candidate pair (a[i], b[i]), the
+  // archive's MinHash estimate and, where it reaches `min_jaccard`, the share of each report inside
+  // passages shared with the other (a in b, b in a; NaN where not aligned), as find_clusters
+  // computes them.
+  py::tuple pair_scores(const std::vector<std::int64_t>& a, const std::vector<std::int64_t>& b, double min_jaccard) {
+    if (a.size() != b.size()) throw_usage("pair_scores: {} first and {} second ids", a.size(), b.size());
+    std::vector<double> estimate(a.size()), a_in_b(a.size(), NAN), b_in_a(a.size(), NAN);
+    {
+      py::gil_scoped_release release;
+      std::lock_guard lock(mutex_);
+      const leitong::Archive& archive = open_archive();
+      const leitong::SketchParams& sp = archive.params().sketch;
+      const leitong::AlignParams align_params = leitong::ClusterParams{}.align;
+      std::unordered_map<std::int64_t, leitong::Sketch> sketches;
+      auto sketch = [&](std::int64_t id) -> const leitong::Sketch& {
+        auto it = sketches.find(id);
+        if (it == sketches.end()) it = sketches.emplace(id, leitong::make_alignment_sketch(archive.text(id), sp)).first;
+        return it->second;
+      };
+      auto coverage = [&](const leitong::Sketch& query, const leitong::Sketch& source) {
+        if (query.normalized.size() == 0) return 0.0;
+        std::size_t covered = 0;
+        for (const leitong::AlignedPassage& p : leitong::align(query, source, sp.shingle.n, align_params))
+          covered += p.query_end - p.query_begin;
+        return double(covered) / double(query.normalized.size());
+      };
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        estimate[i] = archive.estimate_jaccard(archive.signature(a[i]), archive.signature(b[i]));
+        if (estimate[i] < min_jaccard) continue;
+        a_in_b[i] = coverage(sketch(a[i]), sketch(b[i]));
+        b_in_a[i] = coverage(sketch(b[i]), sketch(a[i]));
+      }
+    }
+    return py::make_tuple(py::array_t<double>(estimate.size(), estimate.data()),
+                          py::array_t<double>(a_in_b.size(), a_in_b.data()),
+                          py::array_t<double>(b_in_a.size(), b_in_a.data()));
+  }
+
   leitong::SketchParams sketch_parameters() {
     std::lock_guard lock(mutex_);
     return open_archive().params().sketch;
@@ -731,5 +803,10 @@ PYBIND11_MODULE(_leitong, m) {
             return py::dict("shingle"_a = p.shingle.n, "k"_a = p.minhash.k, "seed"_a = p.minhash.seed);
           },
           "The shingle size, MinHash k and seed the archive was built with (Sketch's keywords).")
+      .def("report_band_keys", &PyArchive::report_band_keys, "ids"_a, "year"_a = 0,
+           "Of `ids`, the reports (of `year` unless 0): (ids int64, years int32, LSH band keys uint64 n x bands).")
+      .def("pair_scores", &PyArchive::pair_scores, "a"_a, "b"_a, "min_jaccard"_a = leitong::ClusterParams{}.min_jaccard,
+           "For pairs (a[i], b[i]): (MinHash estimate, share of a in passages shared with b, of b in a; NaN "
+           "where the estimate is below min_jaccard), as find_clusters computes them.")
       .def("__len__", &PyArchive::size);
 }

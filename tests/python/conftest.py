@@ -40,6 +40,8 @@ def _built_module_dir() -> Path | None:
 MODULE_DIR = _built_module_dir()
 if MODULE_DIR is not None:
     sys.path.insert(0, str(MODULE_DIR))
+    # Worker processes (leitong.dask's LocalCluster) import the same build.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(MODULE_DIR), os.environ.get("PYTHONPATH")]))
 
 import leitong  # noqa: E402  (after the build's folder is on the path)
 
