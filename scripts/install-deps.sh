@@ -11,11 +11,11 @@ packages=(
   libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
   libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
   libsodium-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei libxlsxwriter-dev
-  python3
+  python3 python3-dev pybind11-dev python3-numpy
 )
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium chromium-driver python3-selenium python3-pytest) ;;
+    --test) packages+=(chromium chromium-driver python3-selenium python3-pytest python3-pandas python3-distributed python3-venv) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -329,20 +329,26 @@ TEST_F(Cli, UsageErrorsExitTwoWithMessage) {
   EXPECT_FALSE(fs::exists(dir_ / "new.db")) << "a usage error must not create an archive";
 }
 
-TEST_F(Cli, AddFilesWithoutAgencyOrYearIsUsageError) {
+// A file that names neither its agency nor its year, given neither, is refused with the reason
+// (the rest of a folder is added); an empty --agency is a usage error. Nothing is created either way.
+TEST_F(Cli, AddRefusesFilesThatNameNeitherAgencyNorYear) {
   const std::string file = corpus("reports/hechuan-sifa-2024.txt").string();
-  const std::vector<std::vector<std::string>> cases = {
-      {"add", "--archive", "a.db", file},
-      {"add", "--archive", "a.db", "--agency", "重庆市合川区司法局", file},
-      {"add", "--archive", "a.db", "--year", "2024", file},
-      {"add", "--archive", "a.db", "--agency", "   ", "--year", "2024", file},
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"add", "--archive", "a.db", file}, "the file names no agency"},
+      {{"add", "--archive", "a.db", "--agency", "重庆市合川区司法局", file}, "the file names no year"},
+      {{"add", "--archive", "a.db", "--year", "2024", file}, "the file names no agency"},
   };
-  for (const auto& args : cases) {
+  for (const auto& [args, reason] : cases) {
     const CliResult r = run(args);
-    EXPECT_EQ(r.status, 2) << describe(args, r);
-    EXPECT_TRUE(starts_with(r.err, "leitong:")) << describe(args, r);
+    EXPECT_EQ(r.status, 1) << describe(args, r);
+    EXPECT_TRUE(starts_with(r.err, "leitong: " + file + ": " + reason)) << describe(args, r);
+    EXPECT_TRUE(contains(r.out, "0 added, 0 already present, 1 refused")) << describe(args, r);
     EXPECT_FALSE(fs::exists(dir_ / "a.db")) << describe(args, r);
   }
+  const std::vector<std::string> blank = {"add", "--archive", "a.db", "--agency", "   ", "--year", "2024", file};
+  const CliResult r = run(blank);
+  EXPECT_EQ(r.status, 2) << describe(blank, r);
+  EXPECT_FALSE(fs::exists(dir_ / "a.db"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -678,9 +678,9 @@ TEST_F(ExtractCli, AddAndCheckFillInAgencyAndYearFromTheFile) {
   const json j = json::parse(c.out);
   EXPECT_EQ(j.at("document").at("agency"), "重庆市沙坪坝区民政局");
   EXPECT_EQ(j.at("document").at("year"), 2024);
-  // A file that names neither: a usage error, nothing created.
+  // A file that names neither: refused, nothing created.
   const std::string luohu = (corpora_dir() / kCase).string();
-  EXPECT_EQ(run({"add", "--archive", "b.db", luohu}).status, 2);
+  EXPECT_EQ(run({"add", "--archive", "b.db", luohu}).status, 1);
   EXPECT_FALSE(fs::exists(dir_.path() / "b.db"));
   EXPECT_EQ(run({"check", "--archive", "a.db", "--year", "2025", luohu}).status, 2);
 }

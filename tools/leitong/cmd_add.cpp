@@ -6,10 +6,15 @@
 #include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 #include <leitong/extract/manifest.h>
+#include <leitong/extract/name_pattern.h>
+#include <leitong/extract/zip.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "options.h"
@@ -20,28 +25,39 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A group of files commits after this many files or this long, whichever comes first (without
+// --batch): a folder of thousands loads in seconds (the index entries of a group are written
+// together), and what the terminal shows as added never waits long for its commit.
+constexpr int kAutoGroupFiles = 1000;
+constexpr auto kAutoGroupTime = std::chrono::seconds(2);
+// Refusals (and warnings) of one reason printed one per file before the rest are only counted.
+constexpr std::size_t kShownPerReason = 3;
+
 struct AddOptions {
   std::string archive;
   std::string agency;
   int year = 0;
   std::string kind = "report";
   std::string manifest;
+  std::string name_pattern;
+  std::string refusals_csv;
   std::vector<std::string> files;
   int shingle = 0;
   ExtractParams extract;
   bool quiet = false;
   bool progress = false;
-  int batch = 1;
+  int batch = 0;  // 0: groups of kAutoGroupFiles or kAutoGroupTime
 };
 
 struct Job {
-  fs::path path;
+  fs::path path;           // as shown: the file, or ZIP/ENTRY
+  std::string relative;    // the path the name pattern reads: below the folder given, or the name
   std::string agency;
   int year;
   DocumentKind kind;
   std::string error;
-  std::size_t manifest_line = 0;
-  std::string note;  // agency/year taken from the file itself
+  std::shared_ptr<const UnpackedZip> zip;  // set for an entry of a zip
+  std::size_t zip_member = 0;
 };
 
 bool hidden(const fs::path& p) {
@@ -49,12 +65,19 @@ bool hidden(const fs::path& p) {
   return name.size() > 1 && name[0] == '.';
 }
 
-// The files to add for one FILE argument: the file itself, or a folder's documents (by
-// extension, recursively, hidden entries skipped, sorted). `skipped` counts other files.
-std::vector<fs::path> expand(const std::string& arg, std::size_t& skipped, std::string& error) {
+std::string lower_extension(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+// The files to add for one FILE argument, each with its path below the argument: the file itself,
+// or a folder's documents and zip files (by extension, recursively, hidden entries skipped,
+// sorted). `skipped` counts other files.
+std::vector<std::pair<fs::path, std::string>> expand(const std::string& arg, std::size_t& skipped, std::string& error) {
   std::error_code ec;
-  if (!fs::is_directory(arg, ec)) return {fs::path(arg)};
-  std::vector<fs::path> out;
+  if (!fs::is_directory(arg, ec)) return {{fs::path(arg), fs::path(arg).filename().generic_string()}};
+  std::vector<std::pair<fs::path, std::string>> out;
   try {
     fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied), end;
     for (; it != end; it.increment(ec)) {
@@ -67,11 +90,9 @@ std::vector<fs::path> expand(const std::string& arg, std::size_t& skipped, std::
         continue;
       }
       if (!it->is_regular_file(ec)) continue;
-      std::string ext = it->path().extension().string();
-      std::transform(ext.begin(), ext.end(), ext.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (ext.empty() || is_document_extension(ext))
-        out.push_back(it->path());
+      const std::string ext = lower_extension(it->path());
+      if (ext.empty() || ext == ".zip" || is_document_extension(ext))
+        out.emplace_back(it->path(), it->path().lexically_relative(arg).generic_string());
       else
         ++skipped;
     }
@@ -80,7 +101,7 @@ std::vector<fs::path> expand(const std::string& arg, std::size_t& skipped, std::
   }
   std::sort(out.begin(), out.end());
   if (out.empty() && error.empty())
-    error = fmt::format("{}: a folder without documents (.txt .md .html .docx .pdf .doc)", arg);
+    error = fmt::format("{}: a folder without documents (.txt .md .html .docx .pdf .doc .zip)", arg);
   return out;
 }
 
@@ -103,23 +124,87 @@ class Progress {
   std::size_t total_;
 };
 
+// Messages about files, grouped by their reason: the first few of each reason are printed as
+// `leitong: FILE: reason` on stderr, the rest counted and summed up in one line at the end; all
+// of them can be written to a CSV (file,reason). A reason is the message without its file name,
+// digits left out of the grouping ("invalid UTF-8 at byte 1234" is one reason whatever the byte).
+class FileMessages {
+ public:
+  explicit FileMessages(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  // `group` names the reason the summary line gives for all messages alike (default: the reason,
+  // its digits left out when they differ).
+  void add(const std::string& file, const std::string& message, Progress& progress, const std::string& group = "") {
+    std::string reason = message;
+    if (reason.starts_with(file + ": ")) reason.erase(0, file.size() + 2);
+    std::string key = group;
+    if (key.empty()) {
+      for (const char c : reason) {
+        if (!std::isdigit(static_cast<unsigned char>(c))) key += c;
+        else if (key.empty() || key.back() != '#') key += '#';
+      }
+    }
+    auto [it, inserted] = index_.try_emplace(key, groups_.size());
+    if (inserted) groups_.push_back({group.empty() ? reason : group, 0});
+    Group& g = groups_[it->second];
+    if (group.empty() && g.reason != reason) g.reason = key;  // "at byte #": the numbers differ
+    if (g.count++ < kShownPerReason) {
+      progress.clear();
+      print_error(prefix_ + file + ": " + reason);
+    }
+    all_.emplace_back(file, reason);
+  }
+  std::size_t count() const { return all_.size(); }
+
+  // One line for each reason with more files than were printed.
+  void print_summary() const {
+    for (const Group& g : groups_)
+      if (g.count > kShownPerReason)
+        print_error(fmt::format("{}{} files in all: {} ({} not listed above)", prefix_, g.count, g.reason,
+                                g.count - kShownPerReason));
+  }
+  void write_csv(std::string& out) const {
+    for (const auto& [file, reason] : all_) out += csv_field(file) + "," + csv_field(reason) + "\n";
+  }
+
+ private:
+  static std::string csv_field(const std::string& s) {
+    std::string field = escape_controls(s);
+    if (field.find_first_of(",\"") == std::string::npos) return field;
+    std::string quoted = "\"";
+    for (const char c : field) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  }
+  struct Group {
+    std::string reason;
+    std::size_t count;
+  };
+  std::string prefix_;
+  std::map<std::string, std::size_t> index_;
+  std::vector<Group> groups_;
+  std::vector<std::pair<std::string, std::string>> all_;
+};
+
 int run_add(const AddOptions& o) {
   if (o.files.empty() == o.manifest.empty()) {
     print_error("add: give either FILE... or --manifest CSV");
     return kExitUsage;
   }
+  if (!o.name_pattern.empty() && !o.manifest.empty()) {
+    print_error("add: --name-pattern reads file names; a manifest names agency and year itself");
+    return kExitUsage;
+  }
+  std::optional<NamePattern> pattern;
+  if (!o.name_pattern.empty()) pattern.emplace(o.name_pattern);  // a bad pattern: Error, a usage error
   const ExtractParams& extract_params = o.extract;
 
   std::vector<Job> jobs;
   std::size_t skipped_files = 0;
-  const bool needs_metadata =
-      o.manifest.empty() && (o.agency.find_first_not_of(" \t") == std::string::npos || o.year == 0);
+  FileMessages refusals(""), warnings("warning: ");
   if (!o.manifest.empty()) {
     for (ManifestRow& row : read_manifest(o.manifest))
-      jobs.push_back(
-          {row.path, row.agency, row.year, row.kind,
-           row.error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row.line, row.error),
-           row.line, ""});
+      jobs.push_back({row.path, "", row.agency, row.year, row.kind,
+                      row.error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row.line, row.error)});
   } else {
     if (!o.agency.empty() && o.agency.find_first_not_of(" \t") == std::string::npos) {
       print_error("add: --agency is empty");
@@ -127,74 +212,73 @@ int run_add(const AddOptions& o) {
     }
     for (const std::string& f : o.files) {
       std::string error;
-      for (fs::path& p : expand(f, skipped_files, error))
-        jobs.push_back({std::move(p), o.agency, o.year, *parse_kind(o.kind), "", 0, ""});
-      if (!error.empty()) jobs.push_back({f, o.agency, o.year, *parse_kind(o.kind), error, 0, ""});
+      for (auto& [path, relative] : expand(f, skipped_files, error))
+        jobs.push_back({std::move(path), std::move(relative), o.agency, o.year, *parse_kind(o.kind), ""});
+      if (!error.empty()) jobs.push_back({f, "", o.agency, o.year, *parse_kind(o.kind), error});
     }
+  }
+  // Zip files stand for their documents, named ZIP/ENTRY; the pattern reads the entry's path
+  // below the zip's folder. Entries not unpacked are refusals with their reason.
+  Progress no_progress(false, 0);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].error.empty() || jobs[i].zip || !is_zip_path(jobs[i].path)) continue;
+    Job zip_job = std::move(jobs[i]);
+    jobs.erase(jobs.begin() + std::ptrdiff_t(i));
+    std::shared_ptr<const UnpackedZip> zip;
+    try {
+      zip = std::make_shared<const UnpackedZip>(unpack_zip_file(zip_job.path));
+    } catch (const Error& e) {
+      zip_job.error = e.what();
+      jobs.insert(jobs.begin() + std::ptrdiff_t(i), std::move(zip_job));
+      continue;
+    }
+    for (const ZipRefusal& r : zip->refused) refusals.add(r.name, r.reason, no_progress);
+    const std::string folder = fs::path(zip_job.relative).parent_path().generic_string();
+    std::vector<Job> members;
+    for (std::size_t m = 0; m < zip->members.size(); ++m) {
+      const std::string& name = zip->members[m].name;
+      members.push_back({zip_job.path / name, folder.empty() ? name : folder + "/" + name, zip_job.agency,
+                         zip_job.year, zip_job.kind, "", zip, m});
+    }
+    const std::size_t count = members.size();
+    jobs.insert(jobs.begin() + std::ptrdiff_t(i), std::make_move_iterator(members.begin()),
+                std::make_move_iterator(members.end()));
+    i += count;
+    --i;  // the loop's ++i
   }
 
   const bool progress_on = o.progress || (!o.quiet && jobs.size() >= 10 && isatty(STDERR_FILENO));
-  // Without --agency or --year, every file must name what is missing: read them all first, and
-  // make it a usage error (before the archive is touched) when one does not.
-  if (needs_metadata) {
-    Progress progress(progress_on, jobs.size());
-    std::vector<std::string> unnamed;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      Job& job = jobs[i];
-      if (!job.error.empty()) continue;
-      progress.show(i, job.path);
-      // Only what the file names is kept; its text is read again when added, so memory stays
-      // bounded for large folders.
-      ReadDocument read;
-      try {
-        read = read_document(job.path, job.agency, job.year, job.kind, extract_params);
-      } catch (const Error& e) {
-        job.error = e.what();
-        continue;
-      }
-      if (!read.complete()) {
-        unnamed.push_back(fmt::format("add: {}: give {} (the file names none)", job.path.string(),
-                                      read.agency_missing ? "--agency" : "--year"));
-        continue;
-      }
-      std::vector<std::string> notes;
-      if (!read.agency_from.empty())
-        notes.push_back(fmt::format("agency {} from its {}", read.document.info.agency, read.agency_from));
-      if (!read.year_from.empty())
-        notes.push_back(fmt::format("year {} from its {}", read.document.info.year, read.year_from));
-      job.agency = read.document.info.agency;
-      job.year = read.document.info.year;
-      for (const std::string& n : notes) job.note += (job.note.empty() ? "" : ", ") + n;
+  // The archive is opened for the first document that can be added: a run that refuses every file
+  // creates nothing.
+  std::optional<Archive> archive;
+  auto open_archive = [&]() -> Archive& {
+    if (archive) return *archive;
+    ArchiveParams params;
+    if (o.shingle) params.sketch.shingle.n = o.shingle;
+    archive.emplace(Archive::open(o.archive, Archive::Mode::kReadWrite, params));
+    // --shingle asks for the shingle size only: an existing archive keeps its other parameters
+    // (older archives have other defaults, e.g. their MinHash variant).
+    if (o.shingle) {
+      ArchiveParams requested = archive->params();
+      requested.sketch.shingle.n = o.shingle;
+      archive->require_params(requested);
     }
-    progress.clear();
-    if (!unnamed.empty()) {
-      for (const std::string& m : unnamed) print_error(m);
-      return kExitUsage;
-    }
-  }
+    archive->set_batch_size(o.batch ? o.batch : kAutoGroupFiles);
+    return *archive;
+  };
 
-  ArchiveParams params;
-  if (o.shingle) params.sketch.shingle.n = o.shingle;
-  Archive archive = Archive::open(o.archive, Archive::Mode::kReadWrite, params);
-  // --shingle asks for the shingle size only: an existing archive keeps its other parameters
-  // (older archives have other defaults, e.g. their MinHash variant).
-  if (o.shingle) {
-    ArchiveParams requested = archive.params();
-    requested.sketch.shingle.n = o.shingle;
-    archive.require_params(requested);
-  }
-  archive.set_batch_size(o.batch);
-
-  // What stdout says is true: a document is reported added once it is committed. With --batch,
-  // the lines of the open group wait for its commit (and are never printed if it fails).
+  // What stdout says is true: a document is reported added once it is committed. The lines of the
+  // open group wait for its commit (and are never printed if it fails).
   Progress progress(progress_on, jobs.size());
-  std::size_t added = 0, present = 0, refused = 0, chrome_lines = 0;
+  std::size_t added = 0, present = 0, chrome_lines = 0;
   std::vector<std::string> held;  // lines of the documents of the open group
   std::size_t held_added = 0;
+  auto group_started = std::chrono::steady_clock::now();
   auto release_held = [&] {
     progress.clear();
     if (!o.quiet)
       for (const std::string& line : held) fmt::print("{}", line);
+    std::fflush(stdout);
     added += held_added;
     held.clear();
     held_added = 0;
@@ -204,7 +288,7 @@ int run_add(const AddOptions& o) {
     progress.clear();
     std::string holds = "could not be counted";
     try {
-      holds = fmt::format("holds {} documents", archive.document_count());
+      holds = fmt::format("holds {} documents", archive->document_count());
     } catch (const Error&) {
     }
     print_error(fmt::format("{} — stopped: {} added by this run and committed, the archive {}; "
@@ -217,46 +301,114 @@ int run_add(const AddOptions& o) {
     progress.show(i, job.path);
     try {
       if (!job.error.empty()) throw Error(job.error);
-      const ReadDocument read = read_document(job.path, job.agency, job.year, job.kind, extract_params);
+      std::string note;
+      // The pattern fills in what was not given; what it does not match is read from the file.
+      if (pattern && (job.agency.empty() || job.year == 0)) {
+        if (const std::optional<NameMatch> m = pattern->match(job.relative)) {
+          if (job.agency.empty() && !m->agency.empty()) {
+            job.agency = m->agency;
+            note = fmt::format("agency {} from its name", m->agency);
+          }
+          if (job.year == 0 && m->year) {
+            job.year = m->year;
+            note += fmt::format("{}year {} from its name", note.empty() ? "" : ", ", m->year);
+          }
+        }
+      }
+      ReadDocument read =
+          job.zip ? read_document_bytes(job.zip->members[job.zip_member].bytes, job.path.string(), job.agency, job.year,
+                                        job.kind, extract_params)
+                  : read_document(job.path, job.agency, job.year, job.kind, extract_params);
+      if (!read.complete()) {
+        const bool agency = read.agency_missing;
+        throw Error(fmt::format("{}: the file names no {} (give --{}{})", job.path.string(),
+                                agency ? "agency" : "year", agency ? "agency" : "year",
+                                pattern ? ", or a --name-pattern it matches" : " or --name-pattern"));
+      }
+      if (!read.agency_from.empty())
+        note += fmt::format("{}agency {} from its {}", note.empty() ? "" : ", ", read.document.info.agency,
+                            read.agency_from);
+      if (!read.year_from.empty())
+        note += fmt::format("{}year {} from its {}", note.empty() ? "" : ", ", read.document.info.year, read.year_from);
       const Document& doc = read.document;
-      const AddOutcome outcome = archive.add(doc);
+      if (!archive) {
+        try {
+          open_archive();
+        } catch (const Error& e) {  // not an archive, other parameters, cannot be created: no file can be added
+          progress.clear();
+          print_error(e.what());
+          return kExitUsage;
+        }
+      }
+      Archive& a = *archive;
+      // The same text under another agency or year is added (an agency may republish a peer's
+      // report) but said: more often it is a file filed under the wrong name.
+      std::vector<std::int64_t> same_text;
+      for (const std::int64_t id : a.ids_with_content(doc.text)) same_text.push_back(id);
+      if (a.uncommitted() == 0) group_started = std::chrono::steady_clock::now();
+      const AddOutcome outcome = a.add(doc);
       // Names as a person should see them: any control characters escaped (text.h).
       const std::string file = escape_controls(doc.info.file);
-      if (!job.note.empty()) held.push_back(fmt::format("note       {}: {}\n", file, escape_controls(job.note)));
+      if (!note.empty()) held.push_back(fmt::format("note       {}: {}\n", file, escape_controls(note)));
       if (outcome.added) {
+        std::string others;
+        std::size_t elsewhere = 0;
+        for (const std::int64_t id : same_text) {
+          const DocumentInfo other = a.info(id);
+          if (other.agency == doc.info.agency && other.year == doc.info.year) continue;
+          if (++elsewhere <= 3) others += fmt::format("{}#{} ({}, {})", others.empty() ? "" : ", ", id, other.agency, other.year);
+        }
+        if (elsewhere > 3) others += fmt::format(" and {} more", elsewhere - 3);
+        if (elsewhere)
+          warnings.add(doc.info.file,
+                       fmt::format("the same text is archived as {}; added as {}, {} as well", others,
+                                   doc.info.agency, doc.info.year),
+                       progress, "the same text is archived under another agency or year; added as well");
         ++held_added;
         chrome_lines += read.chrome_lines;
-        held.push_back(fmt::format("added      {} ({}, {}, {}) as #{}\n", file, escape_controls(job.agency),
-                                   job.year, kind_name(job.kind), outcome.id));
+        held.push_back(fmt::format("added      {} ({}, {}, {}) as #{}\n", file, escape_controls(doc.info.agency),
+                                   doc.info.year, kind_name(job.kind), outcome.id));
       } else {
         ++present;
         held.push_back(fmt::format("unchanged  {} (already in the archive as #{})\n", file, outcome.id));
       }
-      if (archive.uncommitted() == 0) release_held();
+      if (o.batch == 0 && a.uncommitted() > 0 && std::chrono::steady_clock::now() - group_started >= kAutoGroupTime)
+        a.flush();
+      if (a.uncommitted() == 0) release_held();
     } catch (const ArchiveWriteError& e) {
       // This file is not in the archive. The documents of the open group before it are, if the
       // group is still open (the failure was this document's alone) and can be committed.
-      if (archive.uncommitted() > 0) {
+      if (archive && archive->uncommitted() > 0) {
         try {
-          archive.flush();
+          archive->flush();
           release_held();
         } catch (const ArchiveWriteError&) {
         }
       }
       return stop(e);
     } catch (const Error& e) {
-      ++refused;
-      progress.clear();
-      print_error(e.what());
+      refusals.add(job.path.string(), e.what(), progress);
     }
+    job.zip.reset();  // an entry's bytes are not needed again
   }
   try {
-    archive.flush();
+    if (archive) archive->flush();
     release_held();
   } catch (const ArchiveWriteError& e) {
     return stop(e);
   }
   progress.clear();
+  refusals.print_summary();
+  warnings.print_summary();
+  if (!o.refusals_csv.empty()) {
+    std::string csv = "\xEF\xBB\xBF" "file,reason\n";
+    refusals.write_csv(csv);
+    try {
+      write_output(o.refusals_csv, csv);
+    } catch (const Error& e) {
+      print_error(e.what());
+    }
+  }
   if (!o.quiet) {
     if (skipped_files)
       fmt::print("{} file{} of other types in the folders skipped\n", skipped_files,
@@ -265,10 +417,17 @@ int run_add(const AddOptions& o) {
       fmt::print("{} line{} of page chrome left out of the added files (`leitong extract --format json FILE` "
                  "lists them; --keep-chrome keeps them)\n",
                  chrome_lines, chrome_lines == 1 ? "" : "s");
-    fmt::print("{} added, {} already present, {} refused; archive {} holds {} documents\n", added,
-               present, refused, o.archive, archive.document_count());
+    if (warnings.count())
+      fmt::print("{} file{} added with a text the archive holds under another agency or year (see the warnings)\n",
+                 warnings.count(), warnings.count() == 1 ? "" : "s");
+    const std::string holds =
+        archive ? fmt::format("archive {} holds {} documents", o.archive, archive->document_count())
+                : fmt::format("archive {} not opened", o.archive);
+    fmt::print("{} added, {} already present, {} refused{}; {}\n", added, present, refusals.count(),
+               refusals.count() && !o.refusals_csv.empty() ? fmt::format(" (listed in {})", o.refusals_csv) : "",
+               holds);
   }
-  return refused ? kExitRefused : kExitOk;
+  return refusals.count() ? kExitRefused : kExitOk;
 }
 
 }  // namespace
@@ -276,18 +435,19 @@ int run_add(const AddOptions& o) {
 Runner register_add(CLI::App& app) {
   auto o = std::make_shared<AddOptions>();
   app.footer(
-      "Add reports or template pages to the archive. Each file is added in its own transaction: a\n"
-      "refused or interrupted file leaves the archive as it was, and re-running the same add only\n"
-      "adds what is missing (a text already archived for that agency and year is left unchanged).\n"
-      "A FILE that is a folder adds its documents (.txt .md .html .htm .docx .pdf .doc and files\n"
-      "without extension), recursively. Without --agency or --year, each file must name them\n"
-      "itself (a portal header such as 名称/发布机构, its title, or its signature); what was "
-      "taken\n"
-      "from the file is said in a `note` line. --batch N groups N files to a transaction for bulk\n"
-      "loads: the index entries of a group are written together when it commits, so larger groups\n"
-      "are faster (a million reports: 19 minutes with --batch 20000; about 7 KB of memory per file\n"
-      "of the group). An interruption then loses the open group, which re-running the same add\n"
-      "restores.");
+      "Add reports or template pages to the archive. A FILE that is a folder adds its documents (.txt\n"
+      ".md .html .htm .docx .pdf .doc, files without extension, and the documents in .zip files),\n"
+      "recursively. Each file's agency and year: --agency and --year, else what --name-pattern reads\n"
+      "from its path (\"{agency}_{year}*\", \"{year}/{agency}.*\"), else what the file names itself (a\n"
+      "portal header such as 名称/发布机构, its title, or its signature), said in a `note` line. A file\n"
+      "that cannot be added is refused with its reason and the rest are added (exit status 1); the\n"
+      "first three refusals of each reason are printed, the rest summed up per reason, every one in\n"
+      "--refusals FILE.csv. A text the archive already holds for that agency and year is left\n"
+      "unchanged, so re-running an interrupted add adds what is missing; the same text under another\n"
+      "agency or year is added with a warning. Files are committed in groups (1,000 files or 2\n"
+      "seconds, whichever comes first; --batch N: exactly N, e.g. 20000 for a million reports, about\n"
+      "7 KB of memory per file of the group). A file is reported added only once its group is\n"
+      "committed; an interruption loses the open group, which re-running the same add restores.");
   add_archive_option(app, o->archive);
   app.add_option("--agency", o->agency,
                  "Agency that published the files (default: what each file names)");
@@ -309,8 +469,11 @@ Runner register_add(CLI::App& app) {
   app.add_flag("--progress", o->progress,
                "Show progress on standard error (default: on a terminal, 10+ files)");
   app.add_option("--batch", o->batch,
-                 "Files per transaction (default 1; e.g. 20000 for a bulk load, see below)")
+                 "Files per transaction (default: 1,000 or 2 seconds' worth; e.g. 20000 for a bulk load)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--name-pattern", o->name_pattern,
+                 "Agency and year from each file's path below the folder given: {agency}, {year}, *, **");
+  app.add_option("--refusals", o->refusals_csv, "Write every refused file and its reason to this CSV");
   app.add_option("FILE", o->files, "Files or folders to add");
   return [o] { return run_add(*o); };
 }
