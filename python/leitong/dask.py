@@ -259,6 +259,15 @@ def _rows(client: Any, frame: Any) -> int:
     return int(sum(client.gather(client.compute([dask.delayed(len)(part) for part in frame.to_delayed()]))))
 
 
+def _shuffle(frame: Any, on: str, partitions: int) -> Any:
+    """frame hash-partitioned on column `on` into `partitions` by dask's task shuffle (the keyword
+    is `method` in newer dask, `shuffle` in older)."""
+    try:
+        return frame.shuffle(on, npartitions=partitions, method="tasks", ignore_index=True)
+    except TypeError:
+        return frame.shuffle(on, npartitions=partitions, shuffle="tasks", ignore_index=True)
+
+
 def _chunks(ids: Sequence[int], count: int) -> List[List[int]]:
     """`ids` cut into at most `count` contiguous runs of near-equal length (none empty)."""
     count = max(1, min(count, len(ids)))
@@ -462,14 +471,14 @@ def clusters(
             info["rows"] = _rows(client, keys)
 
         with stages.stage("candidate_pairs") as info:
-            shuffled = keys.shuffle("key", npartitions=count, shuffle="tasks", ignore_index=True)
+            shuffled = _shuffle(keys, "key", count)
             pairs = _persist(client, shuffled.map_partitions(
                 bucket_pairs_partition, across_years, meta=_empty(_PAIR_COLUMNS)))
             del keys, shuffled
             info["rows"] = _rows(client, pairs)
 
         with stages.stage("unique_pairs") as info:
-            shuffled = pairs.shuffle("a", npartitions=count, shuffle="tasks", ignore_index=True)
+            shuffled = _shuffle(pairs, "a", count)
             unique = _persist(client, shuffled.map_partitions(unique_pairs_partition, meta=_empty(_PAIR_COLUMNS)))
             del pairs, shuffled
             info["rows"] = _rows(client, unique)
@@ -497,19 +506,19 @@ def clusters(
 # ---------------------------------------------------------------------------------------------
 # matches(): which documents of corpus B copy from corpus A
 
-_FINGERPRINT_COLUMNS = {"hash": np.uint64, "id": np.int64, "side": np.int8}
-_CANDIDATE_COLUMNS = {"b": np.int64, "a": np.int64, "shared": np.int64}
+_FINGERPRINT_COLUMNS = {"hash": np.uint64, "id": np.int64, "side": np.int8, "count": np.int32}
+_CANDIDATE_COLUMNS = {"b": np.int64, "a": np.int64, "shared": np.int64, "count": np.int32}
 _MATCH_COLUMNS = {"b": np.int64, "a": np.int64, "shared": np.int64, "copy_ratio": np.float64,
                   "copy_ratio_excluding_boilerplate": np.float64, "passages": np.int64, "jaccard": np.float64}
 
 
 def fingerprints_partition(archive_path: str, ids: Sequence[int], side: int, sample: int):
     """Matches stage 1: the documents `ids` sketched with their archive's parameters, as rows
-    (hash, id, side): each distinct winnowed fingerprint of each document once (those whose hash is
-    0 modulo `sample`, when sampling)."""
+    (hash, id, side, count): each distinct winnowed fingerprint of each document once (those whose
+    hash is 0 modulo `sample`, when sampling), with the document's number of such fingerprints."""
     import pandas
 
-    hashes, owners = [], []
+    hashes, owners, counts = [], [], []
     with Archive(archive_path) as archive:
         for doc in ids:
             fingerprints = np.unique(archive.sketch(doc).fingerprint_hashes)
@@ -517,11 +526,13 @@ def fingerprints_partition(archive_path: str, ids: Sequence[int], side: int, sam
                 fingerprints = fingerprints[fingerprints % np.uint64(sample) == 0]
             hashes.append(fingerprints)
             owners.append(np.full(len(fingerprints), doc, np.int64))
+            counts.append(np.full(len(fingerprints), len(fingerprints), np.int32))
     hash_column = np.concatenate(hashes) if hashes else np.empty(0, np.uint64)
     return pandas.DataFrame({
         "hash": hash_column.astype(np.uint64, copy=False),
         "id": np.concatenate(owners) if owners else np.empty(0, np.int64),
         "side": np.full(len(hash_column), side, np.int8),
+        "count": np.concatenate(counts) if counts else np.empty(0, np.int32),
     })
 
 
@@ -538,31 +549,36 @@ def shared_fingerprints_partition(rows, max_holders: int):
     hashes = rows["hash"].to_numpy()
     side = rows["side"].to_numpy()
     ids = rows["id"].to_numpy()
+    counts = rows["count"].to_numpy()
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     sizes = np.diff(np.r_[starts, len(hashes)])
     group = np.repeat(np.arange(len(starts)), sizes)
     holders_a = np.bincount(group, weights=(side == 0), minlength=len(starts)).astype(np.int64)
     holders_b = sizes - holders_a
     useful = (holders_a > 0) & (holders_b > 0) & (holders_a <= max_holders)
-    out_b, out_a = [], []
+    out_b, out_a, out_count = [], [], []
     for g in np.flatnonzero(useful).tolist():
         s, na, nb = starts[g], holders_a[g], holders_b[g]
         a_ids, b_ids = ids[s:s + na], ids[s + na:s + na + nb]
         out_b.append(np.repeat(b_ids, na))
+        out_count.append(np.repeat(counts[s + na:s + na + nb], na))
         out_a.append(np.tile(a_ids, nb))
     if not out_b:
         return _empty(_CANDIDATE_COLUMNS)
-    pairs = pandas.DataFrame({"b": np.concatenate(out_b), "a": np.concatenate(out_a)})
-    return pairs.groupby(["b", "a"], sort=False).size().rename("shared").reset_index()
+    pairs = pandas.DataFrame({"b": np.concatenate(out_b), "a": np.concatenate(out_a),
+                              "count": np.concatenate(out_count)})
+    shared = pairs.groupby(["b", "a"], sort=False).agg(shared=("count", "size"), count=("count", "first"))
+    return shared.reset_index()[list(_CANDIDATE_COLUMNS)].astype(_CANDIDATE_COLUMNS)
 
 
-def sum_shared_partition(pairs, min_shared: int):
-    """Matches stage 3, after the shuffle on `b`: the fingerprints each pair shares in all, the
-    pairs sharing at least `min_shared` kept."""
+def sum_shared_partition(pairs, min_shared: int, min_containment: float):
+    """Matches stage 3, after the shuffle on `b`: the fingerprints each pair shares in all; the
+    pairs sharing at least `min_shared`, and at least `min_containment` of b's fingerprints, kept."""
     if len(pairs) == 0:
         return _empty(_CANDIDATE_COLUMNS)
-    total = pairs.groupby(["b", "a"], sort=True)["shared"].sum().reset_index()
-    return total[total["shared"] >= min_shared].reset_index(drop=True)
+    total = pairs.groupby(["b", "a"], sort=True).agg(shared=("shared", "sum"), count=("count", "first")).reset_index()
+    keep = (total["shared"] >= min_shared) & (total["shared"] >= min_containment * total["count"])
+    return total[keep].reset_index(drop=True)[list(_CANDIDATE_COLUMNS)].astype(_CANDIDATE_COLUMNS)
 
 
 def compare_pairs_partition(pairs, path_a: str, path_b: str, min_ratio: float):
@@ -601,6 +617,7 @@ def matches(
     client: Any = None,
     min_ratio: float = 0.2,
     min_shared: int = 3,
+    min_containment: Optional[float] = None,
     max_holders: int = 1024,
     sample: int = 1,
     partitions: Optional[int] = None,
@@ -611,8 +628,10 @@ def matches(
 
     Every document of both archives is sketched on the workers (its winnowed fingerprints, with its
     archive's parameters); the fingerprints are shuffled on their hash so that the holders of one
-    fingerprint meet; pairs (b, a) sharing at least `min_shared` fingerprints (fingerprints held by
-    more than `max_holders` documents of A — boilerplate — left out) are compared with
+    fingerprint meet; pairs (b, a) sharing at least `min_shared` fingerprints, and at least
+    `min_containment` of b's (default min_ratio / 2: a passage holding a share r of b's text holds
+    about that share of its winnowed fingerprints), fingerprints held by more than `max_holders`
+    documents of A (boilerplate) left out, are compared with
     ``leitong.compare(b, a)``, the library's compare, on the workers. Pairs whose copy_ratio (the
     share of b's characters inside passages also found in a) reaches `min_ratio` are kept.
     `sample` > 1 keeps only fingerprints whose hash is 0 modulo `sample` (a smaller shuffle; pairs
@@ -629,6 +648,8 @@ def matches(
 
     if not 0 <= min_ratio <= 1:
         raise _leitong.UsageError(f"min_ratio must be in [0, 1], not {min_ratio}")
+    if min_containment is None:
+        min_containment = min_ratio / 2
     if min_shared < 1 or max_holders < 1 or sample < 1:
         raise _leitong.UsageError("min_shared, max_holders and sample must be at least 1")
     path_a = os.path.abspath(os.fspath(corpus_a))
@@ -657,16 +678,16 @@ def matches(
             info["rows"] = _rows(client, rows)
 
         with stages.stage("shared_fingerprints") as info:
-            shuffled = rows.shuffle("hash", npartitions=count, shuffle="tasks", ignore_index=True)
+            shuffled = _shuffle(rows, "hash", count)
             shared = _persist(client, shuffled.map_partitions(
                 shared_fingerprints_partition, max_holders, meta=_empty(_CANDIDATE_COLUMNS)))
             del rows, shuffled
             info["rows"] = _rows(client, shared)
 
         with stages.stage("candidate_pairs") as info:
-            shuffled = shared.shuffle("b", npartitions=count, shuffle="tasks", ignore_index=True)
+            shuffled = _shuffle(shared, "b", count)
             candidates = _persist(client, shuffled.map_partitions(
-                sum_shared_partition, min_shared, meta=_empty(_CANDIDATE_COLUMNS)))
+                sum_shared_partition, min_shared, min_containment, meta=_empty(_CANDIDATE_COLUMNS)))
             del shared, shuffled
             info["rows"] = _rows(client, candidates)
             result["candidate_pairs"] = info["rows"]
