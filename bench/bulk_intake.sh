@@ -12,7 +12,7 @@ leitong="$(cd "$build" && pwd)/leitong"
 [ -d "$laws" ] || { echo "bulk_intake: no folder $laws (the shared corpora)" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-declare -A walls
+declare -A walls cpus
 configs=("default" "--batch 1" "--batch 1000")
 for ((i = 1; i <= repeat; i++)); do
   for config in "${configs[@]}"; do
@@ -23,14 +23,19 @@ for ((i = 1; i <= repeat; i++)); do
     /usr/bin/time -f "%e %U %S" -o "$work/time" "$leitong" "${args[@]}" "$laws" >/dev/null 2>"$work/err" || true
     read -r wall user sys <"$work/time"
     docs="$("$leitong" stats --archive "$work/a.db" --format json | grep -m1 '"documents"' | tr -dc '0-9')"
+    cpu="$(echo "$user + $sys" | bc)"
     printf '%-14s run %d: wall %6.2f s, cpu %6.2f s, %s documents (load before: %s)\n' "$config" "$i" "$wall" \
-      "$(echo "$user + $sys" | bc)" "$docs" "$load"
+      "$cpu" "$docs" "$load"
     walls[$config]+="$wall "
+    cpus[$config]+="$cpu "
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 base="$(echo "${walls[--batch 1]}" | median)"
+base_cpu="$(echo "${cpus[--batch 1]}" | median)"
 for config in "${configs[@]}"; do
   m="$(echo "${walls[$config]}" | median)"
-  printf 'median %-14s %6.2f s wall (%.3f of --batch 1)\n' "$config" "$m" "$(echo "$m / $base" | bc -l)"
+  c="$(echo "${cpus[$config]}" | median)"
+  printf 'median %-14s %6.2f s wall (%.3f of --batch 1), %6.2f s cpu (%.3f)\n' "$config" "$m" \
+    "$(echo "$m / $base" | bc -l)" "$c" "$(echo "$c / $base_cpu" | bc -l)"
 done

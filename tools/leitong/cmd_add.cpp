@@ -454,9 +454,9 @@ Runner register_add(CLI::App& app) {
   app.add_option("--year", o->year,
                  "Year the report is about (default: the year in each file's title)")
       ->check(CLI::Range(1900, 2200));
-  app.add_option("--kind", o->kind, "report, or template for a 范文 page or model text")
+  app.add_option("--kind", o->kind, "report; template for a 范文 page or model text; form for mandated text (规定格式: matching it is boilerplate)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"report", "template"}));
+      ->check(CLI::IsMember({"report", "template", "form"}));
   app.add_option("--manifest", o->manifest,
                  "CSV with header path,agency,year[,kind]; paths relative to the CSV")
       ->check(CLI::ExistingFile);

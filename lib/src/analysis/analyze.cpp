@@ -108,6 +108,107 @@ struct Alignments {
   std::vector<Aligned> aligned;  // references with at least one passage, in reference order
   // Per other agency: the normalized positions of the report whose text its reports share.
   std::map<std::string, std::vector<std::uint8_t>> shared_by_agency;
+  // The normalized positions of the report whose text a form holds (boilerplate).
+  std::vector<std::uint8_t> shared_with_forms;
+};
+
+bool is_digit_char(char32_t c) { return (c >= U'0' && c <= U'9') || (c >= U'\uFF10' && c <= U'\uFF19'); }
+
+// Rows of statistics: lines of the report whose figures, not their wording, are what they say. A
+// table row as extraction renders it (cells joined by tabs, or set apart by '|' or two spaces),
+// or a short line that is mostly figures. Normalization masks digits, so such rows match
+// whatever their figures: here a row counts as copied only when its figures are the source's,
+// and a row of zeros (nothing to report, as most agencies have on most rows) is boilerplate.
+class StatisticsRows {
+ public:
+  StatisticsRows(const std::u32string& text, const NormalizedText& norm) : row_of_(norm.size(), -1) {
+    std::vector<std::int32_t> row_of_char(text.size(), -1);
+    for (std::size_t begin = 0; begin < text.size();) {
+      std::size_t end = text.find(U'\n', begin);
+      if (end == std::u32string::npos) end = text.size();
+      std::u32string_view line(text.data() + begin, end - begin);
+      while (!line.empty() && is_whitespace(line.front())) line.remove_prefix(1);  // an indent is no cell
+      while (!line.empty() && is_whitespace(line.back())) line.remove_suffix(1);
+      std::size_t digits = 0, nonzero = 0, visible = 0;
+      const bool cells =
+          line.find(U'\t') != line.npos || line.find(U'|') != line.npos || line.find(U"  ") != line.npos;
+      for (const char32_t c : line) {
+        if (is_whitespace(c)) continue;
+        ++visible;
+        if (is_digit_char(c)) ++digits, nonzero += c != U'0' && c != U'\uFF10';
+      }
+      // A paragraph of prose with figures in it is not a row, whatever its spacing: rows are short.
+      const bool figures = digits > 0 && visible <= 200 && (cells || (visible <= 100 && digits * 10 >= visible * 3));
+      if (figures) {
+        std::fill(row_of_char.begin() + std::ptrdiff_t(begin), row_of_char.begin() + std::ptrdiff_t(end),
+                  std::int32_t(rows_.size()));
+        rows_.push_back({nonzero == 0, 0, 0});
+      }
+      begin = end + 1;
+    }
+    for (std::size_t q = 0; q < norm.size(); ++q) {
+      const std::int32_t r = row_of_char[norm.begin[q]];
+      row_of_[q] = r;
+      if (r < 0) continue;
+      Row& row = rows_[std::size_t(r)];
+      if (row.q_end == 0) row.q_begin = std::uint32_t(q);
+      row.q_end = std::uint32_t(q + 1);
+    }
+  }
+
+  bool empty() const { return rows_.empty(); }
+  // -1: not in a row of statistics; else whether that row's figures are all zero.
+  int zeros_at(std::size_t q) const { return row_of_[q] < 0 ? -1 : rows_[std::size_t(row_of_[q])].zeros; }
+
+  // The passage without the rows whose figures differ from the source's (or are not all matched):
+  // what is left, in pieces of at least `min_length`.
+  std::vector<AlignedPassage> without_changed_rows(const AlignedPassage& p, const std::u32string& text,
+                                                   const NormalizedText& norm, const std::u32string& source_text,
+                                                   const NormalizedText& source_norm, std::uint32_t min_length) const {
+    std::vector<std::uint8_t> covered(p.query_end - p.query_begin, 0);
+    std::map<std::int32_t, bool> changed;  // rows met: figures differ
+    for (const MatchRun& run : p.runs)
+      for (std::uint32_t k = 0; k < run.length; ++k) {
+        const std::uint32_t q = run.query + k, s = run.source + k;
+        covered[q - p.query_begin] = 1;
+        const std::int32_t r = row_of_[q];
+        if (r < 0) continue;
+        bool& differs = changed[r];
+        if (differs) continue;
+        const std::u32string_view a(text.data() + norm.begin[q], norm.end[q] - norm.begin[q]);
+        const std::u32string_view b(source_text.data() + source_norm.begin[s], source_norm.end[s] - source_norm.begin[s]);
+        if (a != b && (std::any_of(a.begin(), a.end(), is_digit_char) || std::any_of(b.begin(), b.end(), is_digit_char)))
+          differs = true;
+      }
+    for (std::uint32_t q = p.query_begin; q < p.query_end; ++q)
+      if (row_of_[q] >= 0) changed.try_emplace(row_of_[q], false);
+    bool any = false;
+    for (auto& [r, differs] : changed) {
+      // A row counts only when every character of it is matched: a figure of another length is a gap.
+      const Row& row = rows_[std::size_t(r)];
+      for (std::uint32_t q = row.q_begin; q < row.q_end && !differs; ++q)
+        if (row_of_[q] == r && (q < p.query_begin || q >= p.query_end || !covered[q - p.query_begin])) differs = true;
+      any |= differs;
+    }
+    if (!any) return {p};
+    std::vector<AlignedPassage> out;
+    for (std::uint32_t q = p.query_begin; q < p.query_end;) {
+      while (q < p.query_end && row_of_[q] >= 0 && changed[row_of_[q]]) ++q;
+      const std::uint32_t begin = q;
+      while (q < p.query_end && !(row_of_[q] >= 0 && changed[row_of_[q]])) ++q;
+      AlignedPassage piece;
+      if (q > begin && restrict_passage(p, begin, q, min_length, piece)) out.push_back(std::move(piece));
+    }
+    return out;
+  }
+
+ private:
+  struct Row {
+    bool zeros;
+    std::uint32_t q_begin, q_end;  // normalized positions of the row
+  };
+  std::vector<std::int32_t> row_of_;  // per normalized position: its row, or -1
+  std::vector<Row> rows_;
 };
 
 // Stage 1. Aligns every reference with the report. Other agencies' reports also mark where they
@@ -115,7 +216,7 @@ struct Alignments {
 // passage around it: a formula or a mandated heading is shorter than a passage.
 Alignments align_references(const Document& report, const Sketch& report_sketch,
                             std::span<const ReferenceDocument> references, const Coverage& cov,
-                            const CheckParams& params) {
+                            const StatisticsRows& rows, const CheckParams& params) {
   const int n = report_sketch.params.shingle.n;
   const NormalizedText& norm = report_sketch.normalized;
   Alignments out;
@@ -140,10 +241,11 @@ Alignments align_references(const Document& report, const Sketch& report_sketch,
     // One pass over the report's distinct shingles: how many the reference shares (for the exact
     // Jaccard) and, if it is another agency's report, where the report shares text with it.
     std::vector<std::uint8_t>* shared = nullptr;
+    const bool form = info.kind == DocumentKind::kForm;
     const std::string agency =
         info.kind == DocumentKind::kReport ? canonical_agency(info.agency) : own_agency;
-    if (agency != own_agency) {
-      shared = &out.shared_by_agency[agency];
+    if (agency != own_agency || form) {
+      shared = form ? &out.shared_with_forms : &out.shared_by_agency[agency];
       if (shared->empty()) shared->assign(norm.size(), 0);
       shingle_shared.assign(report_sketch.shingles.size(), 0);
     }
@@ -170,6 +272,16 @@ Alignments align_references(const Document& report, const Sketch& report_sketch,
     }
     auto passages =
         detail::align_indexed(report_sketch, *references[r].sketch, ref_positions, n, params.align);
+    // A form's rows hold no figures of their own; any other source's rows count only with theirs.
+    if (!form && !rows.empty()) {
+      std::vector<AlignedPassage> kept;
+      const auto min_len = static_cast<std::uint32_t>(std::max(1, params.align.min_passage));
+      for (const AlignedPassage& p : passages)
+        for (AlignedPassage& piece : rows.without_changed_rows(p, report.text, norm, *references[r].text,
+                                                               references[r].sketch->normalized, min_len))
+          kept.push_back(std::move(piece));
+      passages = std::move(kept);
+    }
     if (passages.empty()) continue;
     if (shared)
       for (const auto& p : passages)
@@ -193,10 +305,10 @@ Alignments align_references(const Document& report, const Sketch& report_sketch,
 class Boilerplate {
  public:
   Boilerplate(const Coverage& cov, const NormalizedText& norm,
-              std::span<const std::uint16_t> postings_agencies,
-              const std::map<std::string, std::vector<std::uint8_t>>& shared_by_agency,
-              const CheckParams& params)
+              std::span<const std::uint16_t> postings_agencies, const Alignments& alignments,
+              const StatisticsRows& rows, const CheckParams& params)
       : positions_(norm.size(), 0), in_text_(cov.mask()) {
+    const auto& shared_by_agency = alignments.shared_by_agency;
     std::vector<std::uint16_t> agencies_at(norm.size(), 0);
     for (std::size_t q = 0; q < postings_agencies.size() && q < norm.size(); ++q)
       agencies_at[q] = postings_agencies[q];
@@ -208,6 +320,13 @@ class Boilerplate {
       agencies_at[q] = std::max(agencies_at[q], counted[q]);
     const auto threshold = static_cast<std::uint16_t>(std::max(1, params.boilerplate_agencies));
     for (std::size_t q = 0; q < norm.size(); ++q) positions_[q] = agencies_at[q] >= threshold;
+    // What a form holds is boilerplate however few agencies share it yet.
+    for (std::size_t q = 0; q < alignments.shared_with_forms.size(); ++q)
+      positions_[q] = positions_[q] || alignments.shared_with_forms[q];
+    // A row of statistics is decided by its figures (StatisticsRows): zeros say nothing, others
+    // are the agency's own even where every agency's table has the same row.
+    for (std::size_t q = 0; q < norm.size(); ++q)
+      if (const int zeros = rows.zeros_at(q); zeros >= 0) positions_[q] = zeros == 1;
     for (std::size_t q = 0; q < norm.size(); ++q)
       if (positions_[q])
         std::fill(in_text_.begin() + norm.begin[q], in_text_.begin() + norm.end[q], 1);
@@ -275,9 +394,11 @@ class Boilerplate {
 };
 
 // Stage 3. Ranks the sources: larger coverage first; ties prefer the same agency, then higher
-// Jaccard. References that may not be sources have served boilerplate and leave here.
+// Jaccard. References that may not be sources, and forms, have served boilerplate and leave here.
 void rank_sources(std::vector<Aligned>& aligned, std::span<const ReferenceDocument> references) {
-  std::erase_if(aligned, [&](const Aligned& a) { return !references[a.reference].may_be_source; });
+  std::erase_if(aligned, [&](const Aligned& a) {
+    return !references[a.reference].may_be_source || references[a.reference].info.kind == DocumentKind::kForm;
+  });
   std::sort(aligned.begin(), aligned.end(), [](const Aligned& a, const Aligned& b) {
     if (a.covered != b.covered) return a.covered > b.covered;
     if ((a.relation == Relation::kSameAgency) != (b.relation == Relation::kSameAgency))
@@ -468,9 +589,9 @@ Findings analyze(const Document& report, const Sketch& report_sketch,
   f.candidates_compared = references.size();
   f.text = encode_utf8(report.text);
 
-  Alignments alignments = align_references(report, report_sketch, references, cov, params);
-  const Boilerplate boilerplate(cov, report_sketch.normalized, boilerplate_agencies_at,
-                                alignments.shared_by_agency, params);
+  const StatisticsRows rows(report.text, report_sketch.normalized);
+  Alignments alignments = align_references(report, report_sketch, references, cov, rows, params);
+  const Boilerplate boilerplate(cov, report_sketch.normalized, boilerplate_agencies_at, alignments, rows, params);
   rank_sources(alignments.aligned, references);
   auto copied = cov.mask();
   attribute_passages(report, report_sketch, references, alignments.aligned, boilerplate, cov,

@@ -17,6 +17,8 @@ Candidates choose_candidates(const Archive& archive, const Document& report, con
   };
   auto source_allowed = [&](std::int64_t id) { return !may_be_source || may_be_source(id); };
 
+  // 0. The forms: what matches them is boilerplate whatever else shares it.
+  for (std::int64_t id : archive.form_ids()) take(id);
   // 1. The same agency.
   if (!report.info.agency.empty())
     for (std::int64_t id : archive.ids_of_agency(report.info.agency))

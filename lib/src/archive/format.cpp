@@ -41,13 +41,14 @@ CREATE TABLE documents(
   id INTEGER PRIMARY KEY,
   agency_id INTEGER NOT NULL REFERENCES agencies(id),
   year INTEGER NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('report', 'template')),
+  kind TEXT NOT NULL CHECK (kind IN ('report', 'template', 'form')),
   file TEXT NOT NULL,
   content_hash TEXT NOT NULL,
   chars INTEGER NOT NULL,
   added_at TEXT NOT NULL,
   UNIQUE (agency_id, year, content_hash));
 CREATE INDEX documents_by_hash ON documents(content_hash);
+CREATE INDEX documents_forms ON documents(id) WHERE kind = 'form';
 CREATE TABLE texts(doc_id INTEGER PRIMARY KEY REFERENCES documents(id), utf8_zstd BLOB NOT NULL);
 CREATE TABLE sketches(doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
   minhash BLOB NOT NULL, simhash INTEGER NOT NULL, fingerprints INTEGER NOT NULL);

@@ -58,7 +58,7 @@ ArchiveStats Archive::stats() const {
     Statement s = impl_->prepare(
         "SELECT count(*), coalesce(sum(kind = 'report'), 0), coalesce(sum(kind = 'template'), 0), "
         "count(DISTINCT agency_id), coalesce(min(year), 0), coalesce(max(year), 0), "
-        "coalesce(sum(chars), 0) "
+        "coalesce(sum(chars), 0), coalesce(sum(kind = 'form'), 0) "
         "FROM documents");
     s.step();
     st.documents = s.column_int(0);
@@ -68,6 +68,7 @@ ArchiveStats Archive::stats() const {
     st.first_year = static_cast<int>(s.column_int(4));
     st.last_year = static_cast<int>(s.column_int(5));
     st.text_chars = s.column_int(6);
+    st.forms = s.column_int(7);
   }
   auto scalar = [&](const char* sql) {
     Statement s = impl_->prepare(sql);
@@ -127,6 +128,19 @@ std::vector<std::int64_t> Archive::ids_with_content(std::u32string_view text) co
   Statement s = impl_->cached("SELECT id FROM documents WHERE content_hash = ?");
   s.bind(1, content_hash(text));
   std::vector<std::int64_t> ids;
+  while (s.step()) ids.push_back(s.column_int(0));
+  return ids;
+}
+
+std::vector<std::int64_t> Archive::form_ids() const {
+  // The partial index exists in every archive that can hold a form (made so, or given one with the
+  // first form): an older archive without it is not scanned at every check.
+  Statement has_index = impl_->cached("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'documents_forms'");
+  const bool indexed = has_index.step();
+  has_index.reset();
+  std::vector<std::int64_t> ids;
+  if (!indexed) return ids;
+  Statement s = impl_->cached("SELECT id FROM documents INDEXED BY documents_forms WHERE kind = 'form' ORDER BY id");
   while (s.step()) ids.push_back(s.column_int(0));
   return ids;
 }

@@ -63,7 +63,7 @@ ArchiveCheck Archive::verify() const {
       const std::string kind = docs.column_text(2);
       if (docs.column_is_null(5))
         problem(fmt::format("document {}: agency {} missing", id, docs.column_int(1)));
-      if (kind != "report" && kind != "template")
+      if (kind != "report" && kind != "template" && kind != "form")
         problem(fmt::format("document {}: unknown kind '{}'", id, kind));
       if (id < 1 || id > std::int64_t(UINT32_MAX))
         problem(fmt::format("document {}: id out of range", id));

@@ -238,6 +238,43 @@ PreparedDocument prepare_document(const Document& document, const SketchParams& 
   return out;
 }
 
+namespace {
+
+// Archives made before forms allow only 'report' and 'template' in documents.kind. The first form
+// widens that CHECK constraint in place, by the procedure SQLite documents for a constraint change
+// that leaves the stored rows valid (writable_schema, then a new schema_version so that every
+// connection reads the schema again), and adds the index of forms. Runs inside the add's
+// transaction: a rollback undoes it.
+void allow_forms(const Archive::Impl& d) {
+  Statement schema = d.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'documents'");
+  if (!schema.step()) throw_error("{}: the documents table is missing", d.name);
+  const std::string sql = schema.column_text(0);
+  schema.reset();
+  const std::string older = "CHECK (kind IN ('report', 'template'))";
+  if (sql.find(older) != std::string::npos) {
+    std::string widened = sql;
+    widened.replace(widened.find(older), older.size(), "CHECK (kind IN ('report', 'template', 'form'))");
+    Statement version = d.prepare("PRAGMA schema_version");
+    version.step();
+    const std::int64_t schema_version = version.column_int(0);
+    version.reset();
+    d.exec("PRAGMA writable_schema = ON");
+    try {
+      d.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'documents'").bind(1, widened).run();
+      d.exec(fmt::format("PRAGMA schema_version = {}", schema_version + 1).c_str());
+    } catch (...) {
+      sqlite3_exec(d.db, "PRAGMA writable_schema = OFF", nullptr, nullptr, nullptr);
+      throw;
+    }
+    d.exec("PRAGMA writable_schema = OFF");
+  } else if (sql.find("'form'") == std::string::npos) {
+    throw_error("{}: this archive's documents table does not allow forms", d.name);
+  }
+  d.exec("CREATE INDEX IF NOT EXISTS documents_forms ON documents(id) WHERE kind = 'form'");
+}
+
+}  // namespace
+
 AddOutcome Archive::add(const Document& document) {
   if (impl_->mode != Mode::kReadWrite) throw_error("{}: archive opened read-only", impl_->name);
   return add(prepare_document(document, impl_->params.sketch));
@@ -287,6 +324,7 @@ AddOutcome Archive::add(const PreparedDocument& document) {
     }
   };
   try {
+    if (document.info.kind == DocumentKind::kForm) allow_forms(d);
     const std::int64_t agency_id = d.agency_id(agency, true);
     {
       Statement existing = d.prepare(

@@ -8,12 +8,18 @@
 namespace leitong {
 
 std::string_view kind_name(DocumentKind kind) {
-  return kind == DocumentKind::kTemplate ? "template" : "report";
+  switch (kind) {
+    case DocumentKind::kTemplate: return "template";
+    case DocumentKind::kForm: return "form";
+    case DocumentKind::kReport: break;
+  }
+  return "report";
 }
 
 std::optional<DocumentKind> parse_kind(std::string_view name) {
   if (name == "report") return DocumentKind::kReport;
   if (name == "template") return DocumentKind::kTemplate;
+  if (name == "form") return DocumentKind::kForm;
   return std::nullopt;
 }
 

@@ -206,6 +206,7 @@ json stats_to_json(const ArchiveStats& s) {
               {"documents", s.documents},
               {"reports", s.reports},
               {"templates", s.templates},
+              {"forms", s.forms},
               {"agencies", s.agencies},
               {"first_year", s.first_year},
               {"last_year", s.last_year},
@@ -234,7 +235,9 @@ std::string render_stats_text(const ArchiveStats& s) {
     out += fmt::format("  {:<26} {}\n", label, value);
   };
   out += "Archive\n";
-  row("documents", fmt::format("{} ({} reports, {} templates)", s.documents, s.reports, s.templates));
+  row("documents", s.forms ? fmt::format("{} ({} reports, {} templates, {} forms)", s.documents, s.reports,
+                                         s.templates, s.forms)
+                           : fmt::format("{} ({} reports, {} templates)", s.documents, s.reports, s.templates));
   row("agencies", std::to_string(s.agencies));
   row("years", s.documents ? fmt::format("{}–{}", s.first_year, s.last_year) : "-");
   row("text", fmt::format("{} characters, {} bytes compressed", s.text_chars, s.text_bytes));

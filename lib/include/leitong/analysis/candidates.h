@@ -2,6 +2,7 @@
 // API (archive.h) — nothing is aligned here.
 //
 // In this order, each document once, copies of the report itself (its content hash) never:
+//  0. every form (kind form: what matches one is boilerplate; never a source);
 //  1. the same agency's reports (always compared: recycling is the commonest fault);
 //  2. MinHash-LSH near-duplicates at or above CheckParams::lsh_threshold (estimated Jaccard);
 //  3. the documents sharing the most winnowed fingerprints with the report, at least

@@ -79,7 +79,7 @@ struct AddOutcome {
 };
 
 struct ArchiveStats {
-  std::int64_t documents = 0, reports = 0, templates = 0, agencies = 0;
+  std::int64_t documents = 0, reports = 0, templates = 0, forms = 0, agencies = 0;
   int first_year = 0, last_year = 0;
   std::int64_t text_chars = 0;   // extracted code points in all documents
   std::int64_t file_bytes = 0;   // the archive file (plus its WAL) on disk
@@ -232,6 +232,8 @@ class Archive {
   std::vector<std::int64_t> ids_with_content(std::u32string_view text) const;
   // Ids of the reports of `agency` (canonicalized), oldest year first.
   std::vector<std::int64_t> ids_of_agency(const std::string& agency) const;
+  // Ids of the forms (kind form), oldest first: every check compares them (few per archive).
+  std::vector<std::int64_t> form_ids() const;
   // Documents sharing at least one LSH band with `signature`, with their estimated Jaccard
   // (estimate_jaccard below: on the bits the archive stores).
   std::vector<std::pair<std::int64_t, double>> lsh_candidates(

@@ -9,10 +9,12 @@
 
 namespace leitong {
 
-enum class DocumentKind { kReport, kTemplate };
+// A report; a template (范文: a source of copying); a form (规定格式: text agencies must reproduce,
+// such as the mandated tables of the 政府信息公开工作年度报告; what matches it is boilerplate).
+enum class DocumentKind { kReport, kTemplate, kForm };
 
-std::string_view kind_name(DocumentKind kind);                  // "report" / "template"
-std::optional<DocumentKind> parse_kind(std::string_view name);  // nullopt if neither
+std::string_view kind_name(DocumentKind kind);                  // "report" / "template" / "form"
+std::optional<DocumentKind> parse_kind(std::string_view name);  // nullopt if none of them
 
 struct DocumentInfo {
   std::int64_t id = 0;  // archive id; 0 for a document outside the archive
