@@ -106,7 +106,7 @@ std::string page(const std::string& title, const std::string& body, const std::s
       "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"generator\" content=\"leitong {}\">\n<title>{}</title>\n<style>{}</style>\n</head>\n"
-      "<body>\n<main>\n{}\n<footer>leitong {} · 位置以抽取文本的字符（Unicode 码位）计 · "
+      "<body>\n<main>\n{}\n<footer>leitong {} · 段落按抽取文本的非空行计，字符位置（Unicode 码位）见悬停提示与 JSON · "
       "本页面不从网络加载任何内容</footer>\n</main>\n{}</body>\n</html>\n",
       LEITONG_VERSION, escape(title), kStyle, body, LEITONG_VERSION,
       script.empty() ? "" : "<script>" + script + "</script>\n");
@@ -262,6 +262,8 @@ std::string render_check_html(const Findings& f) {
 
   // Side by side.
   body += fmt::format("<h2>片段对照（{} 段）</h2>\n", f.passages.size());
+  std::vector<SectionSpan> spans;
+  for (const SectionFinding& s : f.sections) spans.push_back({s.start, s.end, s.title});
   for (std::size_t i = 0; i < f.passages.size(); ++i) {
     const PassageFinding& p = f.passages[i];
     const auto [left, right] = marked_pair(p.text, p.source_text);
@@ -275,13 +277,17 @@ std::string render_check_html(const Findings& f) {
       where = "本报告前文（自我重复）";
       colour = "#7a4";
     }
+    // Where a reader finds it (section and paragraph); the offsets of the JSON as a tooltip.
+    const std::string location = escape(passage_location(text, spans, p.start));
     body += fmt::format(
-        "<article class=\"pair{}\" id=\"p{}\" data-source=\"{}\" style=\"--c:{}\"><header><b>片段 {}</b> · "
-        "[{}, {}) · {} 字 · {} · 相似度 {:.2f}{}</header>\n<div class=\"cols\"><div class=\"left\"><h4>本报告 [{}, {})"
-        "</h4>{}</div><div class=\"right\"><h4>来源 [{}, {})</h4>{}</div></div></article>\n",
-        p.boilerplate ? " boilerplate" : "", i, p.source ? std::to_string(*p.source) : std::string("self"), colour,
-        i + 1, p.start, p.end, p.chars, where, p.similarity, p.boilerplate ? "<span class=\"tag\">样板</span>" : "",
-        p.start, p.end, left, p.source_start, p.source_end, right);
+        "<article class=\"pair{}\" id=\"p{}\" data-source=\"{}\" data-start=\"{}\" data-end=\"{}\" "
+        "style=\"--c:{}\"><header><b>片段 {}</b> · <span class=\"where\" title=\"字符位置 [{}, {})\">{}</span> · {} 字 · "
+        "{} · 相似度 {:.2f}{}</header>\n<div class=\"cols\"><div class=\"left\"><h4 title=\"字符位置 [{}, {})\">本报告 · "
+        "{}</h4>{}</div><div class=\"right\"><h4 title=\"字符位置 [{}, {})\">来源</h4>{}</div></div></article>\n",
+        p.boilerplate ? " boilerplate" : "", i, p.source ? std::to_string(*p.source) : std::string("self"), p.start,
+        p.end, colour, i + 1, p.start, p.end, location, p.chars, where, p.similarity,
+        p.boilerplate ? "<span class=\"tag\">样板</span>" : "", p.start, p.end, location, left,
+        p.source_start, p.source_end, right);
   }
   return page("雷同检测 — " + f.document.file, body);
 }

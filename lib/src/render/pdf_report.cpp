@@ -7,6 +7,7 @@
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
 #include <leitong/render/pdf_report.h>
+#include <leitong/render/report.h>
 #include <pango/pangocairo.h>
 
 #include <algorithm>
@@ -477,6 +478,17 @@ void compose(Pages& pages, const json& check, std::string_view text, const PdfRe
   const double half = kBodyWidth / 2;
   const std::vector<Pages::Cell> header = {{"本报告", half, true, kHeadFill}, {"来源", half, true, kHeadFill}};
   if (!compared.empty()) pages.row(header);
+  // Passages are located by section and paragraph, as a reader of the printed report finds them.
+  std::vector<SectionSpan> spans;
+  if (check.contains("sections") && check["sections"].is_array())
+    for (const json& sec : check["sections"])
+      spans.push_back({static_cast<std::uint32_t>(number(sec, "start")), static_cast<std::uint32_t>(number(sec, "end")),
+                       text_of(sec, "title")});
+  std::u32string text32;
+  try {
+    text32 = decode_utf8(text, "report");
+  } catch (const Error&) {  // located by offsets alone then
+  }
   for (std::size_t i = 0; i < compared.size() && i < kMaxSideBySide; ++i) {
     const json& p = *compared[i];
     std::string where = "本文较早处";
@@ -487,8 +499,11 @@ void compose(Pages& pages, const json& check, std::string_view text, const PdfRe
                             relation_label(text_of(sources[s], "relation")));
     }
     const auto [passage, source] = marked_pair(text_of(p, "text"), text_of(p, "source_text"), kSideBySideCodePoints);
-    const std::string left = fmt::format("<span size=\"small\" foreground=\"#666666\">第 {}–{} 字　相似度 {}</span>\n{}",
-                                         text_of(p, "start"), text_of(p, "end"), pct(number(p, "similarity")), passage);
+    const std::string location =
+        text32.empty() ? fmt::format("第 {}–{} 字", text_of(p, "start"), text_of(p, "end"))
+                       : passage_location(text32, spans, static_cast<std::uint32_t>(number(p, "start")));
+    const std::string left = fmt::format("<span size=\"small\" foreground=\"#666666\">{}　相似度 {}</span>\n{}",
+                                         markup(location), pct(number(p, "similarity")), passage);
     const std::string right =
         fmt::format("<span size=\"small\" foreground=\"#666666\">{}</span>\n{}", markup(where), source);
     pages.row({{left, half}, {right, half}}, &header);

@@ -279,6 +279,42 @@ std::vector<const SectionFinding*> copied_sections(const YoyRow& row, double thr
   return out;
 }
 
+std::string passage_location(std::u32string_view text, const std::vector<SectionSpan>& sections, std::uint32_t start) {
+  start = std::min<std::uint32_t>(start, static_cast<std::uint32_t>(text.size()));
+  const SectionSpan* in = nullptr;
+  for (const SectionSpan& s : sections)
+    if (s.start <= start && start < std::max(s.end, s.start + 1)) in = &s;
+  const bool before_headings = in && in->title.starts_with("（开头）");
+  std::uint32_t from = in ? in->start : 0;
+  // The heading's own line is not a paragraph (a heading run into its paragraph is one).
+  bool heading_line = in && !before_headings && sections.size() > 1;
+  if (heading_line) {
+    const std::size_t line_end = std::min(text.find(U'\n', from), text.size());
+    const std::u32string title = decode_utf8(in->title, "section title");
+    std::u32string_view line = text.substr(from, line_end - from);
+    while (!line.empty() && is_whitespace(line.back())) line.remove_suffix(1);
+    heading_line = line.size() <= title.size() + 2;
+    if (heading_line && start < line_end) return fmt::format("「{}」标题", in->title);
+    if (heading_line) from = static_cast<std::uint32_t>(line_end);
+  }
+  int paragraph = 0;
+  bool line_has_text = false;
+  for (std::uint32_t i = from; i <= start && i < text.size(); ++i) {
+    if (text[i] == U'\n') {
+      line_has_text = false;
+      continue;
+    }
+    if (!line_has_text && !is_whitespace(text[i])) {
+      line_has_text = true;
+      ++paragraph;
+    }
+  }
+  paragraph = std::max(paragraph, 1);
+  if (!in || sections.size() <= 1) return fmt::format("第 {} 段", paragraph);
+  if (before_headings) return fmt::format("开头第 {} 段", paragraph);
+  return fmt::format("「{}」第 {} 段", in->title, paragraph);
+}
+
 std::string section_reference(const YoyRow& row, const SectionFinding& section, bool chinese) {
   const auto same_kind = std::count_if(row.sections.begin(), row.sections.end(),
                                        [&](const SectionFinding& s) { return s.kind == section.kind; });

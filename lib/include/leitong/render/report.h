@@ -47,6 +47,17 @@ std::string section_reference(const YoyRow& row, const SectionFinding& section, 
 // The same as text: "shortcomings 96.0%, next_year 91.2%"; empty if none.
 std::string copied_sections_text(const YoyRow& row, double threshold);
 
+// Where a passage starting at code point `start` of `text` lies, as a reader finds it on paper:
+// "「二、存在的不足和原因」第 3 段" (paragraphs are non-empty lines, counted within the section, its
+// heading line not counted; "「…」标题" for a passage starting in the heading), "开头第 2 段" before
+// the first heading, "第 5 段" in a text without sections. Evidence pages and the PDF say this;
+// JSON keeps the offsets.
+struct SectionSpan {
+  std::uint32_t start = 0, end = 0;
+  std::string title;
+};
+std::string passage_location(std::u32string_view text, const std::vector<SectionSpan>& sections, std::uint32_t start);
+
 // Boilerplate: JSON schema "leitong.boilerplate/1".
 nlohmann::json boilerplate_to_json(const BoilerplateResult& result);
 std::string render_boilerplate_text(const BoilerplateResult& result);
