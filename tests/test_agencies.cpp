@@ -53,7 +53,14 @@ TEST(ResolveAgency, UnknownNamesListTheirLookalikes) {
   const AgencyResolution typo = resolve_agency("深圳市萝湖区民政局", kKnown);
   EXPECT_EQ(typo.how, How::kUnknown);
   EXPECT_EQ(typo.name, "深圳市萝湖区民政局");
-  EXPECT_EQ(typo.candidates, (std::vector<std::string>{"深圳市罗湖区民政局"}));
+  // One character off in the place's name: most often another place (渝中区, 渝北区), listed apart.
+  EXPECT_TRUE(typo.candidates.empty());
+  EXPECT_EQ(typo.other_places, (std::vector<std::string>{"深圳市罗湖区民政局"}));
+  // One character off in the rest of the name: a likely typo.
+  const AgencyResolution office = resolve_agency("深圳市罗湖区民政居", kKnown);
+  EXPECT_EQ(office.how, How::kUnknown);
+  EXPECT_EQ(office.candidates, (std::vector<std::string>{"深圳市罗湖区民政局"}));
+  EXPECT_TRUE(office.other_places.empty());
   EXPECT_TRUE(resolve_agency("某县教育局", kKnown).candidates.empty());
   EXPECT_TRUE(resolve_agency("某县教育局", {}).candidates.empty());
 }

@@ -392,7 +392,7 @@ class PyArchive {
       report.info.agency = agency;
       report.info.year = year;
     }
-    const leitong::AgencyResolution resolved = leitong::resolve_agency(report.info.agency, archive.agency_names());
+    const leitong::AgencyResolution resolved = leitong::resolve_agency(report.info.agency, archive);
     if (resolved.how == leitong::AgencyResolution::How::kAmbiguous) {
       std::string names;
       for (const std::string& n : resolved.candidates) names += (names.empty() ? "" : ", ") + n;

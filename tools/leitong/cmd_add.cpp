@@ -1,6 +1,7 @@
 // leitong add: files or folders (with --agency/--year, or what the files name themselves) or a
 // manifest into the archive, one transaction each.
 #include <fmt/format.h>
+#include <leitong/analysis/agencies.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
@@ -46,6 +47,7 @@ struct AddOptions {
   ExtractParams extract;
   bool quiet = false;
   bool progress = false;
+  bool new_agency = false;
   int batch = 0;  // 0: groups of kAutoGroupFiles or kAutoGroupTime
 };
 
@@ -201,6 +203,7 @@ int run_add(const AddOptions& o) {
   std::vector<Job> jobs;
   std::size_t skipped_files = 0;
   FileMessages refusals(""), warnings("warning: ");
+  std::size_t new_near_places = 0;  // new agencies one character from a known one in the place's name
   if (!o.manifest.empty()) {
     for (ManifestRow& row : read_manifest(o.manifest))
       jobs.push_back({row.path, "", row.agency, row.year, row.kind,
@@ -251,6 +254,7 @@ int run_add(const AddOptions& o) {
   // The archive is opened for the first document that can be added: a run that refuses every file
   // creates nothing.
   std::optional<Archive> archive;
+  std::optional<AgencyIndex> agencies;  // the register's names, and those this run adds
   auto open_archive = [&]() -> Archive& {
     if (archive) return *archive;
     ArchiveParams params;
@@ -264,6 +268,7 @@ int run_add(const AddOptions& o) {
       archive->require_params(requested);
     }
     archive->set_batch_size(o.batch ? o.batch : kAutoGroupFiles);
+    agencies.emplace(*archive);
     return *archive;
   };
 
@@ -274,6 +279,11 @@ int run_add(const AddOptions& o) {
   std::vector<std::string> held;  // lines of the documents of the open group
   std::size_t held_added = 0;
   auto group_started = std::chrono::steady_clock::now();
+  struct AgencyDecision {
+    std::string agency;   // the name to file under
+    std::string refusal;  // or why the file is refused
+  };
+  std::map<std::string, AgencyDecision> agency_decisions;  // by the name as written
   auto release_held = [&] {
     progress.clear();
     if (!o.quiet)
@@ -330,7 +340,7 @@ int run_add(const AddOptions& o) {
                             read.agency_from);
       if (!read.year_from.empty())
         note += fmt::format("{}year {} from its {}", note.empty() ? "" : ", ", read.document.info.year, read.year_from);
-      const Document& doc = read.document;
+      Document& doc = read.document;
       if (!archive) {
         try {
           open_archive();
@@ -341,8 +351,48 @@ int run_add(const AddOptions& o) {
         }
       }
       Archive& a = *archive;
+      // The agency as the register knows it (DESIGN.md "Agencies and sections"), decided once per
+      // name written: an alias or a short or long form is filed under its entry; a name that
+      // resembles known ones without being one is refused unless --new-agency says it is new.
+      auto [decided, first_time] = agency_decisions.try_emplace(doc.info.agency);
+      if (first_time) {
+        const AgencyResolution r = agencies->resolve(doc.info.agency);
+        std::string names;
+        for (const std::string& c : r.candidates) names += (names.empty() ? "" : ", ") + c;
+        switch (r.how) {
+          case AgencyResolution::How::kExact:
+            decided->second.agency = r.name;
+            break;
+          case AgencyResolution::How::kAlias:
+          case AgencyResolution::How::kShortName:
+          case AgencyResolution::How::kLongName:
+            decided->second.agency = r.name;
+            progress.clear();
+            fmt::print(stderr, "note: agency {} is {} in the archive: filed as that\n", escape_controls(doc.info.agency),
+                       escape_controls(r.name));
+            break;
+          case AgencyResolution::How::kAmbiguous:
+            decided->second.refusal =
+                fmt::format("agency {} could be any of {}: give the full name", doc.info.agency, names);
+            break;
+          case AgencyResolution::How::kUnknown:
+            if (!r.candidates.empty() && !o.new_agency) {
+              decided->second.refusal = fmt::format(
+                  "agency {} is not in the archive but resembles {} (a typo?); --new-agency adds it as a new agency",
+                  doc.info.agency, names);
+            } else {
+              decided->second.agency = r.name;
+              agencies->insert(r.name);
+              // Most often another place (渝中区, 渝北区): counted in the summary, not refused.
+              if (!r.other_places.empty()) ++new_near_places;
+            }
+            break;
+        }
+      }
+      if (!decided->second.refusal.empty()) throw Error(job.path.string() + ": " + decided->second.refusal);
       // The same text under another agency or year is added (an agency may republish a peer's
       // report) but said: more often it is a file filed under the wrong name.
+      doc.info.agency = decided->second.agency;
       std::vector<std::int64_t> same_text;
       for (const std::int64_t id : a.ids_with_content(doc.text)) same_text.push_back(id);
       if (a.uncommitted() == 0) group_started = std::chrono::steady_clock::now();
@@ -417,6 +467,10 @@ int run_add(const AddOptions& o) {
       fmt::print("{} line{} of page chrome left out of the added files (`leitong extract --format json FILE` "
                  "lists them; --keep-chrome keeps them)\n",
                  chrome_lines, chrome_lines == 1 ? "" : "s");
+    if (new_near_places)
+      fmt::print("{} new agenc{} one character from a known one in the place's name (渝中区, 渝北区: most often "
+                 "another place; `leitong agencies list` shows the register)\n",
+                 new_near_places, new_near_places == 1 ? "y is" : "ies are");
     if (warnings.count())
       fmt::print("{} file{} added with a text the archive holds under another agency or year (see the warnings)\n",
                  warnings.count(), warnings.count() == 1 ? "" : "s");
@@ -474,6 +528,8 @@ Runner register_add(CLI::App& app) {
   app.add_option("--name-pattern", o->name_pattern,
                  "Agency and year from each file's path below the folder given: {agency}, {year}, *, **");
   app.add_option("--refusals", o->refusals_csv, "Write every refused file and its reason to this CSV");
+  app.add_flag("--new-agency", o->new_agency,
+               "Add an agency whose name resembles a known one's (one character off) as a new agency");
   app.add_option("FILE", o->files, "Files or folders to add");
   return [o] { return run_add(*o); };
 }

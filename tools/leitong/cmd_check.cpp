@@ -28,6 +28,7 @@ struct CheckOptions {
   std::string format = "text";
   std::string output;
   std::string file;
+  bool new_agency = false;
   ExtractParams extract;
   CheckParams params;
 };
@@ -68,7 +69,7 @@ int run_check(const CheckOptions& o) {
                escape_controls(read.year_from));
   // The archive's own name for the agency (罗湖区民政局 -> 深圳市罗湖区民政局), or its earlier
   // reports would be compared as another agency's.
-  const std::optional<std::string> agency = agency_in_archive(archive.agency_names(), report.info.agency, "check");
+  const std::optional<std::string> agency = agency_in_archive(archive, report.info.agency, "check", o.new_agency);
   if (!agency) return kExitUsage;
   report.info.agency = *agency;
   const Findings findings = check_against_archive(archive, report, o.params);
@@ -97,6 +98,8 @@ Runner register_check(CLI::App& app) {
       "--agency", o->agency,
       "Agency of the report (its earlier reports are always compared); required unless the "
       "file names it (portal header, title or signature)");
+  app.add_flag("--new-agency", o->new_agency,
+               "Check under an agency name one character from a known one (otherwise refused as a likely typo)");
   app.add_option("--year", o->year, "Year of the report; required unless the file's title names it")
       ->check(CLI::Range(1900, 2200));
   add_max_file_option(app, o->extract);

@@ -23,6 +23,7 @@ struct UserOptions {
   std::string name;
   std::string role;
   std::string agency;
+  bool new_agency = false;
 };
 
 // One line of standard input; at a terminal, asked for twice without echo.
@@ -71,6 +72,7 @@ Runner register_user(CLI::App& app) {
       ->required()
       ->check(CLI::IsMember({"inspector", "agency"}));
   add->add_option("--agency", o->agency, "The agency an agency account belongs to (its name in the archive)");
+  add->add_flag("--new-agency", o->new_agency, "Accept an agency name one character from a known one");
   CLI::App* list = app.add_subcommand("list", "List the accounts");
   add_archive_option(*list, o->archive);
   CLI::App* remove = app.add_subcommand("remove", "Remove an account (its sessions end)");
@@ -87,7 +89,7 @@ Runner register_user(CLI::App& app) {
         std::string agency = o->agency;
         if (!agency.empty() && std::filesystem::exists(o->archive)) {
           const Archive archive = open_for_reading(o->archive);
-          const std::optional<std::string> known = agency_in_archive(archive.agency_names(), agency, "user add");
+          const std::optional<std::string> known = agency_in_archive(archive, agency, "user add", o->new_agency);
           if (!known) return kExitUsage;
           agency = *known;
         }

@@ -25,6 +25,7 @@ Runner register_synth(CLI::App& app);
 Runner register_eval(CLI::App& app);
 Runner register_serve(CLI::App& app);
 Runner register_user(CLI::App& app);
+Runner register_agencies(CLI::App& app);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRefused = 1;

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   add(register_eval, "eval", "Score the archive check against a synthetic archive's truth (PAN measures)");
   add(register_serve, "serve", "Serve the web application and JSON API over the archive");
   add(register_user, "user", "Accounts of the web service (add, list, remove, passwd)");
+  add(register_agencies, "agencies", "The register of agencies: list, alias, rename, merge");
   auto is_command = [&](const std::string& name) {
     for (const CLI::App* sub : app.get_subcommands({}))
       if (sub->get_name() == name) return true;

@@ -70,12 +70,13 @@ inline Archive open_for_reading(const std::string& path) {
   return archive;
 }
 
-// The archive's name of the agency written `given` (resolve_agency): a short or long form of one
-// archive name becomes that name, said in a note on stderr; lookalikes of an unknown name are named
-// in a note. nullopt, with the error printed, when several archive names fit.
-inline std::optional<std::string> agency_in_archive(const std::vector<std::string>& known, const std::string& given,
-                                                    std::string_view command) {
-  const AgencyResolution r = resolve_agency(given, known);
+// The archive's name of the agency written `given` (resolve_agency): an alias or a short or long
+// form of one archive name becomes that name, said in a note on stderr. nullopt, with the error
+// printed, when several archive names fit, or when an unknown name is one character from a known
+// one outside the place's name (a typo?) unless `new_agency`; other near names are noted.
+inline std::optional<std::string> agency_in_archive(const Archive& archive, const std::string& given,
+                                                    std::string_view command, bool new_agency) {
+  const AgencyResolution r = resolve_agency(given, archive);
   auto names = [](const std::vector<std::string>& list) {
     std::string out;
     for (const std::string& n : list) out += (out.empty() ? "" : ", ") + escape_controls(n);
@@ -84,6 +85,7 @@ inline std::optional<std::string> agency_in_archive(const std::vector<std::strin
   switch (r.how) {
     case AgencyResolution::How::kExact:
       break;
+    case AgencyResolution::How::kAlias:
     case AgencyResolution::How::kShortName:
     case AgencyResolution::How::kLongName:
       fmt::print(stderr, "note: agency {} is {} in the archive: taken as that\n", escape_controls(given),
@@ -94,9 +96,18 @@ inline std::optional<std::string> agency_in_archive(const std::vector<std::strin
                               names(r.candidates)));
       return std::nullopt;
     case AgencyResolution::How::kUnknown:
-      if (!r.candidates.empty())
+      if (!r.candidates.empty() && !new_agency) {
+        print_error(fmt::format("{}: agency {} is not in the archive but resembles {} (a typo?); give the archive's "
+                                "name, or --new-agency to use this one",
+                                command, escape_controls(given), names(r.candidates)));
+        return std::nullopt;
+      }
+      if (!r.candidates.empty() || !r.other_places.empty()) {
+        std::vector<std::string> similar = r.candidates;
+        similar.insert(similar.end(), r.other_places.begin(), r.other_places.end());
         fmt::print(stderr, "note: the archive holds no agency {} (similar: {}); check the name\n",
-                   escape_controls(given), names(r.candidates));
+                   escape_controls(given), names(similar));
+      }
       break;
   }
   return r.name;

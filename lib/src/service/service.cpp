@@ -348,15 +348,29 @@ std::string Service::start_add(const Session& who, std::vector<UploadedFile> fil
                                int year, const std::string& kind) {
   require_inspector(who);
   const std::optional<DocumentKind> parsed = parse_kind(kind.empty() ? "report" : kind);
-  if (!parsed) throw ServiceError(400, "未知的文档类型 (unknown kind: report or template)");
+  if (!parsed) throw ServiceError(400, "未知的文档类型 (unknown kind: report, template or form)");
   if (files.empty()) throw ServiceError(400, "没有上传文件 (no files were uploaded)");
+  // Filed under the register's entry (an alias or a short or long form of a known name); a name
+  // several entries fit, or one character from a known one outside the place's name, is refused.
+  std::string filed_agency = agency;
+  if (!agency.empty()) {
+    auto archive = impl_->readers.borrow();
+    const AgencyResolution r = resolve_agency(agency, *archive);
+    std::string names;
+    for (const std::string& n : r.candidates) names += (names.empty() ? "" : "、") + n;
+    if (r.how == AgencyResolution::How::kAmbiguous)
+      throw ServiceError(422, fmt::format("单位名称不唯一，可能是：{} (give the agency's full name)", names));
+    if (r.how == AgencyResolution::How::kUnknown && !r.candidates.empty())
+      throw ServiceError(422, fmt::format("档案中没有该单位，相近的名称：{} (a typo? give the archive's name)", names));
+    filed_agency = r.name;
+  }
   auto job = std::make_shared<Impl::Job>();
   job->progress.id = random_hex(16);
   job->progress.user = who.user.name;
   job->progress.state = "queued";
   job->progress.created = unix_now();
   job->files = std::move(files);
-  job->agency = agency;
+  job->agency = filed_agency;
   job->year = year;
   job->kind = *parsed;
   std::lock_guard lock(impl_->jobs_mutex);

@@ -9,6 +9,7 @@
 #include <leitong/archive/archive.h>
 
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -17,20 +18,44 @@ namespace leitong {
 struct AgencyResolution {
   enum class How {
     kExact,      // the archive holds the name (after canonical_agency)
+    kAlias,      // the name is an alias of an agency in the register (Archive::agency_aliases)
     kShortName,  // the given name is an archive name without the regions in front
     kLongName,   // the given name is an archive name with more regions in front
     kAmbiguous,  // several archive names fit (see `candidates`): the caller must not choose
-    kUnknown,    // no archive name fits; `candidates` lists names one character away, if any
+    kUnknown,    // no archive name fits; `candidates` lists names one character away outside the
+                 // place's name (深圳市罗湖区民政居 for 深圳市罗湖区民政局: a typo?), `other_places` those
+                 // one character away inside it (重庆市渝北区民政局 for 重庆市渝中区民政局: most often another agency)
   };
   How how = How::kUnknown;
   std::string name;                     // the name to use: the archive's, or the given one (canonical)
   std::vector<std::string> candidates;  // kAmbiguous: every fit; kUnknown: lookalikes (at most 5)
+  std::vector<std::string> other_places;  // kUnknown: names one character away in their place (at most 5)
 };
 
 // `known`: the archive's agency names (canonical). A name given without any region in it (民政局)
 // is never taken for a longer one: only names that name their place (…区/县/市/省/州/盟/旗/镇/乡…)
 // are, and only where the cut falls at the end of a region (深圳市|罗湖区民政局, never 深圳市罗|湖区…).
 AgencyResolution resolve_agency(std::string_view given, const std::vector<std::string>& known);
-AgencyResolution resolve_agency(std::string_view given, const Archive& archive);
+AgencyResolution resolve_agency(std::string_view given, const Archive& archive);  // with its aliases
+
+// The same resolution for many names (a folder of thousands of files): the archive's names and
+// aliases indexed once, each name then resolved by look-ups (its regions cut off in front, the
+// names it is the end of, the names agreeing with one of its halves) instead of a pass over every
+// known name. insert() adds an agency created since, so that names later in the same run resolve
+// against it too.
+class AgencyIndex {
+ public:
+  explicit AgencyIndex(const std::vector<std::string>& names,
+                       const std::vector<std::pair<std::string, std::string>>& aliases = {});
+  explicit AgencyIndex(const Archive& archive);
+  AgencyResolution resolve(std::string_view given) const;
+  void insert(const std::string& name);
+
+ private:
+  void add_name(const std::string& name, const std::string& entry);
+  std::unordered_map<std::string, std::string> exact_;  // name or alias → the entry's name
+  std::unordered_map<std::string, std::vector<std::string>> by_place_suffix_;  // a name less its leading regions → entries
+  std::unordered_map<std::string, std::vector<std::string>> by_half_;          // length and one half → names
+};
 
 }  // namespace leitong

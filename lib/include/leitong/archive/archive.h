@@ -226,6 +226,20 @@ class Archive {
   std::int64_t document_count() const;
   ArchiveScope scope() const;  // one pass over the documents table, none over the index
   std::vector<std::string> agency_names() const;  // canonical, sorted
+
+  // The agency register (docs/format.md "Agencies"). Each agency is one entry with its name; other
+  // names for it (简称, 全称, a name before 机构改革) are aliases, canonical forms, sorted by alias:
+  // (alias, the entry's name). Older archives have none until the first is added.
+  std::vector<std::pair<std::string, std::string>> agency_aliases() const;
+  // Each of these is one transaction; throws Error naming the archive and the reason (an unknown
+  // agency, a name already another agency's, an open group of adds).
+  void add_agency_alias(const std::string& agency, const std::string& alias);
+  // The entry's name becomes `new_name`; the old name stays an alias.
+  void rename_agency(const std::string& agency, const std::string& new_name);
+  // Every document of `from` (and its index entries and aliases) moves to `into`; `from` becomes an
+  // alias of `into`. Refused when both hold the same text for the same year. Returns the documents
+  // moved. Rewrites every posting blob that holds `from` (one pass over the index).
+  std::int64_t merge_agencies(const std::string& from, const std::string& into);
   DocumentInfo info(std::int64_t id) const;
   std::u32string text(std::int64_t id) const;
   // Ids of every document whose extracted text hashes to the same content hash as `text`.
