@@ -125,3 +125,25 @@ def test_an_account_given_the_short_name_checks_as_the_archives_agency(server, a
     check = reply.json()["check"]
     assert check["document"]["agency"] == "深圳市罗湖区民政局"
     assert (check["sources"][0]["relation"], check["sources"][0]["year"]) == ("same_agency", 2024)
+
+
+def test_uploads_are_filed_under_the_registers_entry_and_a_likely_typo_is_refused(inspector):
+    """An upload's agency written short is the archive's agency (no new agency appears); one
+    character off outside the place's name is refused with the archive's name."""
+    before = inspector.get("/api/v1/stats").json()
+    text = ("深圳市罗湖区民政局2031年补充材料。本年度继续推进依法行政，完善制度建设，"
+            "组织开展专题培训三次，办理群众来信二十件，均已按期办结。").encode()
+    reply = inspector.post_multipart("/api/v1/documents", {"agency": "罗湖区民政局", "year": "2031"},
+                                     [("files", "supplement-2031.txt", text)])
+    assert reply.status == 202, reply.text
+    progress = inspector.wait_for_job(reply.json()["job"])
+    assert (progress["state"], progress["added"], progress["refused"]) == ("done", 1, [])
+    after = inspector.get("/api/v1/stats").json()
+    assert after["documents"] == before["documents"] + 1
+    assert after["agencies"] == before["agencies"]
+
+    reply = inspector.post_multipart("/api/v1/documents", {"agency": "深圳市罗湖区民政居", "year": "2031"},
+                                     [("files", "typo-2031.txt", text)])
+    assert reply.status == 422, reply.text
+    assert "深圳市罗湖区民政局" in reply.text
+    assert inspector.get("/api/v1/stats").json()["documents"] == after["documents"]

@@ -477,6 +477,26 @@ void Service::Impl::run_job(Job& job) {
   try {
     Archive archive = Archive::open(params.archive, Archive::Mode::kReadWrite);
     archive.set_batch_size(std::max(1, params.add_group));
+    // Each file's agency as the register knows it, decided once per name (as `add` does): the
+    // upload's agency was resolved when it was started, a file's own may be a short form or a typo.
+    AgencyIndex agencies(archive);
+    std::map<std::string, std::pair<std::string, std::string>> decided;  // name → (entry, refusal)
+    auto file_under = [&](const std::string& name) -> const std::pair<std::string, std::string>& {
+      auto [it, first] = decided.try_emplace(name);
+      if (!first) return it->second;
+      const AgencyResolution r = agencies.resolve(name);
+      std::string near;
+      for (const std::string& n : r.candidates) near += (near.empty() ? "" : "、") + n;
+      if (r.how == AgencyResolution::How::kAmbiguous) {
+        it->second.second = fmt::format("agency {} could be any of {}: give the full name (单位名称不唯一)", name, near);
+      } else if (r.how == AgencyResolution::How::kUnknown && !r.candidates.empty()) {
+        it->second.second = fmt::format("agency {} is not in the archive but resembles {} (a typo? 单位名称疑似有误)", name, near);
+      } else {
+        it->second.first = r.name;
+        if (r.how == AgencyResolution::How::kUnknown) agencies.insert(r.name);
+      }
+      return it->second;
+    };
     for (UploadedFile& file : documents) {
       {
         std::lock_guard lock(jobs_mutex);
@@ -489,7 +509,10 @@ void Service::Impl::run_job(Job& job) {
           refusal = JobRefusal{file.name, "names no agency: give the agency for the upload (该文件未写明单位)"};
         } else if (read.year_missing) {
           refusal = JobRefusal{file.name, "names no year in its title: give the year for the upload (该文件未写明年度)"};
+        } else if (const auto& [entry, why] = file_under(read.document.info.agency); !why.empty()) {
+          refusal = JobRefusal{file.name, why};
         } else {
+          read.document.info.agency = entry;
           const AddOutcome outcome = archive.add(read.document);
           (outcome.added ? pending_added : pending_present) += 1;
         }
