@@ -367,8 +367,10 @@ class Server {
   Clock::time_point drain_deadline_;
   std::mutex addresses_mutex_;
   std::map<std::string, std::size_t> per_address_;
-  net::io_context io_;
+  // Before the I/O context too: a request's coroutine suspended on a worker keeps the pool's
+  // executor, and the context destroys such coroutines when it goes.
   net::thread_pool workers_;
+  net::io_context io_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
 };
@@ -376,8 +378,14 @@ class Server {
 }  // namespace
 
 void run_server(Router& router, const ServerOptions& options, const std::function<void(unsigned short)>& on_listening) {
-  Server server(router, options);
-  server.run(on_listening);
+  // The server is not destroyed: once it has stopped, the process ends, and destroying the I/O
+  // context would destroy the coroutines of idle keep-alive connections still waiting on it, whose
+  // sockets and timers belong to services being torn down (Asio and Beast have had shutdown races
+  // there: a stop with no request in flight crashed now and then after the drain). The pointer keeps
+  // it reachable for leak checkers.
+  static Server* server = nullptr;
+  server = new Server(router, options);
+  server->run(on_listening);
 }
 
 }  // namespace leitong::serve
