@@ -93,7 +93,7 @@ std::vector<std::pair<fs::path, std::string>> expand(const std::string& arg, std
       }
       if (!it->is_regular_file(ec)) continue;
       const std::string ext = lower_extension(it->path());
-      if (ext.empty() || ext == ".zip" || is_document_extension(ext))
+      if (ext.empty() || is_zip_path(it->path()) || is_document_extension(ext))
         out.emplace_back(it->path(), it->path().lexically_relative(arg).generic_string());
       else
         ++skipped;
@@ -393,8 +393,7 @@ int run_add(const AddOptions& o) {
       // The same text under another agency or year is added (an agency may republish a peer's
       // report) but said: more often it is a file filed under the wrong name.
       doc.info.agency = decided->second.agency;
-      std::vector<std::int64_t> same_text;
-      for (const std::int64_t id : a.ids_with_content(doc.text)) same_text.push_back(id);
+      const std::vector<std::int64_t> same_text = a.ids_with_content(doc.text);
       if (a.uncommitted() == 0) group_started = std::chrono::steady_clock::now();
       const AddOutcome outcome = a.add(doc);
       // Names as a person should see them: any control characters escaped (text.h).

@@ -165,6 +165,9 @@ class StatisticsRows {
   std::vector<AlignedPassage> without_changed_rows(const AlignedPassage& p, const std::u32string& text,
                                                    const NormalizedText& norm, const std::u32string& source_text,
                                                    const NormalizedText& source_norm, std::uint32_t min_length) const {
+    // Most passages hold no row: nothing to decide, nothing to allocate.
+    if (std::all_of(row_of_.begin() + p.query_begin, row_of_.begin() + p.query_end, [](std::int32_t r) { return r < 0; }))
+      return {p};
     std::vector<std::uint8_t> covered(p.query_end - p.query_begin, 0);
     std::map<std::int32_t, bool> changed;  // rows met: figures differ
     for (const MatchRun& run : p.runs)
