@@ -87,5 +87,19 @@ TEST(ChromeBody, NoLineOfTheCorporaIsRemovedFromABody) {
               lines_tried, files.size());
 }
 
+// A form printed at a text's end (a regulation's appendix, a notice's reply slip) is body text
+// though it stands after the last paragraph: its fields hold blanks to fill in, where a portal's
+// footer holds real values. The footer beside it still goes.
+TEST(ChromeBody, FormBlanksAfterTheLastParagraphStay) {
+  const std::u32string text = std::u32string(kParagraph) +
+                              U"\n（公章）\n经办人员：×××\n联系电话：……\n地址：＿＿＿＿ 邮编：＿＿\n"
+                              U"主办：重庆市沙坪坝区人民政府 联系电话：023-65367890\n";
+  const ExtractedText out = extract_bytes(encode_utf8(text), "form.md");
+  EXPECT_EQ(encode_utf8(out.text), encode_utf8(std::u32string(kParagraph) +
+                                               U"\n（公章）\n经办人员：×××\n联系电话：……\n地址：＿＿＿＿ 邮编：＿＿\n"));
+  ASSERT_EQ(out.removed.size(), 1u);
+  EXPECT_EQ(encode_utf8(out.removed[0]), "主办：重庆市沙坪坝区人民政府 联系电话：023-65367890");
+}
+
 }  // namespace
 }  // namespace leitong::testing

@@ -339,6 +339,22 @@ bool is_related_marker(std::u32string_view t) {
   return false;
 }
 
+// Fields whose every value is a placeholder to fill in ("联系电话：……", "经办人：×××", "地址：____"):
+// a form printed in a law or a notice, not a portal's footer, which gives real values.
+bool is_form_blank(std::u32string_view t, const std::vector<FieldAt>& fields) {
+  if (fields.empty()) return false;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::size_t end = i + 1 < fields.size() ? fields[i + 1].start : t.size();
+    const std::u32string_view value = trim_value(t.substr(fields[i].value_start, end - fields[i].value_start));
+    if (value.empty()) return false;
+    for (char32_t c : value)
+      if (!(c == U'…' || c == U'⋯' || c == U'×' || c == U'╳' || c == U'_' || c == U'＿' || c == U'*' ||
+            c == U'＊' || c == U'○' || c == U'□' || c == U'　' || c == U' ' || c == U'.' || c == U'—'))
+        return false;
+  }
+  return true;
+}
+
 enum class Kind { kBlank, kBody, kStrong, kEdge };
 
 constexpr std::size_t kMaxChromeLine = 200;  // longer lines are never chrome
@@ -372,6 +388,7 @@ Kind classify(std::u32string_view line) {
   if (match_key(t, start, key) == std::u32string_view::npos) return Kind::kBody;
   if (key->strength == Strength::kStrong) return Kind::kStrong;
   const std::vector<FieldAt> fields = find_fields(t);
+  if (is_form_blank(t, fields)) return Kind::kBody;
   std::size_t distinct = 0;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     bool seen = false;
