@@ -18,7 +18,8 @@
 // 版权所有) without prose around it, or a line that starts with a portal field (索引号:, 发布机构:,
 // 名称:, 日期:, 来源:, 主办:, 地址:, …) or names two fields (日期:2025-01-24来源:区司法局) — never
 // a line ending like a sentence; and a related-article list after the last paragraph. A line of
-// the report such as "(联系人:王文辉;联系电话:65317131)" after the signature stays. Every line
+// the report such as "(联系人:王文辉;联系电话:65317131)" after the signature stays, and so do
+// fields whose values are blanks to fill in ("联系电话：……", a form printed in a regulation). Every line
 // left out is listed (ExtractedText::removed, `leitong extract --format json`), and
 // ExtractParams::remove_chrome (`--keep-chrome`) keeps everything.
 #pragma once
