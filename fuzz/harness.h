@@ -142,7 +142,7 @@ inline ExtractParams fuzz_extract_params() {
   p.max_file_bytes = 16u << 20;
   p.max_unpacked_bytes = 64u << 20;
   p.max_pdf_pages = 200;
-  p.max_pdf_seconds = 5;
+  p.max_seconds = 5;
   return p;
 }
 

@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libxxhash-dev libboost-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libicu-dev nlohmann-json3-dev libcli11-dev libzstd-dev
-  libgumbo-dev libzip-dev zlib1g-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
+  libgumbo-dev libzip-dev zlib1g-dev libexpat1-dev libpugixml-dev libpoppler-cpp-dev libopencc-dev opencc
   libsodium-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei libxlsxwriter-dev
   python3 python3-dev pybind11-dev python3-numpy
 )

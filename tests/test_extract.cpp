@@ -478,6 +478,134 @@ TEST(Extract, ZipBombIsRefusedAtTheDefaultCap) {
       contains(refusal(make_zip_bomb(300u << 20, true), "lying.docx"), "unpacks to more than"));
 }
 
+// The main document part as Word shows it: runs joined, tabs and breaks kept, deleted and moved-away
+// text, field codes, properties and the Fallback of alternate content left out, a text box's
+// paragraph on its own line, a table row on one line (a nested table's cells inside its cell), only
+// the first body of the root; the part named by _rels/.rels; any prefix, a default namespace, no
+// namespace, the strict namespace, UTF-16.
+TEST(Extract, DocxIsReadAsWordShowsIt) {
+  const std::string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+  const std::string types =
+      "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string body =
+      "<w:body>"
+      "<w:p><w:pPr><w:jc w:val=\"center\"/><w:rPr><w:t>不应出现</w:t></w:rPr></w:pPr>"
+      "<w:r><w:t xml:space=\"preserve\">  某区2024年</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>法治政府建设</w:t></w:r>"
+      "<w:r><w:t>情况报告  </w:t></w:r></w:p>\n"
+      "<w:p><w:r><w:t>第一句</w:t><w:tab/><w:t>制表</w:t><w:br/><w:t>换行后</w:t><w:cr/><w:t>回车后</w:t>"
+      "<w:noBreakHyphen/><w:t>连字</w:t></w:r></w:p>\n"
+      "<w:p><w:r><w:t>保留</w:t></w:r><w:del w:id=\"1\"><w:r><w:delText>删除的文字</w:delText></w:r></w:del>"
+      "<w:ins w:id=\"2\"><w:r><w:t>插入的文字</w:t></w:r></w:ins><w:moveFrom><w:r><w:t>移走</w:t></w:r></w:moveFrom>"
+      "<w:moveTo><w:r><w:t>移到</w:t></w:r></w:moveTo></w:p>\n"
+      "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>"
+      "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>域结果</w:t></w:r>"
+      "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r>"
+      "<w:r><w:t>脚注后&amp;&lt;实体&gt;</w:t></w:r><w:r><w:t><![CDATA[CDATA文字]]></w:t></w:r></w:p>\n"
+      "<w:p><w:r><w:t>图前</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
+      "<w:txbxContent><w:p><w:r><w:t>文本框内容</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>"
+      "<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>文本框备用</w:t></w:r></w:p></w:txbxContent></w:pict>"
+      "</mc:Fallback></mc:AlternateContent></w:r><w:r><w:t>图后</w:t></w:r></w:p>\n"
+      "<w:p><w:hyperlink r:id=\"rId5\"><w:r><w:t>超链接文字</w:t></w:r></w:hyperlink><w:sdt><w:sdtPr>"
+      "<w:alias w:val=\"x\"/></w:sdtPr><w:sdtContent><w:r><w:t>内容控件</w:t></w:r></w:sdtContent></w:sdt>"
+      "<w:fldSimple w:instr=\"DATE\"><w:r><w:t>简单域</w:t></w:r></w:fldSimple></w:p>\n"
+      "<w:tbl><w:tblPr><w:tblW w:w=\"0\"/></w:tblPr><w:tblGrid><w:gridCol/></w:tblGrid>"
+      "<w:tr><w:trPr/><w:tc><w:tcPr/><w:p><w:r><w:t>项目</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>数量</w:t>"
+      "</w:r></w:p><w:p><w:r><w:t>第二段</w:t><w:br/><w:t>断行</w:t></w:r></w:p></w:tc><w:tc><w:p/></w:tc>"
+      "<w:tc><w:p><w:r><w:t>  </w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>尾</w:t></w:r></w:p></w:tc></w:tr>"
+      "<w:tr><w:tc><w:p><w:r><w:t>外</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>内一</w:t></w:r></w:p></w:tc>"
+      "<w:tc><w:p><w:r><w:t>内二</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>内三</w:t></w:r></w:p>"
+      "</w:tc></w:tr></w:tbl><w:p><w:r><w:t>外后</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>右</w:t></w:r></w:p>"
+      "</w:tc></w:tr></w:tbl>\n"
+      "<w:p><w:r><w:t>    </w:t></w:r></w:p><w:p><w:r><w:t>段中</w:t></w:r><w:r><w:commentReference w:id=\"0\"/>"
+      "</w:r></w:p><!-- 注释 --><?pi 指令?>"
+      "<w:sectPr><w:headerReference w:type=\"default\" r:id=\"rId9\"/><w:pgSz w:w=\"11906\"/></w:sectPr>"
+      "</w:body>";
+  const std::string document =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"" + w +
+      "\" xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\" "
+      "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+      "<w:background w:color=\"FFFFFF\"><w:p><w:r><w:t>背景</w:t></w:r></w:p></w:background>" +
+      body + "<w:body><w:p><w:r><w:t>第二个正文</w:t></w:r></w:p></w:body></w:document>";
+  const std::u32string expected =
+      U"某区2024年法治政府建设情况报告\n第一句\t制表\n换行后\n回车后-连字\n保留插入的文字移到\n"
+      U"域结果脚注后&<实体>CDATA文字\n图前\n文本框内容\n图后\n超链接文字内容控件简单域\n"
+      U"项目\t数量 第二段 断行\t  \t尾\n外 内一 内二 内三 外后\t右\n段中\n";
+  ExtractParams keep;
+  keep.remove_chrome = false;
+  EXPECT_EQ(utf8(extract_bytes(make_zip({{"[Content_Types].xml", types}, {"word/document.xml", document}}),
+                               "a.docx", keep)
+                     .text),
+            utf8(expected));
+  const std::string rels =
+      "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+      "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
+      "core-properties\" Target=\"docProps/core.xml\"/><Relationship Id=\"rId1\" Type=\"http://schemas."
+      "openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"/word/main.xml\"/>"
+      "</Relationships>";
+  EXPECT_EQ(utf8(extract_bytes(make_zip({{"[Content_Types].xml", types},
+                                         {"_rels/.rels", rels},
+                                         {"word/document.xml", "<不是这个/>"},
+                                         {"word/main.xml", document}}),
+                               "b.docx", keep)
+                     .text),
+            utf8(expected));
+
+  auto read = [&](const std::string& xml) {
+    return utf8(extract_bytes(make_zip({{"[Content_Types].xml", types}, {"word/document.xml", xml}}), "c.docx",
+                              keep)
+                    .text);
+  };
+  EXPECT_EQ(read("<x:document xmlns:x=\"" + w + "\"><x:body><x:p><x:r><x:t>另一个前缀</x:t></x:r></x:p></x:body></x:document>"),
+            "另一个前缀\n");
+  EXPECT_EQ(read("<document xmlns=\"" + w + "\"><body><p><r><t>默认命名空间</t></r></p><tbl><tr><tc><p><r><t>甲</t></r>"
+                 "</p></tc><tc><p><r><t>乙</t></r></p></tc></tr></tbl></body></document>"),
+            "默认命名空间\n甲\t乙\n");
+  EXPECT_EQ(read("<document><body><p><r><t>无命名空间的文档</t></r></p></body></document>"), "无命名空间的文档\n");
+  EXPECT_EQ(read("<w:document xmlns:w=\"http://purl.oclc.org/ooxml/wordprocessingml/main\"><w:body><w:p><w:r>"
+                 "<w:t>严格格式的文档</w:t></w:r></w:p></w:body></w:document>"),
+            "严格格式的文档\n");
+  // Elements of other namespaces named like Word's are not Word's.
+  EXPECT_EQ(read("<w:document xmlns:w=\"" + w + "\" xmlns:o=\"urn:other\"><w:body><w:p><w:r><w:t>甲</w:t></w:r>"
+                 "<o:tab/><o:br/><o:t>乙</o:t></w:p></w:body></w:document>"),
+            "甲\n");
+  std::u16string utf16 = u"\uFEFF<?xml version=\"1.0\" encoding=\"UTF-16\"?><w:document xmlns:w=\"";
+  for (char c : w) utf16.push_back(static_cast<char16_t>(c));
+  utf16 += u"\"><w:body><w:p><w:r><w:t>十六位编码</w:t></w:r></w:p></w:body></w:document>";
+  EXPECT_EQ(read(std::string(reinterpret_cast<const char*>(utf16.data()), utf16.size() * 2)), "十六位编码\n");
+
+  // Refused: no body, damaged XML, a document type declaration (where entity bombs begin).
+  auto refused = [&](const std::string& xml) {
+    return refusal(make_zip({{"[Content_Types].xml", types}, {"word/document.xml", xml}}), "d.docx");
+  };
+  EXPECT_TRUE(contains(refused("<w:document xmlns:w=\"" + w + "\"><w:p/></w:document>"), "no body in word/document.xml"));
+  EXPECT_TRUE(contains(refused("<w:document xmlns:w=\"" + w + "\"><w:body><w:p><w:r><w:t>没有闭合</w:t></w:r></w:body>"
+                               "</w:document>"),
+                       "d.docx: damaged Word document (word/document.xml: mismatched tag at byte"));
+  EXPECT_TRUE(contains(refused("<?xml version=\"1.0\"?><!DOCTYPE w:document [<!ENTITY a \"啊啊\"><!ENTITY b \"&a;&a;&a;\">]>"
+                               "<w:document xmlns:w=\"" + w + "\"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body>"
+                               "</w:document>"),
+                       "d.docx: damaged Word document (word/document.xml declares a document type"));
+}
+
+// The time budget holds for every format: a budget of 0 refuses each file, naming it and the limit.
+TEST(Extract, EveryFormatIsRefusedPastTheTimeBudget) {
+  const std::vector<std::u32string> paras = {U"2024年，区民政局坚持依法行政，全面落实法治政府建设各项任务。"};
+  ExtractParams none;
+  none.max_seconds = 0;
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"a.txt", utf8(paras[0])},
+      {"a.html", make_portal_html(paras, {"报告", "区民政局", "2025-01-10"})},
+      {"a.docx", make_docx(paras)},
+      {"a.pdf", make_pdf(paras, U"")},
+  };
+  for (const auto& [name, bytes] : files) {
+    EXPECT_FALSE(extract_bytes(bytes, name).text.empty()) << name;
+    const std::string message = refusal(bytes, name, none);
+    EXPECT_EQ(message.rfind(name + ": reading took longer than the limit of 0 s per file (stopped at ", 0), 0u)
+        << message;
+  }
+}
+
 TEST(Extract, EncryptedPdfIsRefused) {
   // tests/fixtures/encrypted.pdf: a one-page PDF encrypted by qpdf (AES-256, user password
   // "leitong").

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include <filesystem>
 #include <string>
@@ -162,6 +163,88 @@ TEST_F(Limits, TextsLongerThanTheCharacterLimitAreRefused) {
               std::string::npos)
         << describe(args, r);
     EXPECT_LT(r.max_rss_kb, rss_limit_kb()) << describe(args, r);
+  }
+}
+
+// A .docx whose word/document.xml is `xml`, deflated (libzip).
+void write_docx(const std::filesystem::path& path, const std::string& xml) {
+  int error = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
+  ASSERT_NE(z, nullptr) << path;
+  const std::string types =
+      "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  for (const auto& [name, content] : {std::pair<const char*, const std::string*>{"[Content_Types].xml", &types},
+                                      {"word/document.xml", &xml}}) {
+    zip_source_t* source = zip_source_buffer(z, content->data(), content->size(), 0);
+    ASSERT_GE(zip_file_add(z, name, source, ZIP_FL_OVERWRITE), 0);
+  }
+  ASSERT_EQ(zip_close(z), 0);
+}
+
+// document.xml of just under the 64 MiB unpack cap, made of `unit` repeated.
+std::string largest_document(const std::string& unit) {
+  const std::string head =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document "
+      "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>";
+  const std::string tail = "</w:body></w:document>";
+  std::string xml = head;
+  const std::size_t size = (std::size_t(64) << 20) - 4096;
+  while (xml.size() + unit.size() + tail.size() < size) xml += unit;
+  return xml + tail;
+}
+
+// The largest .docx the unpack cap lets through is streamed, not held as a tree (which took 5 to
+// 6 times the XML): 64 MiB of formatting markup around 380,000 characters, and 64 MiB holding
+// 21 million characters (refused once the text passes the limit), are each read in memory bounded
+// by the text; a tag too long to hold, and a time budget spent, are refused with the reason.
+TEST_F(Limits, LargestDocxIsStreamedInMemoryBoundedByItsText) {
+  const std::string word_run =
+      "<w:r><w:rPr><w:rFonts w:ascii=\"仿宋_GB2312\" w:eastAsia=\"仿宋_GB2312\" w:hAnsi=\"仿宋_GB2312\"/><w:b/>"
+      "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/></w:rPr><w:t>法</w:t></w:r>";
+  std::string paragraph = "<w:p><w:pPr><w:ind w:firstLine=\"640\"/></w:pPr>";
+  for (int i = 0; i < 20; ++i) paragraph += word_run;
+  paragraph += "</w:p>";
+  ASSERT_NO_FATAL_FAILURE(write_docx(dir_ / "markup.docx", largest_document(paragraph)));
+  ASSERT_NO_FATAL_FAILURE(write_docx(
+      dir_ / "text.docx",
+      largest_document("<w:p><w:r><w:t>全面推进依法行政，持续优化法治化营商环境，加强行政执法队伍建设。</w:t></w:r></w:p>")));
+  ASSERT_NO_FATAL_FAILURE(write_docx(
+      dir_ / "tag.docx", largest_document("<w:p w:rsidR=\"" + std::string(12u << 20, 'A') + "\"/>")));
+  ASSERT_NO_FATAL_FAILURE(make_archive());
+
+  const CliResult read = run({"extract", "markup.docx"});
+  ASSERT_EQ(read.status, 0) << describe({"extract", "markup.docx"}, read);
+  EXPECT_NE(read.out.find("\n法法法法法法法法法法法法法法法法法法法法\n"), std::string::npos);
+  EXPECT_LT(read.max_rss_kb, rss_limit_kb()) << describe({"extract", "markup.docx"}, read);
+  const std::vector<std::string> add = {"add", "--archive", "a.db", "--agency", "某局", "--year", "2024",
+                                        "markup.docx"};
+  const CliResult added = run(add);
+  EXPECT_EQ(added.status, 0) << describe(add, added);
+  EXPECT_LT(added.max_rss_kb, rss_limit_kb()) << describe(add, added);
+
+  for (const auto& [file, reason] :
+       {std::pair<std::string, std::string>{"text.docx", "text too long to check (more than 4000000 characters"},
+        {"tag.docx", "damaged Word document (word/document.xml: a tag, comment or instruction longer than 4 MiB)"}}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"extract", file},
+          std::vector<std::string>{"check", "--archive", "a.db", "--agency", "安文镇", "--year", "2022", file}}) {
+      const CliResult r = run(args);
+      EXPECT_EQ(r.status, 1) << describe(args, r);
+      EXPECT_NE(r.err.find(file + ": " + reason), std::string::npos) << describe(args, r);
+      EXPECT_LT(r.max_rss_kb, rss_limit_kb()) << describe(args, r);
+    }
+  }
+
+  // A budget of a millisecond: reading 64 MiB of XML takes hundreds of times that.
+  for (const std::string command : {"extract", "add", "check"}) {
+    std::vector<std::string> args = {command, "--max-seconds", "0.001"};
+    if (command != "extract") args.insert(args.end(), {"--archive", "a.db", "--agency", "某局", "--year", "2025"});
+    args.push_back("markup.docx");
+    const CliResult r = run(args);
+    EXPECT_EQ(r.status, 1) << describe(args, r);
+    EXPECT_NE(r.err.find("markup.docx: reading took longer than the limit of 0.001 s per file (stopped at "),
+              std::string::npos)
+        << describe(args, r);
   }
 }
 

@@ -517,6 +517,7 @@ Runner register_add(CLI::App& app) {
                  "Shingle size for a new archive (an existing one must match)")
       ->check(CLI::Range(2, 32));
   add_max_file_option(app, o->extract);
+  add_max_seconds_option(app, o->extract);
   add_keep_chrome_option(app, o->extract);
   app.add_flag("-q,--quiet", o->quiet, "Print only refusals");
   app.add_flag("--progress", o->progress,

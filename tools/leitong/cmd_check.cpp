@@ -103,6 +103,7 @@ Runner register_check(CLI::App& app) {
   app.add_option("--year", o->year, "Year of the report; required unless the file's title names it")
       ->check(CLI::Range(1900, 2200));
   add_max_file_option(app, o->extract);
+  add_max_seconds_option(app, o->extract);
   add_keep_chrome_option(app, o->extract);
   app.add_option("--format", o->format, kFormatHelp)
       ->capture_default_str()

@@ -78,6 +78,7 @@ Runner register_extract(CLI::App& app) {
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("-o,--output", o->output, "Write to this file instead of standard output");
   add_max_file_option(app, o->extract);
+  add_max_seconds_option(app, o->extract);
   add_keep_chrome_option(app, o->extract);
   app.add_option("FILE", o->file, "The file to extract")->required();
   return [o] { return run_extract(*o); };

@@ -54,6 +54,15 @@ inline void add_max_file_option(CLI::App& app, ExtractParams& params) {
       ->check(CLI::Range(std::size_t(1), kLargestFileMb));
 }
 
+// --max-seconds: the time budget for reading one file (ExtractParams::max_seconds); a file whose
+// reading outlasts it is refused with the reason.
+inline void add_max_seconds_option(CLI::App& app, ExtractParams& params) {
+  app.add_option("--max-seconds", params.max_seconds,
+                 "Refuse a file whose reading (decoding, parsing, the PDF's pages) takes longer than this many seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+}
+
 // --keep-chrome: page chrome (portal headers, navigation, footers) is kept in the text.
 inline void add_keep_chrome_option(CLI::App& app, ExtractParams& params) {
   app.add_flag_function(

@@ -6,12 +6,34 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <fstream>
 #include <system_error>
 
 #include "detail/formats.h"
 
 namespace leitong {
+
+namespace detail {
+
+double Deadline::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Deadline::check(std::string_view where) const {
+  if (seconds_ > 0 && elapsed() <= seconds_) return;
+  throw_error("{}: reading took longer than the limit of {} s per file (stopped at {}); the file is "
+              "refused",
+              file_, seconds_, where);
+}
+
+void refuse_long_text(const std::string& file, std::size_t chars, const ExtractParams& params, bool at_least) {
+  throw_error("{}: text too long to check ({}{} characters; the limit is {}: a report has tens of thousands — "
+              "split the file)",
+              file, at_least ? "more than " : "", at_least ? params.max_text_chars : chars, params.max_text_chars);
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -149,6 +171,7 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
   if (bytes.size() > params.max_file_bytes)
     throw_error("{}: file too large ({} bytes; the limit is {} bytes)", file, bytes.size(),
                 params.max_file_bytes);
+  const detail::Deadline deadline(file, params.max_seconds);
   const Sniffed kind = sniff(bytes);
   const std::string ext = lower_extension(file);
   // Binary formats have unmistakable signatures: a .pdf or .docx that lacks one is not one (often
@@ -162,10 +185,10 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
   detail::RawText raw;
   switch (kind) {
     case Sniffed::kPdf:
-      raw = detail::extract_pdf(bytes, file, params);
+      raw = detail::extract_pdf(bytes, file, params, deadline);
       break;
     case Sniffed::kZip:
-      raw = detail::extract_docx(bytes, file, params);
+      raw = detail::extract_docx(bytes, file, params, deadline);
       break;
     case Sniffed::kOle: {
       const std::string_view encrypted =
@@ -186,10 +209,11 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
     case Sniffed::kExecutable:
       throw_error("{}: binary data (a program), not text", file);
     case Sniffed::kHtml:
-      raw = detail::extract_html(bytes, file, params);
+      raw = detail::extract_html(bytes, file, params, deadline);
       break;
     case Sniffed::kText:
       raw = extract_text(bytes, file);
+      deadline.check("the decoded text");
       break;
   }
 
@@ -206,10 +230,7 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
     }
   }
 
-  if (raw.text.size() > params.max_text_chars)
-    throw_error("{}: text too long to check ({} characters; the limit is {}: a report has tens of "
-                "thousands — split the file)",
-                file, raw.text.size(), params.max_text_chars);
+  if (raw.text.size() > params.max_text_chars) detail::refuse_long_text(file, raw.text.size(), params, false);
 
   ExtractedText out;
   out.format = std::move(raw.format);
@@ -227,6 +248,7 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
     out.text = std::move(raw.text);
   }
   complete_metadata(out.text, out.metadata);
+  deadline.check(params.remove_chrome ? "page chrome" : "the extracted text");
   return out;
 }
 

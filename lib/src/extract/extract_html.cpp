@@ -598,7 +598,8 @@ NestingWork html_nesting_work(std::string_view html) {
   return out;
 }
 
-RawText extract_html(std::string_view bytes, const std::string& file, const ExtractParams& params) {
+RawText extract_html(std::string_view bytes, const std::string& file, const ExtractParams& params,
+                     const Deadline& deadline) {
   RawText out;
   // Charset: a byte-order mark, else the declared charset when the bytes are valid in it (a page
   // declaring gb2312 that is valid UTF-8 with Chinese text is UTF-8), else UTF-8 or GB18030 by
@@ -623,20 +624,24 @@ RawText extract_html(std::string_view bytes, const std::string& file, const Extr
   if (decoded.find(U'\0') != std::u32string::npos)
     throw_error("{}: binary data (NUL character), not a web page", file);
   out.format = "html/" + charset;
+  deadline.check("decoding the page");
 
   const std::string utf8 = encode_utf8(decoded);
   if (const NestingWork nesting = html_nesting_work(utf8); nesting.work > params.max_html_nesting_work)
     throw_error("{}: web page nested too deeply to read in bounded time (elements open {} levels deep; "
                 "report pages nest a few dozen)",
                 file, nesting.max_depth);
+  deadline.check("the page's nesting");
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;
   std::unique_ptr<GumboOutput, OutputCloser> parsed(
       gumbo_parse_with_options(&options, utf8.data(), utf8.size()));
   if (!parsed || !parsed->root) throw_error("{}: the web page could not be parsed", file);
 
+  deadline.check("parsing the page");
   read_head(parsed->root, out.metadata);
   const Page page(parsed->root);
+  deadline.check("measuring the page");
   // Header fields of the whole page (an index table outside the article, say).
   const std::u32string whole = page.render(page.body(), false);
   for (std::size_t pos = 0; pos < whole.size();) {
@@ -648,7 +653,9 @@ RawText extract_html(std::string_view bytes, const std::string& file, const Extr
         add_field(out.metadata, std::move(f.key), std::move(f.value));
     pos = nl + 1;
   }
+  deadline.check("the page's header fields");
   out.text = page.render(page.content_root(), true);
+  deadline.check("the article");
   return out;
 }
 

@@ -7,7 +7,6 @@
 #include <poppler-page.h>
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -164,7 +163,8 @@ bool ends_sentence(char32_t c) {
 
 }  // namespace
 
-RawText extract_pdf(std::string_view bytes, const std::string& file, const ExtractParams& params) {
+RawText extract_pdf(std::string_view bytes, const std::string& file, const ExtractParams& params,
+                    const Deadline& deadline) {
   static const bool quiet = [] {
     // poppler reports syntax errors on stderr by default; the library never prints.
     poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
@@ -176,21 +176,17 @@ RawText extract_pdf(std::string_view bytes, const std::string& file, const Extra
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
   if (!doc) throw_error("{}: damaged PDF (it cannot be parsed)", file);
+  deadline.check("the PDF's structure");
   if (doc->is_locked()) throw_error("{}: encrypted PDF (a password is needed to open it)", file);
   const int pages = doc->pages();
   if (pages <= 0) throw_error("{}: damaged PDF (no pages)", file);
   if (pages > params.max_pdf_pages)
     throw_error("{}: PDF has {} pages; the limit is {}", file, pages, params.max_pdf_pages);
 
-  const auto started = std::chrono::steady_clock::now();
   std::vector<std::vector<Line>> all(static_cast<std::size_t>(pages));
   std::size_t meaningful = 0;
   for (int i = 0; i < pages; ++i) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (elapsed > params.max_pdf_seconds)
-      throw_error("{}: PDF text extraction took longer than {} seconds (stopped at page {} of {})",
-                  file, params.max_pdf_seconds, i + 1, pages);
+    deadline.check(fmt::format("page {} of {}", i + 1, pages));
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (!page) continue;
     all[static_cast<std::size_t>(i)] = page_lines(*page);
@@ -199,6 +195,7 @@ RawText extract_pdf(std::string_view bytes, const std::string& file, const Extra
         meaningful +=
             is_cjk(c) || is_ascii_alnum(c) || (c > 0x80 && !is_whitespace(c) && c != 0xFFFD);
   }
+  deadline.check("the last page");
   if (meaningful == 0)
     throw_error("{}: scanned PDF without a text layer ({} page{} of images); run OCR on it first",
                 file, pages, pages == 1 ? "" : "s");

@@ -7,8 +7,9 @@
 //    http-equiv=Content-Type>, else UTF-8 or GB18030 by content; the article body is kept and the
 //    page around it (navigation, scripts, styles, share/print/download buttons, related-article
 //    lists, headers and footers) left out;
-//  - DOCX (libzip + pugixml): body paragraphs and table rows in document order (a row's cells
-//    joined by tabs); page headers, footers, comments and deleted text are not part of it;
+//  - DOCX (libzip + expat, the XML streamed as it inflates): body paragraphs and table rows in
+//    document order (a row's cells joined by tabs); page headers, footers, comments and deleted
+//    text are not part of it;
 //  - PDF (poppler): the text layer; page headers and footers repeated on most pages and page
 //    numbers are removed and lines broken inside a sentence rejoined.
 // In every format the extracted text is a sequence of lines joined by '\n', and page chrome is
@@ -18,8 +19,9 @@
 // Every refusal is an Error("FILE: reason"): missing, unreadable or oversized files; empty files,
 // whitespace or punctuation only, binary data, invalid encodings; legacy .doc/.xls, RTF, other
 // zip files (xlsx, odt, plain zip); truncated or corrupt zip files, zip members that decompress
-// past the cap (zip bombs); damaged, encrypted or scanned (text-less) PDFs, PDFs over the page or
-// time cap; and a file named .pdf/.docx whose content is not one.
+// past the cap (zip bombs); damaged, encrypted or scanned (text-less) PDFs, PDFs over the page
+// cap; texts over the length cap; any file whose reading outlasts the time budget; and a file
+// named .pdf/.docx whose content is not one.
 #pragma once
 
 #include <leitong/core/document.h>
@@ -39,7 +41,14 @@ struct ExtractParams {
   std::size_t max_file_bytes = 64u << 20;      // larger files are refused before being read
   std::size_t max_unpacked_bytes = 64u << 20;  // most bytes decompressed from a zip (docx) in all
   int max_pdf_pages = 5000;                    // PDFs with more pages are refused
-  double max_pdf_seconds = 120;                // PDF text extraction past this is refused
+  // Wall-clock budget for reading one file, in seconds, from its bytes in memory to the extracted
+  // text (every format): the extractors look at the clock between bounded pieces of work (a PDF
+  // page, 64 KiB of a .docx's XML, each pass over a web page) and refuse the file once it is spent
+  // ("reading took longer than the limit of N s per file"). The other limits keep every
+  // input far inside it (a 5,000-page PDF of 30 lines a page took 6 s, the largest .docx 1 s, on
+  // 2 cores); it stops what they cannot foresee (poppler on a hostile page, a starved machine).
+  // 0 refuses every file (tests).
+  double max_seconds = 120;
   // Longest extracted text, in code points: a report has tens of thousands. A check holds about
   // 125 bytes per code point of the report (sketch, alignment and self-repetition tables): a text
   // at this limit took 10 s and 489 MB (one sentence repeated: the worst case for self-repetition).
