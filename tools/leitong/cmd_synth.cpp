@@ -30,18 +30,10 @@ int run_synth(SynthOptions& o) {
   if (!o.quiet)
     fmt::print(
         "wrote {} reports and {} templates to {} (manifest.csv, truth.jsonl)\n"
-        "plants: {} recycled, {} peer, {} template, {} self; {} reports without plants; {} "
-        "sentences in the "
-        "pool\n",
+        "plants: {} recycled, {} peer, {} template, {} self; {} reports without plants; sentences "
+        "written by a model of {} source sentences\n",
         s.reports, s.templates, o.out, s.recycled, s.peer, s.template_filled, s.self,
         s.clean_reports, s.sentences);
-  if (s.pool_reuses)
-    fmt::print(stderr,
-               "leitong: warning: the sentence pool ran out {} time(s); independent reports now share "
-               "sentences the truth does not record, so eval will under-report precision (give "
-               "--corpora a folder that also holds laws/, e.g. ../shared/corpora plus the bundled "
-               "reports)\n",
-               s.pool_reuses);
   return kExitOk;
 }
 
@@ -50,8 +42,10 @@ int run_synth(SynthOptions& o) {
 Runner register_synth(CLI::App& app) {
   auto o = std::make_shared<SynthOptions>();
   app.footer(
-      "Write a synthetic archive: reports that follow the annual-report skeleton, built from the\n"
-      "sentences of the bundled corpora, with planted year-over-year recycling, paragraphs lifted\n"
+      "Write a synthetic archive: reports that follow the annual-report skeleton, of new "
+      "sentences\n"
+      "in the language of the bundled corpora (any number of reports: nothing runs out), with\n"
+      "planted year-over-year recycling, paragraphs lifted\n"
       "from peers, 范文 templates filled in, self-repetition, shared boilerplate and formatting\n"
       "noise. OUT receives reports/YEAR/*.txt, templates/*.txt, manifest.csv (for `add "
       "--manifest`)\n"
@@ -65,7 +59,8 @@ Runner register_synth(CLI::App& app) {
   app.add_option("--first-year", o->params.first_year, "Year of the first reports")
       ->capture_default_str();
   app.add_option("--seed", o->params.seed, "Random seed")->capture_default_str();
-  app.add_option("--corpora", o->corpora, "Folder holding reports/*.txt, gov-work-reports/*.txt and optionally laws/**/*.md")
+  app.add_option("--corpora", o->corpora,
+                 "Folder holding reports/*.txt and gov-work-reports/*.txt (laws/ is not read)")
       ->capture_default_str();
   app.add_option("--out", o->out, "Output folder")->required();
   app.add_flag("-q,--quiet", o->quiet, "Print nothing but errors");

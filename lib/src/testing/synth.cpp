@@ -20,8 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using detail::Agency;
-using detail::Pool;
 using detail::Rng;
+using detail::SentenceModel;
 using detail::bump;
 using detail::make_agency;
 using detail::replace_all;
@@ -130,10 +130,10 @@ std::string chinese_numeral(std::size_t n) {
 class Synthesizer {
  public:
   Synthesizer(const SynthParams& p, const fs::path& out)
-      : p_(p), out_(out), rng_(p.seed), pool_(p.corpora, rng_) {}
+      : p_(p), out_(out), rng_(p.seed), model_(p.corpora) {}
 
   SynthSummary run(const std::function<void(std::size_t, std::size_t)>& progress) {
-    summary_.sentences = pool_.size();
+    summary_.sentences = model_.sentences();
     std::error_code ec;
     fs::create_directories(out_, ec);
     if (ec) throw_error("{}: cannot create the folder: {}", out_.string(), ec.message());
@@ -161,13 +161,12 @@ class Synthesizer {
     manifest_.flush();
     truth_.flush();
     if (!manifest_ || !truth_) throw_error("{}: write failed", out_.string());
-    summary_.pool_reuses = pool_.reuses();
     return summary_;
   }
 
  private:
-  // Sentences of the pool; in section 一 under a subheading (each used once per report). Half of
-  // the paragraphs name the agency, so that a lifted paragraph carries a name to swap.
+  // New sentences of the model; in section 一 under a subheading (each used once per report).
+  // Half of the paragraphs name the agency, so that a lifted paragraph carries a name to swap.
   // `sentences` ≥ 2.
   Draft fresh_paragraph(const std::u32string& who, int year, std::size_t sentences, bool heading) {
     std::u32string s;
@@ -186,7 +185,7 @@ class Synthesizer {
     const bool named = rng_.chance(0.5);
     for (std::size_t i = 0; i < sentences; ++i) {
       if (i == 1 && named) s += who;
-      s += set_years(pool_.draw(), year);
+      s += set_years(model_.sentence(rng_), year);
     }
     return {std::move(s), {}, heading_chars};
   }
@@ -459,7 +458,7 @@ class Synthesizer {
   const SynthParams& p_;
   fs::path out_;
   Rng rng_;
-  Pool pool_;
+  SentenceModel model_;
   std::vector<std::unique_ptr<Written>> templates_;
   std::vector<std::size_t> headings_left_;
   std::ofstream manifest_, truth_;

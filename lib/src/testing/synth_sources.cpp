@@ -4,18 +4,13 @@
 #include <leitong/extract/extract.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace leitong::detail {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// Characters of Chinese numerals (for the sentence pool's near-duplicate key only).
-bool is_numeral_character(char32_t c) {
-  return std::u32string_view(U"〇零一二两三四五六七八九十百千万亿").find(c) !=
-         std::u32string_view::npos;
-}
 
 // Name parts: fabricated two-character district names under real city names.
 constexpr const char* kCities[] = {"重庆市", "成都市", "西安市", "长沙市",
@@ -87,21 +82,56 @@ Agency make_agency(std::size_t index) {
   return a;
 }
 
-Pool::Pool(const std::filesystem::path& corpora, Rng& rng) : rng_(rng) {
+namespace {
+
+// Characters of Chinese numerals (for the near-duplicate key of source sentences only).
+bool is_numeral_character(char32_t c) {
+  return std::u32string_view(U"〇零一二两三四五六七八九十百千万亿").find(c) !=
+         std::u32string_view::npos;
+}
+
+// Drops each closing bracket or quotation mark without its opening one and each opening one left
+// unclosed: a jump may leave either behind.
+void balance(std::u32string& s) {
+  constexpr std::pair<char32_t, char32_t> kPairs[] = {
+      {U'（', U'）'}, {U'(', U')'}, {U'《', U'》'}, {U'“', U'”'}, {U'「', U'」'}, {U'〈', U'〉'}};
+  std::vector<bool> drop(s.size());
+  for (const auto& [open, close] : kPairs) {
+    std::vector<std::size_t> opened;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == open) {
+        if (!opened.empty())
+          drop[i] = true;  // no nesting of the same mark
+        else
+          opened.push_back(i);
+      } else if (s[i] == close) {
+        if (opened.empty())
+          drop[i] = true;
+        else
+          opened.pop_back();
+      }
+    }
+    for (std::size_t i : opened) drop[i] = true;
+  }
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (!drop[i]) s[w++] = s[i];
+  s.resize(w);
+}
+
+}  // namespace
+
+SentenceModel::SentenceModel(const std::filesystem::path& corpora) {
   std::vector<fs::path> files;
-  // laws/ (../shared/corpora) is large: with it the pool lasts for tens of thousands of reports.
-  for (const char* sub : {"reports", "gov-work-reports", "laws"}) {
+  for (const char* sub : {"reports", "gov-work-reports"}) {
     std::error_code ec;
     if (!fs::is_directory(corpora / sub, ec)) continue;
-    for (const auto& entry : fs::recursive_directory_iterator(corpora / sub)) {
-      const auto ext = entry.path().extension();
-      if (entry.is_regular_file() && (ext == ".txt" || ext == ".md") &&
-          entry.path().filename() != "_index.md")
+    for (const auto& entry : fs::directory_iterator(corpora / sub))
+      if (entry.is_regular_file() && entry.path().extension() == ".txt")
         files.push_back(entry.path());
-    }
   }
   std::sort(files.begin(), files.end());
-  std::unordered_set<std::u32string> seen;
+  std::unordered_set<std::uint64_t> seen;  // key windows of the sentences kept
   for (const fs::path& f : files) {
     const std::u32string text = extract_file(f).text;
     std::u32string current;
@@ -118,17 +148,15 @@ Pool::Pool(const std::filesystem::path& corpora, Rng& rng) : rng_(rng) {
       current.clear();
       std::size_t cjk = 0;
       for (char32_t x : s) cjk += is_cjk(x);
-      if (s.size() < 12 || s.size() > 120 || cjk * 10 < s.size() * 7) continue;
+      if (s.size() < 12 || s.size() > 160 || cjk * 10 < s.size() * 7) continue;
       if (!is_cjk(s[0]) || (s.size() > 1 && s[1] == U'、')) continue;
-      // Near-duplicates too (the national reports repeat their phrases from year to year): a
-      // sentence sharing any kKeyWindow characters (punctuation left out, a run of digits or
-      // numerals one character, as leitong masks them) with an earlier one, or repeating such a
-      // stretch within itself, is skipped, so that independent reports share nothing but the
-      // planted text and the formulae.
+      // Near-duplicates are left out (the national reports repeat their phrases from year to
+      // year): a sentence sharing any kKeyWindow characters (punctuation left out, a run of digits
+      // or numerals one character, as leitong masks them) with an earlier one. Else a jump would
+      // often land in the same words elsewhere and change nothing.
       std::u32string key;
       for (char32_t x : s) {
-        const bool numeral = (x >= U'0' && x <= U'9') || is_numeral_character(x);
-        if (numeral) {
+        if ((x >= U'0' && x <= U'9') || is_numeral_character(x)) {
           if (key.empty() || key.back() != U'#') key.push_back(U'#');
         } else if (is_cjk(x)) {
           key.push_back(x);
@@ -140,20 +168,90 @@ Pool::Pool(const std::filesystem::path& corpora, Rng& rng) : rng_(rng) {
         std::uint64_t h = 1469598103934665603ull;
         for (std::size_t k = 0; k < kKeyWindow; ++k) h = (h ^ key[i + k]) * 1099511628211ull;
         repeated =
-            windows_.count(h) > 0 || std::find(windows.begin(), windows.end(), h) != windows.end();
+            seen.count(h) > 0 || std::find(windows.begin(), windows.end(), h) != windows.end();
         windows.push_back(h);
       }
-      if (repeated || !seen.insert(s).second) continue;
-      windows_.insert(windows.begin(), windows.end());
-      sentences_.push_back(std::move(s));
+      if (repeated) continue;
+      seen.insert(windows.begin(), windows.end());
+      starts_.push_back(std::uint32_t(text_.size()));
+      text_ += s;
     }
   }
-  if (sentences_.size() < 200)
+  if (starts_.size() < 200)
     throw_error("{}: too few sentences in reports/*.txt and gov-work-reports/*.txt ({})",
-                corpora.string(), sentences_.size());
-  order_.resize(sentences_.size());
-  for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
-  shuffle();
+                corpora.string(), starts_.size());
+  // Positions grouped by the kContext characters before them, each group in position order:
+  // sorted on (context, position), the context's two code points (21 bits each) packed above the
+  // position (22 bits: the sources hold under 4 million characters).
+  static_assert(kContext == 2, "the sort key packs two code points");
+  const std::size_t n = text_.size();
+  if (n >= (std::size_t(1) << 22)) throw_error("{}: the corpora are too large", corpora.string());
+  auto context = [&](std::size_t p) {
+    return (std::uint64_t(text_[p - 2]) << 21 | std::uint64_t(text_[p - 1])) << 22;
+  };
+  std::vector<std::uint64_t> keys(n - kContext);
+  for (std::size_t p = kContext; p < n; ++p) keys[p - kContext] = context(p) | p;
+  std::sort(keys.begin(), keys.end());
+  constexpr std::uint64_t kPosition = (std::uint64_t(1) << 22) - 1;
+  order_.resize(keys.size());
+  group_.assign(n, 0);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    order_[i] = std::uint32_t(keys[i] & kPosition);
+    if (i == 0 || (keys[i - 1] & ~kPosition) != (keys[i] & ~kPosition))
+      begin_.push_back(std::uint32_t(i));
+    group_[order_[i]] = std::uint32_t(begin_.size() - 1);
+  }
+  begin_.push_back(std::uint32_t(order_.size()));
+}
+
+// Moves `p` to another source position preceded by the same kContext characters and followed by
+// another character (a jump that goes on with the same text changes nothing); false when none is
+// found in a few tries.
+bool SentenceModel::jump(std::size_t& p, Rng& rng) const {
+  if (p < kContext) return false;
+  const std::uint32_t g = group_[p];
+  const std::size_t first = begin_[g], size = begin_[g + 1] - first;
+  if (size < 2) return false;
+  for (int tries = 0; tries < 4; ++tries) {
+    const std::size_t q = order_[first + rng.below(size)];
+    if (text_[q] == text_[p]) continue;
+    p = q;
+    return true;
+  }
+  return false;
+}
+
+std::u32string SentenceModel::sentence(Rng& rng) const {
+  std::u32string s;
+  std::size_t p = starts_[rng.below(starts_.size())];
+  std::size_t run = 0;
+  for (;;) {
+    const char32_t c = text_[p];
+    if (is_terminator(c)) {
+      if (s.size() >= kMinChars) break;
+      // Too short to end: the sentence goes on with another source sentence's opening clause.
+      if (!s.empty() && s.back() != U'，') s.push_back(U'，');
+      p = starts_[rng.below(starts_.size())];
+      run = 0;
+      continue;
+    }
+    if ((s.size() >= kLongChars && (c == U'，' || c == U'：')) || s.size() >= kMaxChars) break;
+    s.push_back(c);
+    ++run;
+    if (++p == text_.size()) {  // never reached: the sources end with a terminator
+      p = starts_[rng.below(starts_.size())];
+      run = 0;
+      continue;
+    }
+    if (!is_cjk(c) || !is_cjk(text_[p]) || run < kMinRun) continue;
+    if ((run >= kMaxRun || rng.chance(kJump)) && jump(p, rng)) run = 0;
+  }
+  balance(s);
+  while (!s.empty() && !is_cjk(s.back()) && !(s.back() >= U'0' && s.back() <= U'9') &&
+         s.back() != U'）' && s.back() != U'》' && s.back() != U'”')
+    s.pop_back();
+  s.push_back(U'。');
+  return s;
 }
 
 // Every 4-digit year 1950–2049 set to `year`.

@@ -1,11 +1,17 @@
-// Synthetic archives with known truth: reports built from real sentences, with planted copies.
+// Synthetic archives with known truth: reports of new sentences in the language of real ones, with
+// planted copies.
 //
 // synthesize() writes an archive of annual reports (法治政府建设年度报告 skeleton: title, the
 // opening 根据…现将…报告如下, the mandated sections 一、…主要举措和成效 / 二、存在的问题和不足 /
-// 三、下一步工作打算, the closing signature with agency and date). Body paragraphs recombine real
-// sentences of the bundled corpora (corpora/reports/*.txt and corpora/gov-work-reports/*.txt, split
-// at 。！？；), each sentence used once until the pool runs out, so that independent reports share
-// only the political formulae. Planted, with the truth recorded:
+// 三、下一步工作打算, the closing signature with agency and date). Body paragraphs are new
+// sentences written by a character model of the sentences of the bundled corpora
+// (corpora/reports/*.txt and corpora/gov-work-reports/*.txt): runs of 2 to 5 characters of the
+// sources, each joined to the next where the sources share the same 2 characters and go on
+// differently, so that every 3-character string occurs in real reports while longer ones are new.
+// Nothing is drawn without replacement, so independent reports share as little at a million reports
+// as at a thousand (the skeleton's formulae and chance; bench/README.md, "Synthetic archives
+// against real text", measures it against real documents at 10^3 to 10^5 reports). Planted, with
+// the truth recorded:
 //  - recycled: a report repeats its agency's previous year (years bumped, numbers changed,
 //    sentences dropped, some paragraphs replaced);
 //  - peer: one or two paragraphs of another agency's report, district name swapped;
@@ -37,7 +43,9 @@ struct SynthParams {
   int years = 3;          // consecutive years per agency, 1 … 50
   int first_year = 2021;  // the year of the first reports
   std::uint64_t seed = 1;
-  std::filesystem::path corpora = "corpora";  // holds reports/*.txt and gov-work-reports/*.txt
+  // Holds reports/*.txt and gov-work-reports/*.txt (the bundled corpora/ suffices; laws/ is not
+  // read).
+  std::filesystem::path corpora = "corpora";
   double recycle_share = 0.45;    // reports after the first year that recycle the previous one
   double keep_paragraph = 0.7;    // of a recycled report's paragraphs, the share kept (edited)
   double peer_share = 0.2;        // reports that lift paragraphs from a peer
@@ -50,9 +58,9 @@ struct SynthSummary {
   std::size_t reports = 0, templates = 0;
   std::size_t plants = 0, recycled = 0, peer = 0, template_filled = 0, self = 0;
   std::size_t clean_reports = 0;  // reports without any plant
-  std::size_t sentences = 0;      // sentences in the pool
-  // Times the pool ran out and was reshuffled: after that, independent reports share sentences
-  // that the truth does not record (add laws/ to the corpora for large archives).
+  std::size_t sentences = 0;      // source sentences the sentence model was built from
+  // Always 0: sentences are written, not drawn from a pool that runs out. Kept for programs that
+  // read it (it counted the reshuffles of the pool of real sentences of earlier versions).
   std::size_t pool_reuses = 0;
 };
 

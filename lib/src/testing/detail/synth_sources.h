@@ -1,6 +1,6 @@
 // The raw material of synthetic archives (internal to synth.cpp): a deterministic random
-// generator, fabricated agency names, the pool of real sentences drawn from the corpora, and the
-// edits made to copied text (years bumped, numbers changed).
+// generator, fabricated agency names, a model that writes new sentences in the language of the
+// corpora, and the edits made to copied text (years bumped, numbers changed).
 #pragma once
 
 #include <leitong/core/text.h>
@@ -10,7 +10,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace leitong::detail {
@@ -51,35 +50,45 @@ std::size_t agency_capacity();
 // The subheadings a synthetic report's first section draws from.
 std::span<const char* const> subheadings();
 
-// The sentence pool: every distinct sentence of the corpora, shuffled for the seed; drawn without
-// replacement, reshuffled when exhausted.
-class Pool {
+// New sentences in the corpora's language: a character model of their sentences. A sentence is
+// written by copying the source text from a random sentence start and, every 2 to 5 characters,
+// jumping to another place in the sources that follows the same 2 characters and goes on
+// differently, chosen uniformly among them (an order-2 Markov chain over characters whose runs of
+// copied text keep longer words whole). Every 3-character string of the output occurs in the
+// sources and most longer ones do not, so independent reports share little beyond the formulae
+// of the report skeleton, and nothing is used up: one model serves a thousand reports or a million
+// alike. Shorter runs and longer contexts were measured (bench/README.md, "Synthetic archives
+// against real text"): longer runs or 3- and 4-character contexts read better but make
+// independent reports share more passages as the archive grows.
+class SentenceModel {
  public:
-  static constexpr std::size_t kKeyWindow = 8;
+  static constexpr std::size_t kContext = 2;    // characters a jump keeps
+  static constexpr std::size_t kMinRun = 2;     // characters copied after a jump before the next
+  static constexpr std::size_t kMaxRun = 5;     // a jump is due after this many (when one exists)
+  static constexpr double kJump = 0.6;          // chance of a jump after each character between
+  static constexpr std::size_t kKeyWindow = 8;  // near-duplicate sources share this many
+  static constexpr std::size_t kMinChars = 16;  // a sentence ends at its first terminator past this
+  static constexpr std::size_t kLongChars = 90;  // ... or at the first comma past this
+  static constexpr std::size_t kMaxChars = 130;  // ... or here
 
-  // Reads every sentence of corpora/{reports,gov-work-reports,laws}; throws Error when they hold
-  // fewer than 200.
-  Pool(const std::filesystem::path& corpora, Rng& rng);
-  std::size_t size() const { return sentences_.size(); }
-  const std::u32string& draw() {
-    if (next_ == order_.size()) shuffle(), ++reuses_;
-    return sentences_[order_[next_++]];
-  }
-  // Times every sentence has been used: from then on independent reports share sentences that no
-  // truth records, and measured precision falls.
-  std::size_t reuses() const { return reuses_; }
+  // Reads every sentence of corpora/{reports,gov-work-reports}/*.txt (laws/ is not read: the
+  // model needs no more text), leaving out near-duplicates: a sentence that shares kKeyWindow
+  // characters (punctuation left out, a run of digits or numerals one character) with an earlier
+  // one. Throws Error when fewer than 200 are left.
+  explicit SentenceModel(const std::filesystem::path& corpora);
+  std::size_t sentences() const { return starts_.size(); }  // source sentences kept
+  std::size_t characters() const { return text_.size(); }
+  // A new sentence of kMinChars … kMaxChars + 1 code points, ending with 。, its brackets and
+  // quotation marks balanced. Deterministic for the state of `rng`.
+  std::u32string sentence(Rng& rng) const;
 
  private:
-  void shuffle() {
-    for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
-    next_ = 0;
-  }
-  Rng& rng_;
-  std::unordered_set<std::uint64_t> windows_;
-  std::vector<std::u32string> sentences_;
-  std::vector<std::size_t> order_;
-  std::size_t next_ = 0;
-  std::size_t reuses_ = 0;
+  bool jump(std::size_t& p, Rng& rng) const;
+  std::u32string text_;                // the source sentences, concatenated
+  std::vector<std::uint32_t> starts_;  // where each begins
+  // Source positions p ≥ kContext grouped by the kContext characters before them: group_[p] is
+  // p's group, whose members are order_[begin_[g] … begin_[g + 1]), in position order.
+  std::vector<std::uint32_t> group_, begin_, order_;
 };
 
 // Every 4-digit year 1950–2049 set to `year`.
