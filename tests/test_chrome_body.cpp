@@ -2,12 +2,14 @@
 // line of real text placed between two paragraphs of a plain-text report survives extraction.
 #include <gtest/gtest.h>
 #include <leitong/core/text.h>
+#include <leitong/extract/chrome.h>
 #include <leitong/extract/extract.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "support/cli.h"
 #include "support/corpus.h"
 
 namespace leitong::testing {
@@ -99,6 +101,57 @@ TEST(ChromeBody, FormBlanksAfterTheLastParagraphStay) {
                                                U"\n（公章）\n经办人员：×××\n联系电话：……\n地址：＿＿＿＿ 邮编：＿＿\n"));
   ASSERT_EQ(out.removed.size(), 1u);
   EXPECT_EQ(encode_utf8(out.removed[0]), "主办：重庆市沙坪坝区人民政府 联系电话：023-65367890");
+}
+
+// Chrome that repeats across the pages of one site is learned from them and left out of their
+// leading and trailing runs only: the same line between two paragraphs, a report's first heading
+// shared by every page, and lines on fewer than half of the pages stay.
+TEST(ChromeBody, SiteChromeLeavesTheEdgesOfPagesOnly) {
+  const std::u32string site = U"沙坪坝区人民政府门户网站", hotline = U"政务服务便民热线 12345";
+  auto page = [&](int n, bool extra) {
+    return site + U"\n无障碍 | 长者模式 | 智能问答\n" + U"第" + std::u32string(1, U"一二三四五"[n]) +
+           U"份报告的标题\n一、主要举措和成效\n" + std::u32string(kParagraph) + U"\n" + site + U"\n" +
+           std::u32string(kParagraph) + U"\n" + hotline + U"\n" + (extra ? U"仅此两页的一行\n" : U"");
+  };
+  SiteChrome chrome;
+  for (int n = 0; n < 5; ++n) chrome.learn(page(n, n < 2));
+  EXPECT_EQ(chrome.pages(), 5u);
+  const ChromeResult out = chrome.strip(page(0, true));
+  EXPECT_EQ(encode_utf8(out.text), encode_utf8(U"第一份报告的标题\n一、主要举措和成效\n" + std::u32string(kParagraph) + U"\n" +
+                                               site + U"\n" + std::u32string(kParagraph) + U"\n仅此两页的一行\n"));
+  ASSERT_EQ(out.removed.size(), 3u);
+  EXPECT_EQ(encode_utf8(out.removed[0]), encode_utf8(site));
+  EXPECT_EQ(encode_utf8(out.removed[2]), encode_utf8(hotline));
+  // Fewer than three pages teach nothing.
+  SiteChrome two;
+  two.learn(page(0, false));
+  two.learn(page(1, false));
+  EXPECT_TRUE(two.strip(page(0, false)).removed.empty());
+}
+
+// `add` of a folder of one site's pages learns its chrome from them: three lines a page here (the
+// site's name, a navigation line and the hotline), and none with --keep-chrome.
+TEST(ChromeBody, AddLeavesOutTheChromeOfOneSitesPages) {
+  TempDir dir;
+  for (int n = 1; n <= 4; ++n) {
+    const std::string y = std::to_string(2020 + n);
+    write_file(dir.path() / ("p" + std::to_string(n) + ".html"),
+               "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body><div>"
+               "<p>沙坪坝区人民政府门户网站</p><p>智能问答 | 长者模式</p><p>关于" + y + "年法治政府建设情况的报告</p>"
+               "<p>一、主要举措和成效</p><p>" + y + "年，区民政局坚持依法行政，全面落实法治政府建设各项任务，第" + y +
+               "项工作稳步推进，取得明显成效。</p><p>沙坪坝区人民政府门户网站</p><p>全面推进严格规范公正文明执法，"
+               "深化行政执法体制改革，完善行政执法程序，强化行政执法监督，持续提升执法水平。</p>"
+               "<p>政务服务便民热线 12345</p></div></body></html>");
+  }
+  const std::vector<std::string> add = {"add", "--archive", "a.db", "--agency", "某局", "--year", "2024", "."};
+  const CliResult r = run_cli(add, dir.path());
+  EXPECT_EQ(r.status, 0) << describe(add, r);
+  EXPECT_NE(r.out.find("12 lines of page chrome left out"), std::string::npos) << describe(add, r);
+  const std::vector<std::string> keep = {"add", "--archive", "k.db", "--agency", "某局", "--year", "2024",
+                                         "--keep-chrome", "."};
+  const CliResult k = run_cli(keep, dir.path());
+  EXPECT_EQ(k.status, 0) << describe(keep, k);
+  EXPECT_EQ(k.out.find("page chrome"), std::string::npos) << describe(keep, k);
 }
 
 }  // namespace

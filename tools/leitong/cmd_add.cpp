@@ -272,6 +272,30 @@ int run_add(const AddOptions& o) {
     return *archive;
   };
 
+  // Chrome that repeats across the web pages of one folder (one site's pages, saved together):
+  // learned from them first, left out of their leading and trailing runs when each is added.
+  auto is_web_page = [](const Job& job) {
+    const std::string ext = lower_extension(job.path);
+    return job.error.empty() && (ext == ".htm" || ext == ".html" || ext == ".shtml" || ext == ".xhtml");
+  };
+  std::map<fs::path, SiteChrome> sites;
+  if (extract_params.remove_chrome) {
+    std::map<fs::path, std::size_t> pages;
+    for (const Job& job : jobs)
+      if (is_web_page(job)) ++pages[job.path.parent_path()];
+    for (const Job& job : jobs) {
+      if (!is_web_page(job) || pages[job.path.parent_path()] < 3) continue;
+      try {
+        const ExtractedText page = job.zip ? extract_bytes(job.zip->members[job.zip_member].bytes, job.path.string(),
+                                                           extract_params)
+                                           : extract_file(job.path, extract_params);
+        sites[job.path.parent_path()].learn(page.text);
+      } catch (const Error&) {
+        // Refused again, with the reason, when it is added.
+      }
+    }
+  }
+
   // What stdout says is true: a document is reported added once it is committed. The lines of the
   // open group wait for its commit (and are never printed if it fails).
   Progress progress(progress_on, jobs.size());
@@ -329,6 +353,13 @@ int run_add(const AddOptions& o) {
           job.zip ? read_document_bytes(job.zip->members[job.zip_member].bytes, job.path.string(), job.agency, job.year,
                                         job.kind, extract_params)
                   : read_document(job.path, job.agency, job.year, job.kind, extract_params);
+      if (const auto site = sites.find(job.path.parent_path()); site != sites.end() && is_web_page(job)) {
+        ChromeResult kept = site->second.strip(read.document.text);
+        if (kept.text.find_first_not_of(U" \t\r\n\u3000") != std::u32string::npos) {
+          read.chrome_lines += kept.removed.size();
+          read.document.text = std::move(kept.text);
+        }
+      }
       if (!read.complete()) {
         const bool agency = read.agency_missing;
         throw Error(fmt::format("{}: the file names no {} (give --{}{})", job.path.string(),

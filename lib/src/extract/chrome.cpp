@@ -421,37 +421,104 @@ std::vector<MetadataField> header_fields(std::u32string_view line) {
 
 bool is_chrome_line(std::u32string_view line) { return classify(line) == Kind::kStrong; }
 
-ChromeResult strip_chrome(std::u32string_view text, DocumentMetadata& metadata) {
-  struct Line {
-    std::size_t begin, end;  // [begin, end) without the '\n'
-    Kind kind;
-  };
+namespace {
+
+struct Line {
+  std::size_t begin, end;  // [begin, end) without the '\n'
+  Kind kind;
+  bool edge_zone;  // before the first paragraph or after the last (every line when there is none)
+};
+
+// The lines of `text`, classified, each marked whether it stands in the leading or trailing run.
+std::vector<Line> split_lines(std::u32string_view text) {
   std::vector<Line> lines;
   for (std::size_t pos = 0; pos <= text.size();) {
     std::size_t nl = text.find(U'\n', pos);
     if (nl == std::u32string_view::npos) nl = text.size();
-    lines.push_back({pos, nl, classify(text.substr(pos, nl - pos))});
+    lines.push_back({pos, nl, classify(text.substr(pos, nl - pos)), false});
     pos = nl + 1;
   }
-  auto line_text = [&](const Line& l) { return text.substr(l.begin, l.end - l.begin); };
-
   std::size_t first_body = lines.size(), last_body = 0;
   bool any_body = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (is_long_body(lines[i].kind, line_text(lines[i]))) {
+    if (is_long_body(lines[i].kind, text.substr(lines[i].begin, lines[i].end - lines[i].begin))) {
       if (!any_body) first_body = i;
       last_body = i;
       any_body = true;
     }
   }
+  for (std::size_t i = 0; i < lines.size(); ++i) lines[i].edge_zone = !any_body || i < first_body || i > last_body;
+  return lines;
+}
+
+// `text` without the lines marked in `remove` (trimmed into `out.removed`).
+ChromeResult without(std::u32string_view text, const std::vector<Line>& lines, const std::vector<std::uint8_t>& remove) {
+  ChromeResult out;
+  out.text.reserve(text.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::u32string_view l = text.substr(lines[i].begin, lines[i].end - lines[i].begin);
+    if (remove[i]) {
+      out.removed.emplace_back(trim(l));
+      continue;
+    }
+    out.text.append(l);
+    if (lines[i].end < text.size()) out.text.push_back(U'\n');
+  }
+  return out;
+}
+
+}  // namespace
+
+// A heading of the report (一、 （一） 1. 第一部分), or a line that ends a sentence or opens a list
+// (各区县人民政府，市政府各部门：): report text, however many pages of a site begin with it (a
+// mandated first heading must stay for the report's sections to be found).
+bool is_report_line(std::u32string_view t) {
+  static constexpr std::u32string_view kNumerals = U"一二三四五六七八九十";
+  if (is_sentence_end(t.back()) || is_colon(t.back())) return true;
+  std::size_t i = 0;
+  if (t[0] == U'（' || t[0] == U'(') ++i;
+  const std::size_t start = i;
+  while (i < t.size() && (kNumerals.find(t[i]) != std::u32string_view::npos || detail::digit_value(t[i]) >= 0)) ++i;
+  if (i == start) return t[0] == U'第';
+  return i < t.size() && (t[i] == U'、' || t[i] == U'.' || t[i] == U'．' || t[i] == U'）' || t[i] == U')');
+}
+
+void SiteChrome::learn(std::u32string_view text) {
+  ++pages_;
+  std::vector<std::u32string_view> seen;
+  for (const Line& l : split_lines(text)) {
+    const std::u32string_view t = trim(text.substr(l.begin, l.end - l.begin));
+    if (!l.edge_zone || t.empty() || is_report_line(t)) continue;
+    if (std::find(seen.begin(), seen.end(), t) != seen.end()) continue;
+    seen.push_back(t);
+    ++counts_[std::u32string(t)];
+  }
+}
+
+bool SiteChrome::is_site_chrome(std::u32string_view trimmed) const {
+  const auto it = counts_.find(std::u32string(trimmed));
+  return it != counts_.end() && it->second >= min_pages_ && it->second * 2 >= pages_;
+}
+
+ChromeResult SiteChrome::strip(std::u32string_view text) const {
+  const std::vector<Line> lines = split_lines(text);
+  std::vector<std::uint8_t> remove(lines.size(), 0);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::u32string_view t = trim(text.substr(lines[i].begin, lines[i].end - lines[i].begin));
+    remove[i] = lines[i].edge_zone && !t.empty() && !is_report_line(t) && is_site_chrome(t);
+  }
+  return without(text, lines, remove);
+}
+
+ChromeResult strip_chrome(std::u32string_view text, DocumentMetadata& metadata) {
+  const std::vector<Line> lines = split_lines(text);
+  auto line_text = [&](const Line& l) { return text.substr(l.begin, l.end - l.begin); };
   // Chrome surrounds the report: only the lines before its first paragraph and after its last are
   // candidates. A line between two paragraphs of body text is body text, whatever words it holds
   // (a law quoted in a report may say 版权所有 or 发布机构).
   std::vector<std::uint8_t> remove(lines.size(), 0);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    const bool edge_zone = !any_body || i < first_body || i > last_body;
-    remove[i] = edge_zone && (lines[i].kind == Kind::kStrong || lines[i].kind == Kind::kEdge);
-  }
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    remove[i] = lines[i].edge_zone && (lines[i].kind == Kind::kStrong || lines[i].kind == Kind::kEdge);
   // A related-article list: after its marker, nothing but short non-sentence lines and chrome.
   for (std::size_t i = lines.size(); i-- > 0;) {
     const std::u32string_view t = trim(line_text(lines[i]));

@@ -26,8 +26,10 @@
 
 #include <leitong/extract/metadata.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace leitong {
@@ -45,6 +47,33 @@ ChromeResult strip_chrome(std::u32string_view text, DocumentMetadata& metadata);
 // True when `line` (one line, with or without surrounding whitespace) is chrome wherever it
 // appears in a text (the first group of rules above).
 bool is_chrome_line(std::u32string_view line);
+
+// Chrome that repeats across the pages of one site: the portal's name, hotline or navigation line
+// that no rule above knows, standing at the top or foot of every page saved from it. Learned from
+// a group of pages (`add` learns from the web pages of each folder), then left out of those pages'
+// leading and trailing runs only (the lines before the first paragraph and after the last, as
+// above): a line between two paragraphs is body text, however many pages hold it. Lines match
+// exactly once trimmed (a report's title, which names its year, never repeats).
+class SiteChrome {
+ public:
+  // A line is site chrome when it stands in the leading or trailing run of at least `min_pages`
+  // of the pages learned, and of at least half of them.
+  explicit SiteChrome(std::size_t min_pages = 3) : min_pages_(min_pages) {}
+
+  // Counts the lines of the leading and trailing runs of one page's text (each once per page).
+  void learn(std::u32string_view text);
+
+  // `text` without the site chrome of its leading and trailing runs; kept lines copied unchanged.
+  ChromeResult strip(std::u32string_view text) const;
+
+  std::size_t pages() const { return pages_; }
+
+ private:
+  bool is_site_chrome(std::u32string_view trimmed) const;
+
+  std::size_t min_pages_, pages_ = 0;
+  std::unordered_map<std::u32string, std::size_t> counts_;  // trimmed line -> pages holding it
+};
 
 // The "key: value" fields of one header line ("日期:2025-01-24来源:区司法局", or a table row
 // "发布机构: | 沙坪坝区民政局 | 生成日期: | 2025-02-12 |"); empty if the line holds none.
