@@ -286,7 +286,7 @@ def part_holders(args, work):
 
 def part_eval(args, work):
     print("\n### synth → add → eval\n")
-    print("| generator | archive | documents | plagdet | precision | recall | granularity | "
+    print("| generator | archive | reports | plagdet | precision | recall | granularity | "
           "clean reports flagged | recycled found |")
     print("|---|---|---|---|---|---|---|---|---|")
     for spec in args.eval_sizes:
