@@ -37,6 +37,7 @@
 #include <leitong/core/minhash.h>
 #include <leitong/core/normalize.h>
 #include <leitong/core/shingle.h>
+#include <leitong/core/simd.h>
 #include <leitong/core/simhash.h>
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
@@ -277,6 +278,16 @@ BENCHMARK(BM_MakeSketch)->Apply(chunks);
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // LEITONG_SIMD=portable|avx2|avx512 measures a narrower vector path of the same binary.
+  if (const char* limit = std::getenv("LEITONG_SIMD"); limit && *limit) {
+    const auto path = leitong::parse_simd_path(limit);
+    if (!path) {
+      std::fprintf(stderr, "bench_sketch: LEITONG_SIMD must be portable, avx2 or avx512\n");
+      return 1;
+    }
+    leitong::limit_simd_path(*path);
+  }
+  benchmark::AddCustomContext("simd_path", std::string(leitong::simd_path_name(leitong::simd_path())));
   const Corpus& whole = corpus(0);
   // The benchmarks must hash the same thing: the inlined and the linked XXH3 and the library agree.
   for (const Doc& d : whole.docs) {

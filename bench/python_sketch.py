@@ -45,21 +45,21 @@ def default_corpus() -> Path:
     return shared if shared.is_dir() else REPO / "corpora" / "gov-work-reports"
 
 
-def median_seconds(run, repeat: int) -> float:
+def median_seconds(run, repeat: int, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
-def cpp_rates(bench: Path, corpus: Path, chunk: int) -> dict:
+def cpp_rates(bench: Path, corpus: Path, chunk: int, repetitions: int = 5, sketch_only: bool = False) -> dict:
     """bytes_per_second of BM_MakeSketch and BM_Sketch at `chunk`, from bench_sketch's JSON."""
-    names = [f"BM_MakeSketch/chunk:{chunk}", f"BM_Sketch/chunk:{chunk}"]
+    names = [f"BM_MakeSketch/chunk:{chunk}"] + ([] if sketch_only else [f"BM_Sketch/chunk:{chunk}"])
     result = subprocess.run(
         [str(bench), f"--benchmark_filter=^({'|'.join(names)})$", "--benchmark_format=json",
-         "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true"],
+         f"--benchmark_repetitions={repetitions}", "--benchmark_report_aggregates_only=true"],
         capture_output=True, text=True, check=True, env={**os.environ, "LEITONG_CORPUS_DIR": str(corpus)},
     )
     rates = {}
@@ -76,6 +76,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7, help="runs of each measurement (the median is shown)")
     parser.add_argument("--bench", type=Path, default=None,
                         help="bench_sketch program (default: build/bench/bench_sketch when present)")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="then alternate leitong.Sketch and BM_MakeSketch this many times, both timed "
+                             "in CPU seconds, and print the ratio of each round and their median")
     args = parser.parse_args()
 
     import leitong
@@ -149,6 +152,19 @@ def main() -> int:
         print(f"{label:<66} {'':>9} {rate / 1e6 if rate else float('nan'):>9.1f}")
     if not cpp:
         print(f"(C++ rates: {bench} gave none; build it with -DLEITONG_BUILD_BENCH=ON or give --bench)")
+    elif args.rounds:
+        # A shared machine's load changes between one measurement and the next: alternating the
+        # two, each on CPU time (as Google Benchmark's rate is), and taking the median of the
+        # per-round ratios leaves far less of that noise in the comparison than two separate runs.
+        print(f"\nleitong.Sketch(text) against C++ BM_MakeSketch, alternated, CPU time:")
+        print(f"{'round':>5} {'Python MB/s':>12} {'C++ MB/s':>10} {'ratio':>7}")
+        ratios = []
+        for round_number in range(1, args.rounds + 1):
+            python_rate = megabytes / median_seconds(sketch_each, args.repeat, time.process_time)
+            cpp_rate = cpp_rates(bench, corpus, args.chunk, 3, sketch_only=True)[f"BM_MakeSketch/chunk:{args.chunk}"] / 1e6
+            ratios.append(python_rate / cpp_rate)
+            print(f"{round_number:>5} {python_rate:>12.1f} {cpp_rate:>10.1f} {ratios[-1]:>7.3f}")
+        print(f"median ratio {statistics.median(ratios):.3f} (range {min(ratios):.3f}–{max(ratios):.3f})")
     return 0
 
 

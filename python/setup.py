@@ -2,8 +2,8 @@
 
 pip runs this from python/ (in-tree). The CMake build directory is <repository>/build-pip (or
 $LEITONG_PIP_BUILD_DIR), kept between installs so that a reinstall only rebuilds what changed; extra
-CMake arguments come from $LEITONG_CMAKE_ARGS (e.g. -DLEITONG_NATIVE=OFF for a module that runs on
-other CPUs than the one it was built on), parallel jobs from $CMAKE_BUILD_PARALLEL_LEVEL.
+CMake arguments come from $LEITONG_CMAKE_ARGS (e.g. -DLEITONG_NATIVE=ON for a module built for this
+CPU only), parallel jobs from $CMAKE_BUILD_PARALLEL_LEVEL.
 """
 
 import os

@@ -62,6 +62,15 @@ TEST(ResolveAgency, UnknownNamesListTheirLookalikes) {
   EXPECT_EQ(office.candidates, (std::vector<std::string>{"深圳市罗湖区民政局"}));
   EXPECT_TRUE(office.other_places.empty());
   EXPECT_TRUE(resolve_agency("某县教育局", kKnown).candidates.empty());
+  // Another department of the same place one character off (财政局 beside 民政局) is another
+  // agency; a department name that is no department's (民证局) is still a likely typo.
+  const AgencyResolution finance = resolve_agency("深圳市罗湖区财政局", kKnown);
+  EXPECT_EQ(finance.how, How::kUnknown);
+  EXPECT_TRUE(finance.candidates.empty());
+  EXPECT_TRUE(finance.other_places.empty());
+  EXPECT_EQ(resolve_agency("深圳市罗湖区民证局", kKnown).candidates, (std::vector<std::string>{"深圳市罗湖区民政局"}));
+  const std::vector<std::string> market = {"南宁市平州区市场监督管理局"};
+  EXPECT_EQ(resolve_agency("南宁市平州区市场监督管理居", market).candidates, market);
   EXPECT_TRUE(resolve_agency("某县教育局", {}).candidates.empty());
 }
 

@@ -174,25 +174,59 @@ std::string compare_json(const Input& a, const Input& b, int shingle, const leit
   return leitong::render_json(leitong::analyze(doc_a, sketch_a, {&reference, 1}, params));
 }
 
-// leitong::Sketch of one text, with NumPy views of its arrays.
+// The code points of a Python str, read from its own storage (PEP 393: one, two or four bytes a
+// character) in one pass. pybind11's std::u32string conversion encodes to a UTF-32 bytes object
+// first and copies that: two passes and an allocation more, which showed in sketching's rate on
+// report-sized texts. A lone surrogate is refused, as that encoding refuses it.
+std::u32string utf32_of(const py::str& text) {
+  PyObject* object = text.ptr();
+  const Py_ssize_t length = PyUnicode_GET_LENGTH(object);
+  const int kind = PyUnicode_KIND(object);
+  const void* data = PyUnicode_DATA(object);
+  std::u32string out(static_cast<std::size_t>(length), U'\0');
+  for (Py_ssize_t i = 0; i < length; ++i) {
+    const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c >= 0xD800 && c <= 0xDFFF) throw_usage("the text holds a lone surrogate (U+{:04X}) at index {}", c, i);
+    out[static_cast<std::size_t>(i)] = static_cast<char32_t>(c);
+  }
+  return out;
+}
+
+// leitong::Sketch of one text, with NumPy views of its arrays (the fingerprints' two arrays are
+// split out of leitong::Fingerprint when first asked for, not for every sketch).
 class PySketch {
  public:
   PySketch(const std::u32string& text, const leitong::SketchParams& params) {
     py::gil_scoped_release release;
     sketch_ = leitong::make_sketch(text, params);
+  }
+  const leitong::Sketch& sketch() const { return sketch_; }
+  const std::vector<std::uint64_t>& fingerprint_hashes() const {
+    split_fingerprints();
+    return fingerprint_hashes_;
+  }
+  const std::vector<std::uint32_t>& fingerprint_positions() const {
+    split_fingerprints();
+    return fingerprint_positions_;
+  }
+
+ private:
+  // Called with the GIL held, so two threads never fill the arrays at once.
+  void split_fingerprints() const {
+    if (fingerprints_split_) return;
+    fingerprint_hashes_.reserve(sketch_.fingerprints.size());
+    fingerprint_positions_.reserve(sketch_.fingerprints.size());
     for (const leitong::Fingerprint& f : sketch_.fingerprints) {
       fingerprint_hashes_.push_back(f.hash);
       fingerprint_positions_.push_back(f.position);
     }
+    fingerprints_split_ = true;
   }
-  const leitong::Sketch& sketch() const { return sketch_; }
-  const std::vector<std::uint64_t>& fingerprint_hashes() const { return fingerprint_hashes_; }
-  const std::vector<std::uint32_t>& fingerprint_positions() const { return fingerprint_positions_; }
 
- private:
   leitong::Sketch sketch_;
-  std::vector<std::uint64_t> fingerprint_hashes_;
-  std::vector<std::uint32_t> fingerprint_positions_;
+  mutable bool fingerprints_split_ = false;
+  mutable std::vector<std::uint64_t> fingerprint_hashes_;
+  mutable std::vector<std::uint32_t> fingerprint_positions_;
 };
 
 // A MinHash signature from a Sketch or anything NumPy reads as uint32 values.
@@ -603,8 +637,8 @@ PYBIND11_MODULE(_leitong, m) {
   const leitong::MinHashParams minhash_defaults;
   py::class_<PySketch>(m, "Sketch",
                        "Everything leitong computes from one text before indexing or comparing it (leitong::Sketch).")
-      .def(py::init([](const std::u32string& text, int shingle, int k, std::uint64_t seed) {
-             return std::make_unique<PySketch>(text, sketch_params(shingle, k, seed));
+      .def(py::init([](const py::str& text, int shingle, int k, std::uint64_t seed) {
+             return std::make_unique<PySketch>(utf32_of(text), sketch_params(shingle, k, seed));
            }),
            "text"_a, py::kw_only(), "shingle"_a = leitong::ShingleParams{}.n, "k"_a = minhash_defaults.k,
            "seed"_a = minhash_defaults.seed)
@@ -664,8 +698,11 @@ PYBIND11_MODULE(_leitong, m) {
       "b"_a, "Hamming distance of two SimHash-64 values (Sketches or ints).");
   m.def(
       "signatures",
-      [](const std::vector<std::u32string>& texts, int shingle, int k, std::uint64_t seed, int threads) {
-        return signatures(texts, sketch_params(shingle, k, seed), threads);
+      [](const std::vector<py::str>& texts, int shingle, int k, std::uint64_t seed, int threads) {
+        std::vector<std::u32string> code_points;
+        code_points.reserve(texts.size());
+        for (const py::str& text : texts) code_points.push_back(utf32_of(text));
+        return signatures(code_points, sketch_params(shingle, k, seed), threads);
       },
       "texts"_a, py::kw_only(), "shingle"_a = leitong::ShingleParams{}.n, "k"_a = minhash_defaults.k,
       "seed"_a = minhash_defaults.seed, "threads"_a = 1,

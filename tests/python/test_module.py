@@ -91,6 +91,29 @@ def test_sketch_refuses_parameters_the_library_refuses():
         leitong.Sketch("text", shingle=0)
 
 
+def test_sketch_reads_every_width_of_str_alike():
+    # Python keeps a str in one, two or four bytes a character, by its widest character; the
+    # module reads that storage directly. The same words must hash alike in each.
+    ascii_text = "Law-based government annual report 2024, section one: measures and results. " * 3
+    one_byte = ascii_text  # every character below U+0100
+    two_bytes = ascii_text + "报"  # a BMP character widens the whole string
+    four_bytes = ascii_text + "𠀀"  # an astral character (CJK Extension B)
+    shingles = [leitong.Sketch(t, shingle=5).shingles for t in (one_byte, two_bytes, four_bytes)]
+    assert (shingles[1][:len(shingles[0])] == shingles[0]).all()
+    assert (shingles[2][:len(shingles[0])] == shingles[0]).all()
+    assert leitong.Sketch(four_bytes).normalized.endswith("𠀀")
+    minhashes, _ = leitong.signatures([two_bytes, four_bytes])
+    assert (minhashes[0] == leitong.Sketch(two_bytes).minhash).all()
+    assert (minhashes[1] == leitong.Sketch(four_bytes).minhash).all()
+
+
+def test_sketch_refuses_a_lone_surrogate_naming_where_it_is():
+    with pytest.raises(leitong.UsageError, match=r"U\+D800.*index 2"):
+        leitong.Sketch("报告\ud800告")
+    with pytest.raises(leitong.UsageError, match="surrogate"):
+        leitong.signatures(["fine", "bad \udfff"])
+
+
 def test_similarity_of_identical_related_and_unrelated_texts():
     a = leitong.Sketch(read(NATIONAL / "2021.txt"))
     same = leitong.Sketch(read(NATIONAL / "2021.txt"))

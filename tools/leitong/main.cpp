@@ -4,10 +4,12 @@
 #include <leitong/core/text.h>
 
 #include <leitong/core/error.h>
+#include <leitong/core/simd.h>
 
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -39,7 +41,19 @@ int main(int argc, char** argv) {
       "It keeps an archive of reports (agency, year, text) and says, for a report, how much of it is\n"
       "copied, from which documents, exactly which passages, and how much is shared boilerplate."};
   app.name("leitong");
-  app.set_version_flag("--version", std::string("leitong ") + LEITONG_VERSION);
+  // LEITONG_SIMD=portable|avx2 rules out wider vector loops (to compare them, or on a machine
+  // that misreports them); results never depend on it.
+  if (const char* limit = std::getenv("LEITONG_SIMD"); limit && *limit) {
+    const auto path = leitong::parse_simd_path(limit);
+    if (!path) {
+      print_error(fmt::format("LEITONG_SIMD must be portable, avx2 or avx512, not '{}'", limit));
+      return kExitUsage;
+    }
+    leitong::limit_simd_path(*path);
+  }
+  app.set_version_flag("--version", fmt::format("leitong {}\nsketching: {} (this CPU: {})", LEITONG_VERSION,
+                                                leitong::simd_path_name(leitong::simd_path()),
+                                                leitong::simd_path_name(leitong::best_simd_path())));
   app.require_subcommand(1);
   app.footer("Run `leitong COMMAND --help` for a command's options.");
   std::map<CLI::App*, Runner> runners;

@@ -5,8 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <functional>
 #include <numeric>
+#include <string_view>
 
 namespace leitong {
 
@@ -22,6 +24,45 @@ bool ends_region(char32_t c) {
 // A name that names its place: a region ends before its last character (罗湖区民政局, not 民政局).
 bool names_a_place(std::u32string_view name) {
   return name.size() >= 2 && std::any_of(name.begin(), name.end() - 1, ends_region);
+}
+
+// The departments of government as their names are written (the State Council's and the usual
+// local 组成部门 and 直属机构, in full and in their common short forms), without the word for the
+// kind of body after them.
+constexpr std::u32string_view kDepartmentStems[] = {
+    U"民政", U"司法", U"财政", U"教育", U"公安", U"国家安全", U"人力资源和社会保障", U"人力资源社会保障", U"人社",
+    U"自然资源", U"规划和自然资源", U"规划", U"生态环境", U"环境保护", U"环保", U"住房和城乡建设",
+    U"住房城乡建设", U"住建", U"城乡建设", U"交通运输", U"交通", U"水利", U"水务", U"农业农村", U"农业",
+    U"商务", U"文化和旅游", U"文化广电旅游", U"文化广电和旅游", U"文化旅游", U"文化和旅游发展", U"文旅",
+    U"文化", U"卫生健康", U"卫生和计划生育", U"卫生", U"退役军人事务", U"应急管理", U"审计",
+    U"国有资产监督管理", U"国资", U"市场监督管理", U"市场监管", U"广播电视", U"体育", U"统计", U"医疗保障",
+    U"医保", U"林业", U"林业和草原", U"城市管理", U"城市管理和综合执法", U"综合行政执法", U"发展和改革",
+    U"发展改革", U"发改", U"科学技术", U"科技", U"工业和信息化", U"经济和信息化", U"经信", U"工信",
+    U"民族宗教事务", U"民族宗教", U"民族事务", U"宗教事务", U"信访", U"外事", U"侨务", U"地方金融监督管理",
+    U"金融", U"数据", U"大数据", U"政务服务", U"政务服务管理", U"政务服务数据管理", U"机关事务管理",
+    U"机关事务", U"档案", U"地震", U"气象", U"粮食和物资储备", U"粮食", U"人民防空", U"人防", U"园林",
+    U"园林绿化", U"知识产权", U"税务", U"邮政管理", U"供销合作", U"人民政府", U"政府", U"住房保障",
+    U"乡村振兴", U"营商环境", U"行政审批"};
+constexpr std::u32string_view kBodies[] = {U"委员会", U"办公室", U"管理局", U"局", U"委",
+                                                           U"办", U"厅", U"院", U"部", U"署",
+                                                           U"中心", U"所", U"站", U"处", U"会"};
+
+// A department's whole name (民政局, 卫生健康委员会, 人民政府办公室): a stem of the list, a body.
+bool is_department(std::u32string_view part) {
+  for (std::u32string_view body : kBodies) {
+    if (part.size() <= body.size() || !part.ends_with(body)) continue;
+    const std::u32string_view stem = part.substr(0, part.size() - body.size());
+    if (std::find(std::begin(kDepartmentStems), std::end(kDepartmentStems), stem) != std::end(kDepartmentStems)) return true;
+  }
+  return false;
+}
+
+// The department an agency's name ends with, after its place (深圳市罗湖区民政局: 民政局); empty
+// when no known department follows a place.
+std::u32string_view department_of(std::u32string_view name) {
+  for (std::size_t i = 1; i < name.size(); ++i)
+    if (ends_region(name[i - 1]) && is_department(name.substr(i))) return name.substr(i);
+  return {};
 }
 
 }  // namespace
@@ -89,7 +130,7 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
     return out;
   }
   // One character off in the name of the place is most often another place (渝中区, 渝北区); in the
-  // rest of the name (民政局, 民政居) it is most often a typo.
+  // rest of the name (民政局, 民政居) it is most often a typo, unless both are departments' names.
   std::size_t place_end = 0;  // the characters naming the place: [0, place_end)
   for (std::size_t i = 0; i + 1 < name.size(); ++i)
     if (ends_region(name[i])) place_end = i + 1;
@@ -105,7 +146,15 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
           continue;
         const auto differs = static_cast<std::size_t>(
             std::mismatch(name.begin(), name.end(), candidate.begin()).first - name.begin());
-        (differs < place_end ? other_places : lookalikes).push_back(exact_.at(k));
+        if (differs < place_end) {
+          other_places.push_back(exact_.at(k));
+          continue;
+        }
+        // Two departments of one place whose names differ by a character (民政局, 财政局) are two
+        // agencies, not a typo.
+        const std::u32string_view department = department_of(name), other = department_of(candidate);
+        if (!department.empty() && !other.empty() && department != other) continue;
+        lookalikes.push_back(exact_.at(k));
       }
     }
   for (auto* list : {&lookalikes, &other_places}) {

@@ -1,16 +1,81 @@
 // Verifying: SQLite's own checks, then every document against its index (docs/format.md,
 // "Verifying").
+//
+// The index is read in one pass: every posting and LSH blob once, in table order, adding up for
+// each document a sum of the keys it is filed under. Each document's text is then sketched again
+// (on every core) and the sums its sketch calls for are compared with those. Only a document whose
+// sums differ is looked up blob by blob, to say exactly what is missing. Looking up every
+// document's blobs instead reads each blob once per document it holds: quadratic in the archive.
 #include <leitong/core/error.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "detail/archive_impl.h"
 
 namespace leitong {
 
-using detail::BlobLayout;
 using detail::read_le;
 using detail::Statement;
+
+namespace {
+
+// What the index holds of one document, summed over the scans, and what its row says.
+struct Filed {
+  bool exists = false;
+  std::uint32_t posting_agency = 0;  // the agency its postings must carry (0: not a report)
+  std::uint64_t lsh_sum = 0, posting_sum = 0;  // of mix64(key) over its entries, wrapping
+  std::uint32_t lsh_seen = 0, postings_seen = 0;
+  std::uint32_t capped_seen = 0;  // its postings under fingerprints at the cap
+};
+
+// Documents by id: a vector where ids are dense (the usual case), else a map.
+class FiledTable {
+ public:
+  void reserve(std::int64_t max_id, std::int64_t count) {
+    dense_ = max_id >= 0 && max_id <= 2 * count + 4096;
+    if (dense_) rows_.resize(static_cast<std::size_t>(max_id) + 1);
+  }
+  Filed& add(std::int64_t id) {
+    Filed& f = dense_ ? rows_[static_cast<std::size_t>(id)] : sparse_[id];
+    f.exists = true;
+    return f;
+  }
+  Filed* find(std::int64_t id) {
+    if (dense_) {
+      if (id < 0 || id >= std::int64_t(rows_.size()) || !rows_[static_cast<std::size_t>(id)].exists) return nullptr;
+      return &rows_[static_cast<std::size_t>(id)];
+    }
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  bool dense_ = true;
+  std::vector<Filed> rows_;
+  std::unordered_map<std::int64_t, Filed> sparse_;
+};
+
+std::uint64_t entry_hash(std::uint64_t key) { return detail::mix64(key ^ 0x6C6569746F6E67ull); }
+
+// A document read for its check: the row, the text (or why it could not be read), its sketch.
+struct Pending {
+  std::int64_t id = 0;
+  std::string content_hash;
+  std::int64_t chars = 0;
+  std::u32string text;
+  std::string text_error;
+  bool has_sketch_row = false;
+  std::vector<std::uint8_t> stored_signature;
+  std::uint64_t stored_simhash = 0;
+  std::int64_t stored_fingerprints = 0;
+  // Computed on a worker.
+  Sketch sketch;
+  std::vector<Fingerprint> fps;     // posted fingerprints, in filing order
+  std::vector<std::uint64_t> keys;  // filed band keys
+};
+
+}  // namespace
 
 ArchiveCheck Archive::verify() const {
   impl_->commit_group();  // a writer's open batch group (set_batch_size) is committed first
@@ -43,191 +108,279 @@ ArchiveCheck Archive::verify() const {
   if (!out.ok())
     return out;  // the b-trees are damaged: what the scans below would read is unreliable
 
-  struct Expected {
-    std::uint32_t posting_agency = 0;
-    std::int64_t lsh = 0, postings = 0;  // entries the document's sketch accounts for
-    std::int64_t lsh_seen = 0, postings_seen = 0;
-  };
-  std::unordered_map<std::int64_t, Expected> expected;
+  FiledTable filed;
   phase("documents", [&] {
+    Statement range = d.prepare("SELECT coalesce(max(id), 0), count(*) FROM documents");
+    range.step();
+    filed.reserve(range.column_int(0), range.column_int(1));
     Statement docs = d.prepare(
-        "SELECT d.id, d.agency_id, d.kind, d.content_hash, d.chars, a.name FROM documents d "
+        "SELECT d.id, d.agency_id, d.kind, a.name IS NULL FROM documents d "
         "LEFT JOIN agencies a ON a.id = d.agency_id ORDER BY d.id");
-    Statement sketch_row =
-        d.prepare("SELECT minhash, simhash, fingerprints FROM sketches WHERE doc_id = ?");
-    Statement bucket = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
-    Statement posting = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
     while (docs.step()) {
       const std::int64_t id = docs.column_int(0);
-      ++out.documents;
       const std::string kind = docs.column_text(2);
-      if (docs.column_is_null(5))
-        problem(fmt::format("document {}: agency {} missing", id, docs.column_int(1)));
+      if (docs.column_int(3)) problem(fmt::format("document {}: agency {} missing", id, docs.column_int(1)));
       if (kind != "report" && kind != "template" && kind != "form")
         problem(fmt::format("document {}: unknown kind '{}'", id, kind));
-      if (id < 1 || id > std::int64_t(UINT32_MAX))
+      if (id < 1 || id > std::int64_t(UINT32_MAX)) {
         problem(fmt::format("document {}: id out of range", id));
-      Expected& e = expected[id];
-      e.posting_agency = kind == "report" ? static_cast<std::uint32_t>(docs.column_int(1)) : 0;
-      std::u32string text;
-      try {
-        text = this->text(id);
-      } catch (const Error& err) {
-        problem(fmt::format("document {}: {}", id, err.what()));
         continue;
       }
-      if (content_hash(text) != docs.column_text(3))
-        problem(fmt::format("document {}: text does not match its content hash", id));
-      if (std::int64_t(text.size()) != docs.column_int(4))
-        problem(fmt::format("document {}: text has {} characters, the row says {}", id, text.size(),
-                            docs.column_int(4)));
-      const Sketch sketch = make_sketch(text, d.params.sketch);
-      std::vector<Fingerprint> fps = detail::posted_fingerprints(sketch);
-      // In filing order: the fingerprints of one bucket are adjacent.
-      std::sort(fps.begin(), fps.end(), [&](const Fingerprint& a, const Fingerprint& b) {
-        return d.posting_hash(a.hash) < d.posting_hash(b.hash);
-      });
-      const std::vector<std::uint64_t> keys = detail::filed_band_keys(sketch, d.params.lsh);
-      e.lsh = static_cast<std::int64_t>(keys.size());
-      e.postings = static_cast<std::int64_t>(fps.size());
-
-      sketch_row.bind(1, id);
-      if (!sketch_row.step()) {
-        problem(fmt::format("document {}: sketch row missing", id));
-      } else {
-        const auto blob = sketch_row.column_blob(0);
-        const std::vector<std::uint8_t> expected_signature =
-            d.layout.encode_signature(sketch.minhash);
-        if (blob.size() != expected_signature.size() ||
-            std::memcmp(blob.data(), expected_signature.data(), blob.size()) != 0)
-          problem(fmt::format("document {}: stored MinHash differs from its text's", id));
-        if (static_cast<std::uint64_t>(sketch_row.column_int(1)) != sketch.simhash)
-          problem(fmt::format("document {}: stored SimHash differs from its text's", id));
-        if (sketch_row.column_int(2) != e.postings)
-          problem(fmt::format("document {}: sketch row says {} fingerprints, its text has {}", id,
-                              sketch_row.column_int(2), e.postings));
-      }
-      sketch_row.reset();
-
-      int missing_keys = 0;
-      for (std::uint64_t key : keys) {
-        bool found = false;
-        bucket.bind(1, static_cast<std::int64_t>(key));
-        if (bucket.step()) {
-          const auto blob = bucket.column_blob(0);
-          for (std::size_t at = 0; at + 4 <= blob.size() && !found; at += 4)
-            found = read_le<std::uint32_t>(blob.data() + at) == static_cast<std::uint32_t>(id);
-        }
-        bucket.reset();
-        if (!found) ++missing_keys;
-      }
-      if (missing_keys)
-        problem(fmt::format("document {}: missing from {} of its {} LSH buckets", id, missing_keys,
-                            keys.size()));
-
-      std::size_t missing_postings = 0;
-      std::unordered_set<std::uint32_t> tags;
-      std::unordered_map<std::uint32_t, std::size_t> holders;  // postings per tag in the bucket
-      for (std::size_t i = 0; i < fps.size();) {
-        const std::uint32_t b = d.bucket_of(fps[i].hash);
-        tags.clear();
-        holders.clear();
-        posting.bind(1, static_cast<std::int64_t>(b));
-        if (posting.step()) {
-          const auto blob = posting.column_blob(0);
-          const std::size_t step = d.layout.posting_bytes();
-          for (std::size_t at = 0; at + step <= blob.size(); at += step) {
-            const std::uint32_t tag = d.layout.read_tag(blob.data() + at);
-            ++holders[tag];
-            if (d.layout.read_doc(blob.data() + at) == static_cast<std::uint32_t>(id))
-              tags.insert(tag);
-          }
-        }
-        posting.reset();
-        // Not posted is right only when the fingerprint had reached the cap.
-        const auto cap = static_cast<std::size_t>(d.params.posting_cap);
-        for (; i < fps.size() && d.bucket_of(fps[i].hash) == b; ++i) {
-          const std::uint32_t tag = d.tag_of(fps[i].hash);
-          if (tags.count(tag)) continue;
-          if (cap && holders[tag] >= cap) {
-            --e.postings;  // expected entries: this one is rightly absent
-            continue;
-          }
-          ++missing_postings;
-        }
-      }
-      if (missing_postings)
-        problem(fmt::format("document {}: {} of its {} fingerprint postings missing", id,
-                            missing_postings, fps.size()));
+      filed.add(id).posting_agency = kind == "report" ? static_cast<std::uint32_t>(docs.column_int(1)) : 0;
     }
   });
 
+  // Keys of fingerprints holding posting_cap postings: a document's posting under one may rightly
+  // be absent (the cap was reached before it was added).
+  std::unordered_set<std::uint64_t> capped;
+  const auto cap = static_cast<std::size_t>(d.params.posting_cap);
+  phase("postings", [&] {
+    Statement s = d.prepare("SELECT bucket, entries FROM postings");
+    const std::size_t step = d.layout.posting_bytes();
+    std::unordered_map<std::uint32_t, std::uint32_t> per_tag;
+    while (s.step()) {
+      const std::int64_t b = s.column_int(0);
+      const auto blob = s.column_blob(1);
+      if (blob.size() % step != 0 || blob.empty())
+        problem(fmt::format("posting bucket {}: blob of {} bytes is not a list of postings", b, blob.size()));
+      if (b < 0 || b >= (std::int64_t(1) << d.params.posting_bucket_bits))
+        problem(fmt::format("posting bucket {}: out of range", b));
+      const std::uint64_t bucket_key = std::uint64_t(static_cast<std::uint32_t>(b)) << 32;
+      if (cap) {
+        per_tag.clear();
+        for (std::size_t at = 0; at + step <= blob.size(); at += step) ++per_tag[d.layout.read_tag(blob.data() + at)];
+        for (const auto& [tag, n] : per_tag)
+          if (n >= cap) capped.insert(bucket_key | tag);
+      }
+      for (std::size_t at = 0; at + step <= blob.size(); at += step) {
+        ++out.postings;
+        const std::int64_t id = d.layout.read_doc(blob.data() + at);
+        const std::uint32_t agency = d.layout.read_agency(blob.data() + at);
+        Filed* f = filed.find(id);
+        if (!f) {
+          problem(fmt::format("posting bucket {}: names document {}, which does not exist", b, id));
+          continue;
+        }
+        const std::uint64_t key = bucket_key | d.layout.read_tag(blob.data() + at);
+        ++f->postings_seen;
+        if (cap && capped.count(key))
+          ++f->capped_seen;
+        else
+          f->posting_sum += entry_hash(key);
+        if (agency != f->posting_agency)
+          problem(fmt::format("posting bucket {}: document {} with agency {}, expected {}", b, id, agency,
+                              f->posting_agency));
+      }
+    }
+  });
   phase("lsh_buckets", [&] {
     Statement s = d.prepare("SELECT key, doc_ids FROM lsh_buckets");
     while (s.step()) {
       const auto blob = s.column_blob(1);
       if (blob.size() % 4 != 0 || blob.empty())
-        problem(fmt::format("LSH bucket {}: blob of {} bytes is not a list of ids", s.column_int(0),
-                            blob.size()));
+        problem(fmt::format("LSH bucket {}: blob of {} bytes is not a list of ids", s.column_int(0), blob.size()));
+      const auto key = static_cast<std::uint64_t>(s.column_int(0));
       for (std::size_t at = 0; at + 4 <= blob.size(); at += 4) {
         ++out.lsh_entries;
         const std::int64_t id = read_le<std::uint32_t>(blob.data() + at);
-        auto it = expected.find(id);
-        if (it == expected.end())
-          problem(fmt::format("LSH bucket {}: names document {}, which does not exist",
-                              s.column_int(0), id));
-        else
-          ++it->second.lsh_seen;
-      }
-    }
-  });
-  phase("postings", [&] {
-    Statement s = d.prepare("SELECT bucket, entries FROM postings");
-    while (s.step()) {
-      const std::int64_t b = s.column_int(0);
-      const auto blob = s.column_blob(1);
-      const std::size_t step = d.layout.posting_bytes();
-      if (blob.size() % step != 0 || blob.empty())
-        problem(fmt::format("posting bucket {}: blob of {} bytes is not a list of postings", b,
-                            blob.size()));
-      if (b < 0 || b >= (std::int64_t(1) << d.params.posting_bucket_bits))
-        problem(fmt::format("posting bucket {}: out of range", b));
-      for (std::size_t at = 0; at + step <= blob.size(); at += step) {
-        ++out.postings;
-        const std::int64_t id = d.layout.read_doc(blob.data() + at);
-        const std::uint32_t agency = d.layout.read_agency(blob.data() + at);
-        auto it = expected.find(id);
-        if (it == expected.end()) {
-          problem(fmt::format("posting bucket {}: names document {}, which does not exist", b, id));
+        Filed* f = filed.find(id);
+        if (!f) {
+          problem(fmt::format("LSH bucket {}: names document {}, which does not exist", s.column_int(0), id));
           continue;
         }
-        ++it->second.postings_seen;
-        if (agency != it->second.posting_agency)
-          problem(fmt::format("posting bucket {}: document {} with agency {}, expected {}", b, id,
-                              agency, it->second.posting_agency));
+        ++f->lsh_seen;
+        f->lsh_sum += entry_hash(key);
       }
     }
   });
-  std::vector<std::int64_t> ids;
-  for (const auto& [id, e] : expected) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  for (std::int64_t id : ids) {
-    const Expected& e = expected[id];
-    if (e.lsh_seen > e.lsh && e.lsh)
-      problem(fmt::format("document {}: in {} LSH bucket entries, its sketch has {} band keys", id,
-                          e.lsh_seen, e.lsh));
-    if (e.postings_seen > e.postings && e.postings)
-      problem(fmt::format("document {}: {} posting entries, its sketch has {} fingerprints", id,
-                          e.postings_seen, e.postings));
-  }
+
+  // Looks one document's entries up blob by blob: what is missing, and what is there too often.
+  Statement bucket = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
+  Statement posting = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
+  auto look_up_entries = [&](const Pending& p, const Filed& f) {
+    const std::int64_t id = p.id;
+    int missing_keys = 0;
+    for (std::uint64_t key : p.keys) {
+      bool found = false;
+      bucket.bind(1, static_cast<std::int64_t>(key));
+      if (bucket.step()) {
+        const auto blob = bucket.column_blob(0);
+        for (std::size_t at = 0; at + 4 <= blob.size() && !found; at += 4)
+          found = read_le<std::uint32_t>(blob.data() + at) == static_cast<std::uint32_t>(id);
+      }
+      bucket.reset();
+      if (!found) ++missing_keys;
+    }
+    if (missing_keys)
+      problem(fmt::format("document {}: missing from {} of its {} LSH buckets", id, missing_keys, p.keys.size()));
+    if (f.lsh_seen > p.keys.size() && !p.keys.empty())
+      problem(fmt::format("document {}: in {} LSH bucket entries, its sketch has {} band keys", id, f.lsh_seen,
+                          p.keys.size()));
+
+    std::size_t missing_postings = 0, expected_postings = p.fps.size();
+    std::uint32_t own_entries = 0;  // its postings under one of its own fingerprints' keys
+    std::unordered_set<std::uint32_t> own_tags, tags;
+    std::unordered_map<std::uint32_t, std::size_t> holders;  // postings per tag in the bucket
+    for (std::size_t i = 0; i < p.fps.size();) {
+      const std::uint32_t b = d.bucket_of(p.fps[i].hash);
+      std::size_t run_end = i;
+      own_tags.clear();
+      for (; run_end < p.fps.size() && d.bucket_of(p.fps[run_end].hash) == b; ++run_end)
+        own_tags.insert(d.tag_of(p.fps[run_end].hash));
+      tags.clear();
+      holders.clear();
+      posting.bind(1, static_cast<std::int64_t>(b));
+      if (posting.step()) {
+        const auto blob = posting.column_blob(0);
+        const std::size_t step = d.layout.posting_bytes();
+        for (std::size_t at = 0; at + step <= blob.size(); at += step) {
+          const std::uint32_t tag = d.layout.read_tag(blob.data() + at);
+          ++holders[tag];
+          if (d.layout.read_doc(blob.data() + at) == static_cast<std::uint32_t>(id)) {
+            tags.insert(tag);
+            own_entries += own_tags.count(tag) ? 1 : 0;
+          }
+        }
+      }
+      posting.reset();
+      // Not posted is right only when the fingerprint had reached the cap.
+      for (; i < run_end; ++i) {
+        const std::uint32_t tag = d.tag_of(p.fps[i].hash);
+        if (tags.count(tag)) continue;
+        if (cap && holders[tag] >= cap) {
+          --expected_postings;  // this one is rightly absent
+          continue;
+        }
+        ++missing_postings;
+      }
+    }
+    if (missing_postings)
+      problem(fmt::format("document {}: {} of its {} fingerprint postings missing", id, missing_postings,
+                          p.fps.size()));
+    if (f.postings_seen > expected_postings && expected_postings)
+      problem(fmt::format("document {}: {} posting entries, its sketch has {} fingerprints", id, f.postings_seen,
+                          expected_postings));
+    else if (f.postings_seen > own_entries)
+      problem(fmt::format("document {}: {} of its posting entries are under keys none of its fingerprints has", id,
+                          f.postings_seen - own_entries));
+  };
+
+  // Compares one sketched document with its rows and with what the scans found for it.
+  auto check_document = [&](const Pending& p) {
+    const std::int64_t id = p.id;
+    Filed* f = filed.find(id);
+    if (!p.text_error.empty()) {
+      problem(fmt::format("document {}: {}", id, p.text_error));
+      return;
+    }
+    if (content_hash(p.text) != p.content_hash)
+      problem(fmt::format("document {}: text does not match its content hash", id));
+    if (std::int64_t(p.text.size()) != p.chars)
+      problem(fmt::format("document {}: text has {} characters, the row says {}", id, p.text.size(), p.chars));
+    if (!p.has_sketch_row) {
+      problem(fmt::format("document {}: sketch row missing", id));
+    } else {
+      const std::vector<std::uint8_t> expected_signature = d.layout.encode_signature(p.sketch.minhash);
+      if (p.stored_signature != expected_signature)
+        problem(fmt::format("document {}: stored MinHash differs from its text's", id));
+      if (p.stored_simhash != p.sketch.simhash)
+        problem(fmt::format("document {}: stored SimHash differs from its text's", id));
+      if (p.stored_fingerprints != std::int64_t(p.fps.size()))
+        problem(fmt::format("document {}: sketch row says {} fingerprints, its text has {}", id,
+                            p.stored_fingerprints, p.fps.size()));
+    }
+    if (!f) return;  // its row was refused above (id out of range)
+    std::uint64_t lsh_sum = 0;
+    for (std::uint64_t key : p.keys) lsh_sum += entry_hash(key);
+    // Each distinct (bucket, tag) once, as add files it; keys at the cap are counted, not summed.
+    std::uint64_t posting_sum = 0;
+    std::uint32_t expected_uncapped = 0, capped_held = 0;
+    std::uint64_t previous = ~std::uint64_t(0);
+    std::vector<std::uint64_t> keys;
+    keys.reserve(p.fps.size());
+    for (const Fingerprint& fp : p.fps) keys.push_back(d.key_of(fp.hash));
+    std::sort(keys.begin(), keys.end());
+    for (std::uint64_t key : keys) {
+      if (key == previous) continue;
+      previous = key;
+      if (cap && capped.count(key)) {
+        ++capped_held;
+      } else {
+        posting_sum += entry_hash(key);
+        ++expected_uncapped;
+      }
+    }
+    const bool lsh_ok = f->lsh_seen == p.keys.size() && f->lsh_sum == lsh_sum;
+    const bool postings_ok = f->postings_seen - f->capped_seen == expected_uncapped &&
+                             f->posting_sum == posting_sum && f->capped_seen <= capped_held;
+    if (!lsh_ok || !postings_ok) look_up_entries(p, *f);
+  };
+
+  phase("texts", [&] {
+    Statement docs = d.prepare("SELECT id, content_hash, chars FROM documents ORDER BY id");
+    Statement sketch_row = d.prepare("SELECT minhash, simhash, fingerprints FROM sketches WHERE doc_id = ?");
+    const std::size_t workers = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    constexpr std::size_t kBatch = 256;
+    std::vector<Pending> batch;
+    // Sketching is most of the time: the texts of a batch are read here (one connection), sketched
+    // on every core, then compared here in id order.
+    auto sketch_batch = [&] {
+      auto work = [&](std::size_t first) {
+        for (std::size_t i = first; i < batch.size(); i += workers) {
+          Pending& p = batch[i];
+          if (!p.text_error.empty()) continue;
+          try {
+            p.sketch = make_sketch(p.text, d.params.sketch);
+            p.fps = detail::posted_fingerprints(p.sketch);
+            // In filing order: the fingerprints of one bucket are adjacent.
+            std::sort(p.fps.begin(), p.fps.end(), [&](const Fingerprint& a, const Fingerprint& b) {
+              return d.posting_hash(a.hash) < d.posting_hash(b.hash);
+            });
+            p.keys = detail::filed_band_keys(p.sketch, d.params.lsh);
+          } catch (const std::exception& e) {  // an exception must not leave a worker thread
+            p.text_error = e.what();
+          }
+        }
+      };
+      std::vector<std::thread> pool;
+      for (std::size_t w = 1; w < std::min(workers, batch.size()); ++w) pool.emplace_back(work, w);
+      work(0);
+      for (std::thread& t : pool) t.join();
+      for (const Pending& p : batch) check_document(p);
+      batch.clear();
+    };
+    while (docs.step()) {
+      ++out.documents;
+      Pending& p = batch.emplace_back();
+      p.id = docs.column_int(0);
+      p.content_hash = docs.column_text(1);
+      p.chars = docs.column_int(2);
+      try {
+        p.text = this->text(p.id);
+      } catch (const Error& err) {
+        p.text_error = err.what();
+      }
+      sketch_row.bind(1, p.id);
+      if (sketch_row.step()) {
+        p.has_sketch_row = true;
+        const auto blob = sketch_row.column_blob(0);
+        p.stored_signature.assign(blob.begin(), blob.end());
+        p.stored_simhash = static_cast<std::uint64_t>(sketch_row.column_int(1));
+        p.stored_fingerprints = sketch_row.column_int(2);
+      }
+      sketch_row.reset();
+      if (batch.size() == kBatch) sketch_batch();
+    }
+    sketch_batch();
+  });
+
   phase("texts and sketches", [&] {
     Statement s = d.prepare(
         "SELECT 'texts', doc_id FROM texts WHERE doc_id NOT IN (SELECT id FROM documents) "
         "UNION ALL SELECT 'sketches', doc_id FROM sketches WHERE doc_id NOT IN (SELECT id FROM "
         "documents)");
     while (s.step())
-      problem(fmt::format("{}: row for document {}, which does not exist", s.column_text(0),
-                          s.column_int(1)));
+      problem(fmt::format("{}: row for document {}, which does not exist", s.column_text(0), s.column_int(1)));
   });
   return out;
 }

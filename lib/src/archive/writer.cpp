@@ -22,9 +22,16 @@ namespace {
 
 // One zstd frame (level 3) with the content size and a checksum of the content in its header and
 // trailer, so that a damaged text is refused on reading instead of decoding to other text.
+// The context is kept per thread: making one for every document (allocating and clearing its
+// tables) cost about as much as compressing a report.
 std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::string& file_name) {
-  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  if (!cctx) throw_error("{}: compression failed: out of memory", file_name);
+  thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(nullptr, ZSTD_freeCCtx);
+  if (!cctx) {
+    cctx.reset(ZSTD_createCCtx());
+    if (!cctx) throw_error("{}: compression failed: out of memory", file_name);
+  }
+  // Parameters are set for every frame: a failed compression may leave the context mid-frame.
+  ZSTD_CCtx_reset(cctx.get(), ZSTD_reset_session_and_parameters);
   ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, 3);
   ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
   std::vector<std::uint8_t> compressed(ZSTD_compressBound(utf8.size()));
@@ -327,7 +334,7 @@ AddOutcome Archive::add(const PreparedDocument& document) {
     if (document.info.kind == DocumentKind::kForm) allow_forms(d);
     const std::int64_t agency_id = d.agency_id(agency, true);
     {
-      Statement existing = d.prepare(
+      Statement existing = d.cached(
           "SELECT id FROM documents WHERE agency_id = ? AND year = ? AND content_hash = ?");
       existing.bind(1, agency_id).bind(2, document.info.year).bind(3, hash);
       if (existing.step()) {
@@ -337,7 +344,7 @@ AddOutcome Archive::add(const PreparedDocument& document) {
         return {false, id};
       }
     }
-    Statement insert = d.prepare(
+    Statement insert = d.cached(
         "INSERT INTO documents(agency_id, year, kind, file, content_hash, chars, added_at) VALUES "
         "(?,?,?,?,?,?,?)");
     insert.bind(1, agency_id)
@@ -351,14 +358,14 @@ AddOutcome Archive::add(const PreparedDocument& document) {
     const std::int64_t id = sqlite3_last_insert_rowid(d.db);
     if (id > std::int64_t(UINT32_MAX))
       throw_error("{}: archive is full (document ids exceed 32 bits)", d.name);
-    d.prepare("INSERT INTO texts(doc_id, utf8_zstd) VALUES (?, ?)")
+    d.cached("INSERT INTO texts(doc_id, utf8_zstd) VALUES (?, ?)")
         .bind(1, id)
         .bind_blob(2, compressed.data(), compressed.size())
         .run();
 
     const std::vector<Fingerprint> fps = detail::posted_fingerprints(sketch);
     const std::vector<std::uint8_t> signature = d.layout.encode_signature(sketch.minhash);
-    d.prepare("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
+    d.cached("INSERT INTO sketches(doc_id, minhash, simhash, fingerprints) VALUES (?, ?, ?, ?)")
         .bind(1, id)
         .bind_blob(2, signature.data(), signature.size())
         .bind(3, static_cast<std::int64_t>(sketch.simhash))

@@ -2,6 +2,8 @@
 #include <leitong/core/minhash.h>
 
 #include <leitong/core/detail/mix.h>
+#include <leitong/core/simd.h>
+#include "detail/simd_targets.h"
 #include "detail/sketch_accumulators.h"
 
 #include <algorithm>
@@ -9,7 +11,7 @@
 #include <cmath>
 #include <limits>
 
-#if defined(__AVX512F__)
+#if defined(LEITONG_X86_SIMD)
 #include <immintrin.h>
 #endif
 
@@ -39,11 +41,11 @@ std::size_t select_candidates(const std::uint64_t* hashes, std::size_t count, st
   return kept;
 }
 
-#if defined(__AVX512F__)
+#if defined(LEITONG_X86_SIMD)
 // The minima of the bins of 16 hashes' bins, from the k minima held in R = max(1, k/16) registers:
 // permutes pick within 32 entries by the bin's low 5 bits, blends by bits 5 and 6.
 template <std::size_t R>
-__m512i lookup_bins(const __m512i (&table)[R], __m512i bin) {
+LEITONG_TARGET_AVX512 __m512i lookup_bins(const __m512i (&table)[R], __m512i bin) {
   if constexpr (R == 1) {
     return _mm512_maskz_permutexvar_epi32(0xFFFF, bin, table[0]);  // maskz: no -Wmaybe-uninitialized
   } else {
@@ -70,7 +72,7 @@ __m512i lookup_bins(const __m512i (&table)[R], __m512i bin) {
 // of n, instead of the many more that fall below the largest minimum while a few bins are still
 // high. `mins` is read once, at the start: a stale (higher) minimum only lets more through.
 template <std::size_t R>
-std::size_t select_candidates_by_bin(const std::uint64_t* hashes, std::size_t count, const std::uint32_t* mins,
+LEITONG_TARGET_AVX512 std::size_t select_candidates_by_bin(const std::uint64_t* hashes, std::size_t count, const std::uint32_t* mins,
                                      std::size_t k, int bin_shift, Candidates& out) {
   __m512i table[R];
   for (std::size_t r = 0; r < R; ++r)
@@ -97,6 +99,115 @@ std::size_t select_candidates_by_bin(const std::uint64_t* hashes, std::size_t co
     kept += out.value[kept] <= mins[out.bin[kept]];
   }
   return kept;
+}
+#endif
+
+
+// One-permutation MinHash over `hashes`, in blocks: mixed with the seed (unless `direct`; a loop
+// the compiler vectorizes, 64-bit multiplies on 4 or 8 lanes), filtered (against each hash's bin
+// minimum with AVX-512 and k <= 128, else against the largest minimum), then binned. Inlined into
+// one function per instruction set, so each is compiled for its own.
+struct OnePermutationState {
+  std::uint32_t* mins;
+  std::uint8_t* filled_by_max_value;
+  std::size_t k;
+  std::uint32_t& threshold;
+  std::uint64_t seed;
+  int bin_shift;
+  bool direct;
+};
+
+template <bool kByBin>
+[[gnu::always_inline]] inline void one_permutation_blocks(std::span<const std::uint64_t> hashes,
+                                                          OnePermutationState& state) {
+  constexpr std::size_t kBlock = 256;
+  std::uint64_t mixed[kBlock];
+  Candidates candidates;
+  std::uint32_t* const mins = state.mins;
+  const std::size_t k = state.k;
+  const int shift = state.bin_shift;
+  for (std::size_t start = 0; start < hashes.size(); start += kBlock) {
+    const std::size_t count = std::min(kBlock, hashes.size() - start);
+    const std::uint64_t* block = hashes.data() + start;
+    if (!state.direct) {
+      for (std::size_t i = 0; i < count; ++i) mixed[i] = detail::mix64(block[i] ^ state.seed);
+      block = mixed;
+    }
+    std::size_t kept = 0;
+#if defined(LEITONG_X86_SIMD)
+    if constexpr (kByBin)
+      kept = k <= 16   ? select_candidates_by_bin<1>(block, count, mins, k, shift, candidates)
+             : k == 32 ? select_candidates_by_bin<2>(block, count, mins, k, shift, candidates)
+             : k == 64 ? select_candidates_by_bin<4>(block, count, mins, k, shift, candidates)
+                       : select_candidates_by_bin<8>(block, count, mins, k, shift, candidates);
+    else
+#endif
+      kept = select_candidates(block, count, state.threshold, shift, candidates);
+    if (kept == 0) continue;
+    for (std::size_t i = 0; i < kept; ++i) {
+      const std::uint32_t bin = candidates.bin[i], value = candidates.value[i];
+      mins[bin] = value < mins[bin] ? value : mins[bin];
+      if (value == kEmpty) [[unlikely]]
+        state.filled_by_max_value[bin] = 1;
+    }
+    if constexpr (kByBin) continue;
+    std::uint32_t largest = 0;  // a plain loop, which the compiler vectorizes
+    for (std::size_t i = 0; i < k; ++i) largest = mins[i] > largest ? mins[i] : largest;
+    state.threshold = largest;
+  }
+}
+
+void one_permutation_portable(std::span<const std::uint64_t> hashes, OnePermutationState& state) {
+  one_permutation_blocks<false>(hashes, state);
+}
+
+#if defined(LEITONG_X86_SIMD)
+LEITONG_TARGET_AVX2 void one_permutation_avx2(std::span<const std::uint64_t> hashes, OnePermutationState& state) {
+  one_permutation_blocks<false>(hashes, state);
+}
+
+LEITONG_TARGET_AVX512 void one_permutation_avx512(std::span<const std::uint64_t> hashes, OnePermutationState& state) {
+  if (state.k <= 128)
+    one_permutation_blocks<true>(hashes, state);
+  else
+    one_permutation_blocks<false>(hashes, state);
+}
+#endif
+
+// Classic MinHash: k hash functions a_i * x + b_i, every one applied to every hash (a loop over k
+// that vectorizes: 5 times the time without AVX-512, bench_sketch BM_MinHashClassic).
+struct ClassicState {
+  std::uint32_t* mins;
+  const std::uint64_t* a;
+  const std::uint64_t* b;
+  std::size_t k;
+  std::uint64_t seed;
+};
+
+[[gnu::always_inline]] inline void classic_blocks(std::span<const std::uint64_t> hashes, const ClassicState& state) {
+  std::uint32_t* const mins = state.mins;
+  const std::uint64_t* const a = state.a;
+  const std::uint64_t* const b = state.b;
+  for (std::uint64_t h : hashes) {
+    const std::uint64_t x = detail::mix64(h ^ state.seed);
+    for (std::size_t i = 0; i < state.k; ++i) {
+      const auto v = static_cast<std::uint32_t>((a[i] * x + b[i]) >> 32);
+      mins[i] = v < mins[i] ? v : mins[i];
+    }
+  }
+}
+
+void classic_portable(std::span<const std::uint64_t> hashes, const ClassicState& state) {
+  classic_blocks(hashes, state);
+}
+
+#if defined(LEITONG_X86_SIMD)
+LEITONG_TARGET_AVX2 void classic_avx2(std::span<const std::uint64_t> hashes, const ClassicState& state) {
+  classic_blocks(hashes, state);
+}
+
+LEITONG_TARGET_AVX512 void classic_avx512(std::span<const std::uint64_t> hashes, const ClassicState& state) {
+  classic_blocks(hashes, state);
 }
 #endif
 
@@ -135,61 +246,28 @@ void MinHashAccumulator::add(std::span<const std::uint64_t> hashes) {
 }
 
 void MinHashAccumulator::add_one_permutation(std::span<const std::uint64_t> hashes) {
-  // In blocks: mixed with the seed (kOnePermutation; a loop the compiler vectorizes, 64-bit
-  // multiplies on 8 lanes) or taken as they are (kOnePermutationDirect), filtered (against each
-  // hash's bin minimum with AVX-512 and k <= 128, else against the largest minimum), then binned.
-  constexpr std::size_t kBlock = 256;
-  std::uint64_t mixed[kBlock];
-  Candidates candidates;
-  const std::uint64_t seed = params_.seed;
-  const bool direct = params_.variant == MinHashVariant::kOnePermutationDirect;
-  const int shift = bin_shift_;
-  const std::size_t k = mins_.size();
-#if defined(__AVX512F__)
-  const bool by_bin = k <= 128;
-#else
-  const bool by_bin = false;
-#endif
-  for (std::size_t start = 0; start < hashes.size(); start += kBlock) {
-    const std::size_t count = std::min(kBlock, hashes.size() - start);
-    const std::uint64_t* block = hashes.data() + start;
-    if (!direct) {
-      for (std::size_t i = 0; i < count; ++i) mixed[i] = detail::mix64(block[i] ^ seed);
-      block = mixed;
-    }
-    std::size_t kept = 0;
-#if defined(__AVX512F__)
-    const std::uint32_t* mins = mins_.data();
-    if (by_bin)
-      kept = k <= 16   ? select_candidates_by_bin<1>(block, count, mins, k, shift, candidates)
-             : k == 32 ? select_candidates_by_bin<2>(block, count, mins, k, shift, candidates)
-             : k == 64 ? select_candidates_by_bin<4>(block, count, mins, k, shift, candidates)
-                       : select_candidates_by_bin<8>(block, count, mins, k, shift, candidates);
-#endif
-    if (!by_bin) kept = select_candidates(block, count, threshold_, shift, candidates);
-    if (kept == 0) continue;
-    for (std::size_t i = 0; i < kept; ++i) {
-      const std::uint32_t bin = candidates.bin[i], value = candidates.value[i];
-      mins_[bin] = value < mins_[bin] ? value : mins_[bin];
-      if (value == kEmpty) [[unlikely]]
-        filled_by_max_value_[bin] = 1;
-    }
-    if (by_bin) continue;
-    std::uint32_t largest = 0;  // a plain loop, which the compiler vectorizes
-    for (std::uint32_t v : mins_) largest = v > largest ? v : largest;
-    threshold_ = largest;
+  OnePermutationState state{mins_.data(), filled_by_max_value_.data(), mins_.size(), threshold_,
+                            params_.seed, bin_shift_, params_.variant == MinHashVariant::kOnePermutationDirect};
+#if defined(LEITONG_X86_SIMD)
+  switch (path_) {
+    case SimdPath::kAvx512: return one_permutation_avx512(hashes, state);
+    case SimdPath::kAvx2: return one_permutation_avx2(hashes, state);
+    case SimdPath::kPortable: break;
   }
+#endif
+  one_permutation_portable(hashes, state);
 }
 
 void MinHashAccumulator::add_classic(std::span<const std::uint64_t> hashes) {
-  const std::size_t k = mins_.size();
-  for (std::uint64_t h : hashes) {
-    const std::uint64_t x = detail::mix64(h ^ params_.seed);
-    for (std::size_t i = 0; i < k; ++i) {
-      const auto v = static_cast<std::uint32_t>((classic_a_[i] * x + classic_b_[i]) >> 32);
-      mins_[i] = v < mins_[i] ? v : mins_[i];
-    }
+  const ClassicState state{mins_.data(), classic_a_.data(), classic_b_.data(), mins_.size(), params_.seed};
+#if defined(LEITONG_X86_SIMD)
+  switch (path_) {
+    case SimdPath::kAvx512: return classic_avx512(hashes, state);
+    case SimdPath::kAvx2: return classic_avx2(hashes, state);
+    case SimdPath::kPortable: break;
   }
+#endif
+  classic_portable(hashes, state);
 }
 
 MinHashSignature MinHashAccumulator::finish() const {

@@ -1,11 +1,12 @@
 #include <leitong/core/simhash.h>
 
+#include "detail/simd_targets.h"
 #include "detail/sketch_accumulators.h"
 
 #include <algorithm>
 #include <array>
 
-#if defined(__AVX512BW__)
+#if defined(LEITONG_X86_SIMD)
 #include <immintrin.h>
 #endif
 
@@ -13,23 +14,30 @@ namespace leitong {
 
 namespace detail {
 
-#if defined(__AVX512BW__)
+void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
+#if defined(LEITONG_X86_SIMD)
+  if (path_ == SimdPath::kAvx512) return add_avx512(hashes);
+#endif
+  add_portable(hashes);
+}
+
+#if defined(LEITONG_X86_SIMD)
 
 namespace {
 
 // Carry-save adder over bit planes: (high, low) = a + b + c, lane by lane and bit by bit.
-inline void csa(__m512i& high, __m512i& low, __m512i a, __m512i b, __m512i c) {
+LEITONG_TARGET_AVX512 inline void csa(__m512i& high, __m512i& low, __m512i a, __m512i b, __m512i c) {
   low = _mm512_ternarylogic_epi64(a, b, c, 0x96);   // a ^ b ^ c
   high = _mm512_ternarylogic_epi64(a, b, c, 0xE8);  // majority(a, b, c)
 }
 
 // Adds 1 to byte b of `counts` for every lane of `plane` whose bit b is set (at most 8 per call).
-inline __m512i count_plane_bits(__m512i counts, const std::uint64_t (&lanes)[8]) {
+LEITONG_TARGET_AVX512 inline __m512i count_plane_bits(__m512i counts, const std::uint64_t (&lanes)[8]) {
   for (std::uint64_t lane : lanes) counts = _mm512_sub_epi8(counts, _mm512_movm_epi8(static_cast<__mmask64>(lane)));
   return counts;
 }
 
-void add_counts(std::array<std::uint32_t, 64>& totals, __m512i counts, std::uint32_t weight) {
+LEITONG_TARGET_AVX512 void add_counts(std::array<std::uint32_t, 64>& totals, __m512i counts, std::uint32_t weight) {
   alignas(64) std::uint8_t bytes[64];
   _mm512_store_si512(reinterpret_cast<__m512i*>(bytes), counts);
   for (int b = 0; b < 64; ++b) totals[b] += weight * bytes[b];
@@ -42,7 +50,7 @@ void add_counts(std::array<std::uint32_t, 64>& totals, __m512i counts, std::uint
 // go to byte counters, so a hash costs about half an instruction instead of a mask expansion and
 // an add per hash (0.5 vs 1.1 ns per shingle, bench_sketch BM_SimHash). What is left below a
 // whole step is counted bit by bit.
-void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
+LEITONG_TARGET_AVX512 void SimHashAccumulator::add_avx512(std::span<const std::uint64_t> hashes) {
   const std::uint64_t* data = hashes.data();
   const std::size_t n = hashes.size();
   count_ += n;
@@ -53,7 +61,7 @@ void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
     __m512i ones = _mm512_load_si512(planes_[0]), twos = _mm512_load_si512(planes_[1]);
     __m512i fours = _mm512_load_si512(planes_[2]), eights = _mm512_load_si512(planes_[3]);
     __m512i sixteens_count = _mm512_load_si512(sixteens_);
-    auto load = [&](std::size_t at) { return _mm512_loadu_si512(data + at); };
+#define load(at) _mm512_loadu_si512(data + (at))  // a lambda would not share the function's target
     for (; i + kStep <= n; i += kStep) {
       __m512i twos_a, twos_b, fours_a, fours_b, eights_a, eights_b, sixteens;
       csa(twos_a, ones, ones, load(i + 0), load(i + 8));
@@ -80,6 +88,7 @@ void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
         steps_since_flush_ = 0;
       }
     }
+#undef load
     _mm512_store_si512(planes_[0], ones);
     _mm512_store_si512(planes_[1], twos);
     _mm512_store_si512(planes_[2], fours);
@@ -96,25 +105,11 @@ void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
   }
 }
 
-std::uint64_t SimHashAccumulator::finish() const {
-  std::array<std::uint32_t, 64> totals = totals_;
-  add_counts(totals, _mm512_load_si512(sixteens_), 16);
-  // The four planes' weighted counts (at most 8 · 15 = 120 per bit) fit one byte vector.
-  __m512i weighted = _mm512_setzero_si512();
-  for (int plane = 3; plane >= 0; --plane)
-    weighted = count_plane_bits(_mm512_add_epi8(weighted, weighted), planes_[plane]);
-  add_counts(totals, weighted, 1);
-  std::uint64_t result = 0;
-  for (int b = 0; b < 64; ++b)
-    if (2 * std::uint64_t(totals[b]) > count_) result |= std::uint64_t(1) << b;
-  return result;
-}
-
-#else
+#endif
 
 // Per-bit vote counts are kept in 8-bit lanes and flushed to 32-bit totals every 255 shingles, so
 // the inner step is eight table look-ups.
-void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
+void SimHashAccumulator::add_portable(std::span<const std::uint64_t> hashes) {
   // spread[v]: byte j of the word is bit j of v.
   static const auto spread = [] {
     std::array<std::uint64_t, 256> t{};
@@ -137,14 +132,18 @@ void SimHashAccumulator::add(std::span<const std::uint64_t> hashes) {
   }
 }
 
+// The votes of every path: the totals, plus what the AVX-512 path still holds in its carry-save
+// state (zero on the others) — the sixteens' byte counters and the four planes by their weights.
 std::uint64_t SimHashAccumulator::finish() const {
   std::uint64_t result = 0;
-  for (int b = 0; b < 64; ++b)
-    if (2 * std::uint64_t(totals_[b]) > count_) result |= std::uint64_t(1) << b;
+  for (int b = 0; b < 64; ++b) {
+    std::uint64_t votes = std::uint64_t(totals_[b]) + 16 * std::uint64_t(sixteens_[b]);
+    for (int plane = 0; plane < 4; ++plane)
+      for (int lane = 0; lane < 8; ++lane) votes += std::uint64_t((planes_[plane][lane] >> b) & 1) << plane;
+    if (2 * votes > count_) result |= std::uint64_t(1) << b;
+  }
   return result;
 }
-
-#endif
 
 }  // namespace detail
 

@@ -6,6 +6,7 @@
 
 #include <leitong/core/minhash.h>
 #include <leitong/core/shingle.h>
+#include <leitong/core/simd.h>
 
 #include <array>
 #include <cstddef>
@@ -30,6 +31,7 @@ class MinHashAccumulator {
   void add_classic(std::span<const std::uint64_t> hashes);
 
   MinHashParams params_;
+  SimdPath path_ = simd_path();  // fixed for the accumulator's life
   std::size_t count_ = 0;
   std::vector<std::uint32_t> mins_;  // one-permutation: per-bin minima; classic: per-function
   // One-permutation only: bins that received a value equal to the empty marker (rare), and the
@@ -46,10 +48,15 @@ class SimHashAccumulator {
   std::uint64_t finish() const;
 
  private:
+  void add_portable(std::span<const std::uint64_t> hashes);
+  void add_avx512(std::span<const std::uint64_t> hashes);
+
+  SimdPath path_ = simd_path();  // fixed for the accumulator's life
   std::array<std::uint32_t, 64> totals_{};  // votes counted so far, per bit
   std::size_t count_ = 0;
-  // AVX-512 carry-save state: bit planes of weight 1, 2, 4, 8 (8 lanes each) and byte counters
-  // of weight-16 carries, with the number of carry-save steps since they were flushed.
+  // AVX-512 carry-save state (zero on the other paths): bit planes of weight 1, 2, 4, 8 (8 lanes
+  // each) and byte counters of weight-16 carries, with the number of carry-save steps since they
+  // were flushed.
   alignas(64) std::uint64_t planes_[4][8] = {};
   alignas(64) std::uint8_t sixteens_[64] = {};
   int steps_since_flush_ = 0;
