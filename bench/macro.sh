@@ -17,8 +17,8 @@
 #   --reuse      with --work DIR of an earlier run: archives already built there are measured again
 #                (their build figures are taken from DIR/build.txt), not rebuilt
 #
-# The synthetic corpus draws its sentences from the bundled reports plus ../shared/corpora/laws
-# when present (without laws the sentence pool runs out near 400 reports and repeats).
+# The synthetic reports are new sentences modelled on the bundled reports and national reports
+# (leitong synth; laws are not needed for them, only for the laws archive).
 # Needs a Release build: scripts/build.sh (Release by default, in build/) or --bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,12 +61,11 @@ mkdir -p "$work"
 results="$work/results.tsv"
 : >"$results"
 
-# Synthetic corpora: bundled reports + national reports (+ laws when available).
+# Synthetic corpora: bundled reports + national reports (synth reads nothing else).
 corpora="$work/corpora"
 mkdir -p "$corpora"
 ln -sfn "$root/corpora/reports" "$corpora/reports"
 ln -sfn "$root/corpora/gov-work-reports" "$corpora/gov-work-reports"
-[[ -d "$shared/laws" ]] && ln -sfn "$(realpath "$shared/laws")" "$corpora/laws"
 
 can_drop=0
 if [[ -w /proc/sys/vm/drop_caches ]]; then can_drop=1; fi
