@@ -180,13 +180,17 @@ std::string compare_json(const Input& a, const Input& b, int shingle, const leit
 // report-sized texts. A lone surrogate is refused, as that encoding refuses it.
 std::u32string utf32_of(const py::str& text) {
   PyObject* object = text.ptr();
+#if PY_VERSION_HEX < 0x030C0000
+  // Before 3.12 a str made through the legacy API may not be in its compact form yet.
+  if (PyUnicode_READY(object) == -1) throw py::error_already_set();
+#endif
   const Py_ssize_t length = PyUnicode_GET_LENGTH(object);
   const int kind = PyUnicode_KIND(object);
   const void* data = PyUnicode_DATA(object);
   std::u32string out(static_cast<std::size_t>(length), U'\0');
   for (Py_ssize_t i = 0; i < length; ++i) {
     const Py_UCS4 c = PyUnicode_READ(kind, data, i);
-    if (c >= 0xD800 && c <= 0xDFFF) throw_usage("the text holds a lone surrogate (U+{:04X}) at index {}", c, i);
+    if (c >= 0xD800 && c <= 0xDFFF) throw_usage("the text holds a surrogate code point (U+{:04X}) at index {}", c, i);
     out[static_cast<std::size_t>(i)] = static_cast<char32_t>(c);
   }
   return out;

@@ -9,6 +9,8 @@
 #include <leitong/core/error.h>
 
 #include <algorithm>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 #include "detail/archive_impl.h"
@@ -130,9 +132,10 @@ ArchiveCheck Archive::verify() const {
     }
   });
 
-  // Keys of fingerprints holding posting_cap postings: a document's posting under one may rightly
-  // be absent (the cap was reached before it was added).
-  std::unordered_set<std::uint64_t> capped;
+  // Keys of fingerprints holding posting_cap postings, with their documents sorted: a document's
+  // posting under one may rightly be absent (the cap was reached before it was added), so each
+  // document's are checked against its own keys one by one (4 bytes per such posting).
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> capped;
   const auto cap = static_cast<std::size_t>(d.params.posting_cap);
   phase("postings", [&] {
     Statement s = d.prepare("SELECT bucket, entries FROM postings");
@@ -149,8 +152,11 @@ ArchiveCheck Archive::verify() const {
       if (cap) {
         per_tag.clear();
         for (std::size_t at = 0; at + step <= blob.size(); at += step) ++per_tag[d.layout.read_tag(blob.data() + at)];
-        for (const auto& [tag, n] : per_tag)
-          if (n >= cap) capped.insert(bucket_key | tag);
+        for (const auto& [tag, n] : per_tag) {
+          if (n > cap)  // the writer never goes past the cap
+            problem(fmt::format("posting bucket {}: a fingerprint holds {} postings, over the cap of {}", b, n, cap));
+          if (n >= cap) capped[bucket_key | tag].reserve(n);
+        }
       }
       for (std::size_t at = 0; at + step <= blob.size(); at += step) {
         ++out.postings;
@@ -163,16 +169,19 @@ ArchiveCheck Archive::verify() const {
         }
         const std::uint64_t key = bucket_key | d.layout.read_tag(blob.data() + at);
         ++f->postings_seen;
-        if (cap && capped.count(key))
+        if (const auto it = cap ? capped.find(key) : capped.end(); it != capped.end()) {
           ++f->capped_seen;
-        else
+          it->second.push_back(static_cast<std::uint32_t>(id));
+        } else {
           f->posting_sum += entry_hash(key);
+        }
         if (agency != f->posting_agency)
           problem(fmt::format("posting bucket {}: document {} with agency {}, expected {}", b, id, agency,
                               f->posting_agency));
       }
     }
   });
+  for (auto& [key, docs] : capped) std::sort(docs.begin(), docs.end());
   phase("lsh_buckets", [&] {
     Statement s = d.prepare("SELECT key, doc_ids FROM lsh_buckets");
     while (s.step()) {
@@ -195,9 +204,13 @@ ArchiveCheck Archive::verify() const {
   });
 
   // Looks one document's entries up blob by blob: what is missing, and what is there too often.
-  Statement bucket = d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
-  Statement posting = d.prepare("SELECT entries FROM postings WHERE bucket = ?");
+  // Prepared on first use, inside the phase that reports what fails.
+  std::optional<Statement> bucket_statement, posting_statement;
   auto look_up_entries = [&](const Pending& p, const Filed& f) {
+    if (!bucket_statement) bucket_statement.emplace(d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?"));
+    if (!posting_statement) posting_statement.emplace(d.prepare("SELECT entries FROM postings WHERE bucket = ?"));
+    Statement& bucket = *bucket_statement;
+    Statement& posting = *posting_statement;
     const std::int64_t id = p.id;
     int missing_keys = 0;
     for (std::uint64_t key : p.keys) {
@@ -294,7 +307,7 @@ ArchiveCheck Archive::verify() const {
     for (std::uint64_t key : p.keys) lsh_sum += entry_hash(key);
     // Each distinct (bucket, tag) once, as add files it; keys at the cap are counted, not summed.
     std::uint64_t posting_sum = 0;
-    std::uint32_t expected_uncapped = 0, capped_held = 0;
+    std::uint32_t expected_uncapped = 0, capped_present = 0;
     std::uint64_t previous = ~std::uint64_t(0);
     std::vector<std::uint64_t> keys;
     keys.reserve(p.fps.size());
@@ -303,8 +316,8 @@ ArchiveCheck Archive::verify() const {
     for (std::uint64_t key : keys) {
       if (key == previous) continue;
       previous = key;
-      if (cap && capped.count(key)) {
-        ++capped_held;
+      if (const auto it = cap ? capped.find(key) : capped.end(); it != capped.end()) {
+        capped_present += std::binary_search(it->second.begin(), it->second.end(), static_cast<std::uint32_t>(id));
       } else {
         posting_sum += entry_hash(key);
         ++expected_uncapped;
@@ -312,7 +325,7 @@ ArchiveCheck Archive::verify() const {
     }
     const bool lsh_ok = f->lsh_seen == p.keys.size() && f->lsh_sum == lsh_sum;
     const bool postings_ok = f->postings_seen - f->capped_seen == expected_uncapped &&
-                             f->posting_sum == posting_sum && f->capped_seen <= capped_held;
+                             f->posting_sum == posting_sum && f->capped_seen == capped_present;
     if (!lsh_ok || !postings_ok) look_up_entries(p, *f);
   };
 
@@ -342,8 +355,14 @@ ArchiveCheck Archive::verify() const {
           }
         }
       };
+      const std::size_t used = std::min(workers, batch.size());
       std::vector<std::thread> pool;
-      for (std::size_t w = 1; w < std::min(workers, batch.size()); ++w) pool.emplace_back(work, w);
+      try {
+        for (std::size_t w = 1; w < used; ++w) pool.emplace_back(work, w);
+      } catch (const std::system_error&) {
+        // No more threads to be had: the calling thread does the shares of those not started.
+      }
+      for (std::size_t w = pool.size() + 1; w < used; ++w) work(w);
       work(0);
       for (std::thread& t : pool) t.join();
       for (const Pending& p : batch) check_document(p);

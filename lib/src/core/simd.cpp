@@ -13,10 +13,14 @@ SimdPath detect() {
   // __builtin_cpu_supports also asks the operating system (XGETBV) whether it saves the vector
   // registers, so a CPU with AVX-512 under a kernel or hypervisor that hides it reads as without.
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("bmi2"))
+  // Every feature the targets of detail/simd_targets.h enable, not only the vector ones: a
+  // hypervisor may hide BMI1 while showing AVX2.
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+                    __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+  if (avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
     return SimdPath::kAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2")) return SimdPath::kAvx2;
+  if (avx2) return SimdPath::kAvx2;
 #endif
   return SimdPath::kPortable;
 }
