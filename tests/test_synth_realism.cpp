@@ -7,7 +7,6 @@
 #include <leitong/core/normalize.h>
 #include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
-#include <leitong/extract/manifest.h>
 #include <leitong/testing/eval.h>
 #include <leitong/testing/synth.h>
 
@@ -170,16 +169,8 @@ TEST(SynthRealism, PlagdetPastTheOldPool) {
   TempDir dir;
   synthesize(params(100, 4, 1), dir.path());
   Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
-  for (const ManifestRow& row : read_manifest(dir / "manifest.csv")) {
-    ASSERT_TRUE(row.error.empty()) << row.error;
-    Document doc;
-    doc.info.file = row.path.string();
-    doc.info.agency = row.agency;
-    doc.info.year = row.year;
-    doc.info.kind = row.kind;
-    doc.text = extract_file(row.path).text;
-    archive.add(doc);
-  }
+  add_manifest(archive, dir / "manifest.csv");
+  if (HasFatalFailure()) return;
   const EvalResult r = evaluate(archive, dir / "truth.jsonl");
   std::printf(
       "[eval] 100 agencies x 4 years, seed 1: plagdet %.3f precision %.3f recall %.3f "

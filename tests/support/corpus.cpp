@@ -52,6 +52,19 @@ const std::vector<Seed>& seeds() {
   return all;
 }
 
+void add_manifest(Archive& archive, const std::filesystem::path& manifest) {
+  for (const ManifestRow& row : read_manifest(manifest)) {
+    ASSERT_TRUE(row.error.empty()) << row.error;
+    Document doc;
+    doc.info.file = row.path.string();
+    doc.info.agency = row.agency;
+    doc.info.year = row.year;
+    doc.info.kind = row.kind;
+    doc.text = extract_file(row.path).text;
+    archive.add(doc);
+  }
+}
+
 const Seed& seed(const std::string& stem) {
   for (const Seed& s : seeds())
     if (std::filesystem::path(s.file).stem() == stem) return s;

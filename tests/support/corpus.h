@@ -56,4 +56,8 @@ Document seed_document(const Seed& s);
 // Adds the given seeds to `archive` (through the library, not the CLI).
 void add_seeds(Archive& archive, const std::vector<Seed>& which);
 
+// Adds every row of a manifest (a synthetic archive's manifest.csv) to `archive`, each file
+// extracted as `add` reads it; a row the manifest refuses is a test failure.
+void add_manifest(Archive& archive, const std::filesystem::path& manifest);
+
 }  // namespace leitong::testing
