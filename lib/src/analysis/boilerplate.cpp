@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,13 +31,15 @@ BoilerplateResult mine_boilerplate(const Archive& archive, const BoilerplatePara
   std::vector<std::uint8_t> covered(shared.size(), 0);
 
   const SketchParams& sp = archive.params().sketch;
-  std::map<std::int64_t, LoadedDocument> cache;
-  auto load = [&](std::int64_t id) -> const LoadedDocument& {
+  // Bounded (seeds of one passage share holders). Shared pointers: emptying the cache while the
+  // representative is aligned with its other holders must not free it under its reader.
+  std::map<std::int64_t, std::shared_ptr<const LoadedDocument>> cache;
+  auto load = [&](std::int64_t id) -> std::shared_ptr<const LoadedDocument> {
     auto it = cache.find(id);
     if (it == cache.end()) {
-      if (cache.size() > 256) cache.clear();  // bounded: seeds of one passage share holders
-      LoadedDocument doc{archive.info(id), archive.text(id), {}};
-      doc.sketch = make_sketch(doc.text, sp);  // fingerprints locate the seeds
+      if (cache.size() > 256) cache.clear();
+      auto doc = std::make_shared<LoadedDocument>(LoadedDocument{archive.info(id), archive.text(id), {}});
+      doc->sketch = make_sketch(doc->text, sp);  // fingerprints locate the seeds
       it = cache.emplace(id, std::move(doc)).first;
     }
     return it->second;
@@ -46,14 +49,15 @@ BoilerplateResult mine_boilerplate(const Archive& archive, const BoilerplatePara
   for (std::size_t seed = 0; seed < shared.size() && result.passages.size() < params.top; ++seed) {
     if (covered[seed] || shared[seed].holders.size() < std::size_t(b)) continue;
     covered[seed] = 1;
-    const LoadedDocument& rep = load(shared[seed].holders[0]);
+    const std::shared_ptr<const LoadedDocument> rep_held = load(shared[seed].holders[0]);
+    const LoadedDocument& rep = *rep_held;
     const std::size_t size = rep.sketch.normalized.size();
     // Other agencies covering each normalized position of the representative.
     std::vector<std::uint16_t> agencies_at(size, 0);
     for (std::size_t h = 1; h < shared[seed].holders.size(); ++h) {
-      const LoadedDocument& other = load(shared[seed].holders[h]);
+      const std::shared_ptr<const LoadedDocument> other = load(shared[seed].holders[h]);
       std::vector<std::uint8_t> mark(size, 0);
-      for (const AlignedPassage& p : align(rep.sketch, other.sketch, sp.shingle.n, params.align))
+      for (const AlignedPassage& p : align(rep.sketch, other->sketch, sp.shingle.n, params.align))
         for (const MatchRun& r : p.runs) std::fill_n(mark.begin() + r.query, r.length, 1);
       for (std::size_t q = 0; q < size; ++q) agencies_at[q] = static_cast<std::uint16_t>(agencies_at[q] + mark[q]);
     }
