@@ -39,6 +39,25 @@ TEST_F(Register, AnAliasFindsItsAgency) {
   EXPECT_TRUE(archive_->verify().ok());
 }
 
+// resolve_agency(archive) looks a filed name or an alias up directly and reads the whole register
+// only for other names: every kind of name resolves as the whole register resolves it.
+TEST_F(Register, TheArchivesResolutionIsTheWholeRegisters) {
+  archive_->add_agency_alias("深圳市罗湖区民政局", "罗湖民政");
+  const AgencyIndex whole(*archive_);
+  for (const std::string given : {"深圳市罗湖区民政局", " 深圳市罗湖区民政局 ", "罗湖民政", "罗湖区民政局",
+                                  "广东省深圳市罗湖区民政局", "深圳市罗湖区民政居", "深圳市罗湖区财政局",
+                                  "重庆市合川区司法局", "没有这个单位"}) {
+    const AgencyResolution direct = resolve_agency(given, *archive_), indexed = whole.resolve(given);
+    EXPECT_EQ(direct.how, indexed.how) << given;
+    EXPECT_EQ(direct.name, indexed.name) << given;
+    EXPECT_EQ(direct.candidates, indexed.candidates) << given;
+    EXPECT_EQ(direct.other_places, indexed.other_places) << given;
+  }
+  EXPECT_EQ(archive_->agency_entry("罗湖民政"), "深圳市罗湖区民政局");
+  EXPECT_EQ(archive_->agency_entry("深圳市罗湖区民政局"), "深圳市罗湖区民政局");
+  EXPECT_EQ(archive_->agency_entry("罗湖区民政局"), std::nullopt);  // a short form: the register decides
+}
+
 TEST_F(Register, RenameKeepsTheOldNameAsAnAlias) {
   const std::int64_t before = documents_of("重庆市合川区司法局");
   ASSERT_GT(before, 0);

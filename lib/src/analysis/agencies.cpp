@@ -172,6 +172,15 @@ AgencyResolution resolve_agency(std::string_view given, const std::vector<std::s
 }
 
 AgencyResolution resolve_agency(std::string_view given, const Archive& archive) {
+  // A name already filed, or an alias, resolves as the whole register would resolve it (an exact
+  // match is decided first there too); only other names need every entry, to find lookalikes.
+  AgencyResolution out;
+  out.name = canonical_agency(given);
+  if (const std::optional<std::string> entry = archive.agency_entry(out.name)) {
+    out.how = *entry == out.name ? AgencyResolution::How::kExact : AgencyResolution::How::kAlias;
+    out.name = *entry;
+    return out;
+  }
   return AgencyIndex(archive).resolve(given);
 }
 

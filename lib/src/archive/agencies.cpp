@@ -71,6 +71,17 @@ std::vector<std::pair<std::string, std::string>> Archive::agency_aliases() const
   return out;
 }
 
+std::optional<std::string> Archive::agency_entry(const std::string& canonical) const {
+  const Impl& d = *impl_;
+  {
+    Statement s = d.cached("SELECT name FROM agencies WHERE name = ?");
+    s.bind(1, canonical);
+    if (s.step()) return s.column_text(0);
+  }
+  if (const std::int64_t id = alias_target(d, canonical)) return name_of(d, id);
+  return std::nullopt;
+}
+
 void Archive::add_agency_alias(const std::string& agency, const std::string& alias) {
   Impl& d = *impl_;
   const std::string entry = canonical_agency(agency), other = canonical_agency(alias);
