@@ -3,11 +3,67 @@
 #include <leitong/analysis/candidates.h>
 #include <leitong/analysis/check.h>
 
+#include <atomic>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "detail/reference_cache.h"
 
 namespace leitong {
+
+namespace {
+
+// The documents of one check, prepared for alignment: their texts read in order through the
+// caller's connection (SQLite serves one thread at a time), then normalized and hashed on every
+// core — most of a check's time when none is cached (a check aligns dozens of documents).
+std::vector<std::shared_ptr<const detail::PreparedReference>> prepare_references(
+    const Archive& archive, const std::vector<std::int64_t>& ids, const SketchParams& params) {
+  std::vector<DocumentInfo> infos;
+  std::vector<std::u32string> texts;
+  infos.reserve(ids.size());
+  texts.reserve(ids.size());
+  for (const std::int64_t id : ids) {
+    infos.push_back(archive.info(id));
+    texts.push_back(archive.text(id));
+  }
+  std::vector<std::shared_ptr<const detail::PreparedReference>> prepared(ids.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    try {
+      for (std::size_t i = next++; i < ids.size(); i = next++)
+        prepared[i] = std::make_shared<const detail::PreparedReference>(std::move(infos[i]), std::move(texts[i]),
+                                                                        params, false);
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = ids.size();
+    }
+  };
+  // A thread is worth starting for a few documents' work (each takes about 0.1 ms).
+  constexpr std::size_t kDocumentsPerThread = 8;
+  const std::size_t threads = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                                                    std::max<std::size_t>(1, ids.size() / kDocumentsPerThread));
+  {
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;  // no thread to be had: this one does the rest
+      }
+    }
+    work();
+  }
+  if (failure) std::rethrow_exception(failure);
+  return prepared;
+}
+
+}  // namespace
 
 Findings check_against_archive(const Archive& archive, const Document& report,
                                const CheckParams& params,
@@ -28,14 +84,17 @@ Findings detail::check_against_archive(const Archive& archive, const Document& r
 
   // Prepared references: from the cache when there is one, else made here for this check.
   std::vector<std::shared_ptr<const PreparedReference>> prepared;
-  prepared.reserve(candidates.ids.size());
+  if (cache) {
+    prepared.reserve(candidates.ids.size());
+    for (std::int64_t id : candidates.ids) prepared.push_back(cache->get(archive, id));
+  } else {
+    prepared = prepare_references(archive, candidates.ids, sp);
+  }
   std::vector<ReferenceDocument> refs;
   refs.reserve(candidates.ids.size());
-  for (std::int64_t id : candidates.ids) {
-    prepared.push_back(cache ? cache->get(archive, id)
-                             : std::make_shared<const PreparedReference>(
-                                   archive.info(id), archive.text(id), sp, false));
-    const PreparedReference& p = *prepared.back();
+  for (std::size_t i = 0; i < candidates.ids.size(); ++i) {
+    const std::int64_t id = candidates.ids[i];
+    const PreparedReference& p = *prepared[i];
     const bool source = !may_be_source || may_be_source(id);
     refs.push_back({p.info, &p.text, &p.sketch, source, p.positions ? &*p.positions : nullptr});
   }
