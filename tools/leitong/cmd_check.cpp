@@ -72,7 +72,9 @@ int run_check(const CheckOptions& o) {
   const std::optional<std::string> agency = agency_in_archive(archive, report.info.agency, "check", o.new_agency);
   if (!agency) return kExitUsage;
   report.info.agency = *agency;
-  const Findings findings = check_against_archive(archive, report, o.params);
+  CheckParams params = o.params;
+  params.threads = 0;  // one check: every core prepares its documents
+  const Findings findings = check_against_archive(archive, report, params);
   if (o.format != "pdf") {
     write_findings(findings, o.format, o.output);
     return kExitOk;

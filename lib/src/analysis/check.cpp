@@ -3,11 +3,11 @@
 #include <leitong/analysis/candidates.h>
 #include <leitong/analysis/check.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <system_error>
 #include <thread>
 
 #include "detail/reference_cache.h"
@@ -20,7 +20,7 @@ namespace {
 // caller's connection (SQLite serves one thread at a time), then normalized and hashed on every
 // core — most of a check's time when none is cached (a check aligns dozens of documents).
 std::vector<std::shared_ptr<const detail::PreparedReference>> prepare_references(
-    const Archive& archive, const std::vector<std::int64_t>& ids, const SketchParams& params) {
+    const Archive& archive, const std::vector<std::int64_t>& ids, const SketchParams& params, int threads_wanted) {
   std::vector<DocumentInfo> infos;
   std::vector<std::u32string> texts;
   infos.reserve(ids.size());
@@ -46,16 +46,16 @@ std::vector<std::shared_ptr<const detail::PreparedReference>> prepare_references
   };
   // A thread is worth starting for a few documents' work (each takes about 0.1 ms).
   constexpr std::size_t kDocumentsPerThread = 8;
-  const std::size_t threads = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
-                                                    std::max<std::size_t>(1, ids.size() / kDocumentsPerThread));
+  const std::size_t cores = threads_wanted > 0 ? static_cast<std::size_t>(threads_wanted)
+                                               : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads = std::min(cores, std::max<std::size_t>(1, ids.size() / kDocumentsPerThread));
   {
     std::vector<std::jthread> helpers;
-    for (std::size_t t = 1; t < threads; ++t) {
-      try {
-        helpers.emplace_back(work);
-      } catch (const std::system_error&) {
-        break;  // no thread to be had: this one does the rest
-      }
+    try {
+      helpers.reserve(threads - 1);
+      for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    } catch (...) {
+      // No thread (or no memory for one) to be had: this one does the rest.
     }
     work();
   }
@@ -88,7 +88,7 @@ Findings detail::check_against_archive(const Archive& archive, const Document& r
     prepared.reserve(candidates.ids.size());
     for (std::int64_t id : candidates.ids) prepared.push_back(cache->get(archive, id));
   } else {
-    prepared = prepare_references(archive, candidates.ids, sp);
+    prepared = prepare_references(archive, candidates.ids, sp, params.threads);
   }
   std::vector<ReferenceDocument> refs;
   refs.reserve(candidates.ids.size());

@@ -40,6 +40,10 @@ struct CheckParams {
   // nothing about who copied whom. 0: no limit. Chosen in docs/defaults.md.
   int ranking_holders = 256;
   double lsh_threshold = 0.4;    // estimated Jaccard for an LSH near-duplicate candidate
+  // Threads that normalize and hash the documents a check aligns (the texts are read on the
+  // calling thread); 0: one per core. Callers that run checks in parallel themselves (the service,
+  // yoy) keep 1. The findings do not depend on it.
+  int threads = 1;
 };
 
 struct ReferenceDocument {
