@@ -1,4 +1,4 @@
-// Boilerplate mining over an archive of hundreds of agencies: more holders are read than its
+// Boilerplate mining over an archive of over a hundred agencies: more holders are read than its
 // bounded document cache keeps, and every passage is still where it says it is.
 #include "support/corpus.h"
 
@@ -14,10 +14,12 @@
 namespace leitong::testing {
 namespace {
 
-TEST(BoilerplateMining, EveryPassageOfThreeHundredAgenciesIsWhereItSays) {
+// 120 agencies: the mining reads more than the 256 documents its cache keeps (100 already crashed
+// before the representative was held).
+TEST(BoilerplateMining, EveryPassageOfAHundredAndTwentyAgenciesIsWhereItSays) {
   TempDir dir;
   SynthParams params;
-  params.agencies = 300;
+  params.agencies = 120;
   params.years = 4;
   params.seed = 7;
   params.corpora = corpora_dir();
@@ -30,7 +32,7 @@ TEST(BoilerplateMining, EveryPassageOfThreeHundredAgenciesIsWhereItSays) {
   BoilerplateParams mining;
   mining.top = 100000;  // every passage: the seeds' holders outnumber the cache many times
   const BoilerplateResult result = mine_boilerplate(archive, mining);
-  ASSERT_GT(result.passages.size(), 50u);
+  ASSERT_GT(result.passages.size(), 20u);
   std::set<std::int64_t> examples;
   for (const BoilerplatePassage& p : result.passages) {
     EXPECT_GE(p.agencies, mining.min_agencies);

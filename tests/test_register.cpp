@@ -43,10 +43,12 @@ TEST_F(Register, AnAliasFindsItsAgency) {
 // only for other names: every kind of name resolves as the whole register resolves it.
 TEST_F(Register, TheArchivesResolutionIsTheWholeRegisters) {
   archive_->add_agency_alias("深圳市罗湖区民政局", "罗湖民政");
+  archive_->rename_agency("重庆市合川区司法局", "重庆市合川区司法行政局");  // the old name an alias
   const AgencyIndex whole(*archive_);
   for (const std::string given : {"深圳市罗湖区民政局", " 深圳市罗湖区民政局 ", "罗湖民政", "罗湖区民政局",
                                   "广东省深圳市罗湖区民政局", "深圳市罗湖区民政居", "深圳市罗湖区财政局",
-                                  "重庆市合川区司法局", "没有这个单位"}) {
+                                  "重庆市合川区司法局", "重庆市合川区司法行政局", "合川区司法行政局",
+                                  "没有这个单位", ""}) {
     const AgencyResolution direct = resolve_agency(given, *archive_), indexed = whole.resolve(given);
     EXPECT_EQ(direct.how, indexed.how) << given;
     EXPECT_EQ(direct.name, indexed.name) << given;
@@ -54,6 +56,8 @@ TEST_F(Register, TheArchivesResolutionIsTheWholeRegisters) {
     EXPECT_EQ(direct.other_places, indexed.other_places) << given;
   }
   EXPECT_EQ(archive_->agency_entry("罗湖民政"), "深圳市罗湖区民政局");
+  EXPECT_EQ(archive_->agency_entry(" 罗湖民政 "), "深圳市罗湖区民政局");  // canonicalized first
+  EXPECT_EQ(archive_->agency_entry("重庆市合川区司法局"), "重庆市合川区司法行政局");
   EXPECT_EQ(archive_->agency_entry("深圳市罗湖区民政局"), "深圳市罗湖区民政局");
   EXPECT_EQ(archive_->agency_entry("罗湖区民政局"), std::nullopt);  // a short form: the register decides
 }

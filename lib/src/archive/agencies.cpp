@@ -71,14 +71,20 @@ std::vector<std::pair<std::string, std::string>> Archive::agency_aliases() const
   return out;
 }
 
-std::optional<std::string> Archive::agency_entry(const std::string& canonical) const {
+std::optional<std::string> Archive::agency_entry(const std::string& name) const {
   const Impl& d = *impl_;
+  const std::string canonical = canonical_agency(name);
   {
     Statement s = d.cached("SELECT name FROM agencies WHERE name = ?");
     s.bind(1, canonical);
     if (s.step()) return s.column_text(0);
   }
-  if (const std::int64_t id = alias_target(d, canonical)) return name_of(d, id);
+  if (!has_alias_table(d)) return std::nullopt;
+  // Joined as agency_aliases() joins them: an alias naming no entry is no alias.
+  Statement s = d.cached(
+      "SELECT a.name FROM agency_aliases l JOIN agencies a ON a.id = l.agency_id WHERE l.alias = ?");
+  s.bind(1, canonical);
+  if (s.step()) return s.column_text(0);
   return std::nullopt;
 }
 

@@ -231,9 +231,10 @@ class Archive {
   // names for it (简称, 全称, a name before 机构改革) are aliases, canonical forms, sorted by alias:
   // (alias, the entry's name). Older archives have none until the first is added.
   std::vector<std::pair<std::string, std::string>> agency_aliases() const;
-  // The entry a canonical name is, or is an alias of; none if neither. Two indexed look-ups: a
-  // check need not read the whole register when its agency is already filed (the usual case).
-  std::optional<std::string> agency_entry(const std::string& canonical) const;
+  // The entry a name is (after canonical_agency), or is an alias of; none if neither. Two indexed
+  // look-ups: a check need not read the whole register when its agency is already filed (the
+  // usual case).
+  std::optional<std::string> agency_entry(const std::string& name) const;
   // Each of these is one transaction; throws Error naming the archive and the reason (an unknown
   // agency, a name already another agency's, an open group of adds).
   void add_agency_alias(const std::string& agency, const std::string& alias);
