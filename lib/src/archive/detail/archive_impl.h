@@ -235,6 +235,7 @@ struct Archive::Impl {
   // index.
   void write_pending_index();
   void write_pending_index_entries();
+  void sort_pending_postings();  // by bucket, add order kept within one
 
   detail::Statement prepare(std::string_view sql) const { return detail::Statement(db, sql, name); }
   // `sql` is a string literal (its address is the key; an array reference keeps c_str() out). Not
