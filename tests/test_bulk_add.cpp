@@ -9,6 +9,7 @@
 #include <leitong/core/ordered_pipeline.h>
 #include <leitong/extract/extract.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -154,8 +155,8 @@ const char* const kTables[] = {
     "SELECT id, agency_id, year, kind, file, content_hash, chars FROM documents ORDER BY id",
     "SELECT doc_id, hex(utf8_zstd) FROM texts ORDER BY doc_id",
     "SELECT doc_id, hex(minhash), simhash, fingerprints FROM sketches ORDER BY doc_id",
-    "SELECT key, hex(doc_ids) FROM lsh_buckets ORDER BY key",
-    "SELECT bucket, hex(entries) FROM postings ORDER BY bucket",
+    "SELECT key, typeof(doc_ids), hex(doc_ids) FROM lsh_buckets ORDER BY key",
+    "SELECT bucket, typeof(entries), hex(entries) FROM postings ORDER BY bucket",
 };
 
 // A small synthetic corpus (leitong synth) with a manifest, and in its middle a file too short to
@@ -249,6 +250,39 @@ TEST(BulkAdd, PipelineGivesTheArchiveOfOneFileAtATime) {
     for (const char* sql : kTables)
       EXPECT_EQ(sqlite_rows(c->dir / "sequential.db", sql), sqlite_rows(db, sql)) << "re-run: " << sql;
   }
+}
+
+// Groups large enough for their postings to be ordered by counting, in an archive of few posting
+// buckets and a small posting cap (so that fingerprints reach it within a group and across groups):
+// the same rows as one document per transaction.
+TEST(BulkAdd, LargeGroupsWriteTheIndexOfOneDocumentAtATime) {
+  TempDir dir;
+  std::vector<Document> docs;
+  for (const char* folder : {"reports", "gov-work-reports"})
+    for (const auto& entry : fs::directory_iterator(corpora_dir() / folder))
+      if (entry.path().extension() == ".txt")
+        docs.push_back({{0, entry.path().filename().string(), "机构" + std::to_string(docs.size() % 5), 2024,
+                         DocumentKind::kReport},
+                        read_corpus_text(std::string(folder) + "/" + entry.path().filename().string())});
+  std::sort(docs.begin(), docs.end(), [](const Document& a, const Document& b) { return a.info.file < b.info.file; });
+  ASSERT_GE(docs.size(), 40u);
+  ArchiveParams params;
+  params.posting_bucket_bits = 8;
+  params.posting_cap = 4;
+  for (const int batch : {1, 25, 1000}) {
+    Archive a = Archive::open(dir / ("b" + std::to_string(batch) + ".db"), Archive::Mode::kReadWrite, params);
+    a.set_batch_size(batch);
+    for (const Document& d : docs) a.add(d);
+    a.flush();
+    EXPECT_TRUE(a.verify().ok());
+  }
+  for (const char* sql : kTables) {
+    EXPECT_EQ(sqlite_rows(dir / "b1.db", sql), sqlite_rows(dir / "b25.db", sql)) << sql;
+    EXPECT_EQ(sqlite_rows(dir / "b1.db", sql), sqlite_rows(dir / "b1000.db", sql)) << sql;
+  }
+  // The cap was reached: fewer postings (11 bytes each) than the documents' fingerprints.
+  EXPECT_LT(sqlite_scalar(dir / "b1.db", "SELECT sum(length(entries)) / 11 FROM postings"),
+            sqlite_scalar(dir / "b1.db", "SELECT sum(fingerprints) FROM sketches"));
 }
 
 // A document prepared and then compacted for the window writes the same rows as one that is not.

@@ -6,7 +6,6 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -91,6 +90,60 @@ void refuse_unarchivable(const DocumentInfo& info, const std::string& canonical_
 
 }  // namespace
 
+namespace detail {
+
+LogCopier::LogCopier(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close_v2(db_);
+    throw_error("{}: cannot open a second connection: {}", path, reason);
+  }
+  sqlite3_busy_timeout(db_, 30000);
+  thread_ = std::thread([this] { run(); });
+}
+
+LogCopier::~LogCopier() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  sqlite3_close_v2(db_);
+}
+
+void LogCopier::request() {
+  {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+  }
+  cv_.notify_all();
+}
+
+void LogCopier::wait_idle() {
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [this] { return (!requested_ && !busy_) || stop_; });
+}
+
+void LogCopier::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    cv_.wait(lock, [this] { return requested_ || stop_; });
+    if (stop_) return;
+    requested_ = false;
+    busy_ = true;
+    lock.unlock();
+    // Passive: copies what no reader still needs, never waits, never blocks the writer. A failure
+    // leaves the log as it was (the next copy, or the writer's own at close, tries again).
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+}  // namespace detail
+
 Archive::Impl::~Impl() {
   if (db) {
     // Documents of an open group are complete (a failed add rolled back its own savepoint):
@@ -105,6 +158,7 @@ Archive::Impl::~Impl() {
       }
       sqlite3_exec(db, written ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
     }
+    log_copier.reset();  // the writer, the last connection, copies the rest as it closes
     for (auto& [sql, stmt] : statement_cache) sqlite3_finalize(stmt);
     sqlite3_close_v2(db);
   }
@@ -151,6 +205,7 @@ void Archive::Impl::commit_group() {
   }
   saturated.insert(pending_saturated.begin(), pending_saturated.end());
   pending_saturated.clear();
+  if (log_copier) log_copier->request();
 }
 
 void Archive::Impl::clear_pending_index() {
@@ -191,20 +246,18 @@ void Archive::Impl::write_pending_index_entries() {
   std::stable_sort(pending_lsh.begin(), pending_lsh.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   {
-    Statement read = cached("SELECT doc_ids FROM lsh_buckets WHERE key = ?");
-    Statement write = cached("INSERT OR REPLACE INTO lsh_buckets(key, doc_ids) VALUES (?, ?)");
+    // A bucket's ids are appended to it by SQLite itself, one statement per bucket: most band keys
+    // are new, and a look-up before each write was as costly as the write. The concatenation is
+    // cast back to a blob (|| makes text of it; the bytes are unchanged in a UTF-8 database).
+    Statement append = cached(
+        "INSERT INTO lsh_buckets(key, doc_ids) VALUES (?1, ?2) "
+        "ON CONFLICT(key) DO UPDATE SET doc_ids = CAST(doc_ids || ?2 AS BLOB)");
     for (std::size_t i = 0; i < pending_lsh.size();) {
       const std::int64_t key = pending_lsh[i].first;
-      read.bind(1, key);
       blob.clear();
-      if (read.step()) {
-        auto b = read.column_blob(0);
-        blob.assign(b.begin(), b.end());
-      }
-      read.reset();
       for (; i < pending_lsh.size() && pending_lsh[i].first == key; ++i)
         append_le<std::uint32_t>(blob, pending_lsh[i].second);
-      write.bind(1, key).bind_blob(2, blob.data(), blob.size()).run();
+      append.bind(1, key).bind_blob(2, blob.data(), blob.size()).run();
     }
   }
   sort_pending_postings();
@@ -496,10 +549,21 @@ void Archive::set_batch_size(int documents) {
   // random: with SQLite's default cache (2 MB) its pages were read again and again from the log
   // and spilled into it before the commit. A larger page cache for grouped adds (memory, not
   // durability: what is committed and how is unchanged).
+  // The log is copied into the archive file on another thread while the next group is written
+  // (detail::LogCopier); SQLite's own copy after each commit when not grouped.
   if (impl_->mode == Mode::kReadWrite) {
-    const char* env = std::getenv("LEITONG_BULK_CACHE_KB");
-    const long kb = documents > 1 ? (env ? std::atol(env) : kGroupCacheKiB) : 2000;
-    impl_->exec(fmt::format("PRAGMA cache_size = -{}", kb).c_str());
+    impl_->exec(fmt::format("PRAGMA cache_size = -{}", documents > 1 ? kGroupCacheKiB : 2000).c_str());
+    if (documents > 1 && !impl_->log_copier) {
+      try {
+        impl_->log_copier = std::make_unique<detail::LogCopier>(impl_->name);
+        impl_->exec("PRAGMA wal_autocheckpoint = 0");
+      } catch (const Error&) {
+        impl_->log_copier.reset();
+      }
+    } else if (documents == 1 && impl_->log_copier) {
+      impl_->log_copier.reset();
+      impl_->exec("PRAGMA wal_autocheckpoint = 1000");
+    }
   }
 }
 
@@ -508,6 +572,7 @@ void Archive::flush() { impl_->commit_group(); }
 bool Archive::checkpoint() {
   if (impl_->mode != Mode::kReadWrite) throw_error("{}: opened read-only, cannot checkpoint", impl_->name);
   impl_->commit_group();
+  if (impl_->log_copier) impl_->log_copier->wait_idle();
   const int rc = sqlite3_wal_checkpoint_v2(impl_->db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
   if (rc != SQLITE_OK) throw ArchiveWriteError(fmt::format("{}: {}", impl_->name, detail::sqlite_error(impl_->db)));
