@@ -73,7 +73,8 @@ TEST(OrderedPipeline, WindowStaysWithinItsByteAndItemCaps) {
   }();
   std::size_t largest = 0;
   for (const std::size_t c : costs) largest = std::max(largest, c);
-  for (const Case& k : {Case{1, 100, largest}, Case{250, 100, 250}, Case{1000000, 3, 3 * largest}}) {
+  for (const Case& k :
+       {Case{1, 100, largest}, Case{250, 100, 250}, Case{1000000, 3, 3 * largest}}) {
     std::atomic<std::size_t> made{0}, consumed{0}, max_unconsumed_bytes{0};
     std::mutex mutex;
     std::size_t unconsumed_bytes = 0;
@@ -169,9 +170,10 @@ struct Corpus {
 
 std::unique_ptr<Corpus> make_corpus() {
   auto c = std::make_unique<Corpus>();
-  const CliResult synth = run_cli({"synth", "--agencies", "12", "--years", "3", "--seed", "5", "--corpora",
-                                   corpora_dir().string(), "--out", (c->dir / "s").string(), "-q"},
-                                  c->dir.path());
+  const CliResult synth =
+      run_cli({"synth", "--agencies", "12", "--years", "3", "--seed", "5", "--corpora",
+               corpora_dir().string(), "--out", (c->dir / "s").string(), "-q"},
+              c->dir.path());
   EXPECT_EQ(synth.status, 0) << synth.err;
   write_file(c->dir / "s" / "short.txt", "报告。");
   write_file(c->dir / "s" / "binary.txt", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
@@ -206,8 +208,7 @@ TEST(BulkAdd, PipelineGivesTheArchiveOfOneFileAtATime) {
       std::istringstream in(line);
       for (std::string field; std::getline(in, field, ',');) f.push_back(field);
       try {
-        const ReadDocument read =
-            read_document(s / f[0], f[1], std::stoi(f[2]), *parse_kind(f[3]));
+        const ReadDocument read = read_document(s / f[0], f[1], std::stoi(f[2]), *parse_kind(f[3]));
         sequential.add(read.document);
       } catch (const Error&) {  // the two refusals
       }
@@ -215,11 +216,13 @@ TEST(BulkAdd, PipelineGivesTheArchiveOfOneFileAtATime) {
   }
   for (const std::string batch : {"20000", "1", "7"}) {
     const std::string db = (c->dir / ("bulk-" + batch + ".db")).string();
-    const CliResult r = run_cli({"add", "--archive", db, "--batch", batch, "--manifest", c->manifest.string()},
-                                c->dir.path());
+    const CliResult r =
+        run_cli({"add", "--archive", db, "--batch", batch, "--manifest", c->manifest.string()},
+                c->dir.path());
     ASSERT_EQ(r.status, 1) << describe({"add"}, r);  // two refusals
     for (const char* sql : kTables)
-      EXPECT_EQ(sqlite_rows(c->dir / "sequential.db", sql), sqlite_rows(db, sql)) << "--batch " << batch << ": " << sql;
+      EXPECT_EQ(sqlite_rows(c->dir / "sequential.db", sql), sqlite_rows(db, sql))
+          << "--batch " << batch << ": " << sql;
     const CliResult verify = run_cli({"verify", "--archive", db}, c->dir.path());
     EXPECT_EQ(verify.status, 0) << verify.out << verify.err;
 
@@ -242,13 +245,16 @@ TEST(BulkAdd, PipelineGivesTheArchiveOfOneFileAtATime) {
     EXPECT_NE(err[1].find("short.txt: too short to compare"), std::string::npos) << err[1];
 
     // Re-run: nothing changes, every file is said unchanged, the same two refused.
-    const CliResult again = run_cli({"add", "--archive", db, "--batch", batch, "--manifest", c->manifest.string()},
-                                    c->dir.path());
+    const CliResult again =
+        run_cli({"add", "--archive", db, "--batch", batch, "--manifest", c->manifest.string()},
+                c->dir.path());
     EXPECT_EQ(again.status, 1);
-    EXPECT_NE(again.out.find(std::to_string(c->paths.size() - 2) + " already present, 2 refused"), std::string::npos)
+    EXPECT_NE(again.out.find(std::to_string(c->paths.size() - 2) + " already present, 2 refused"),
+              std::string::npos)
         << again.out;
     for (const char* sql : kTables)
-      EXPECT_EQ(sqlite_rows(c->dir / "sequential.db", sql), sqlite_rows(db, sql)) << "re-run: " << sql;
+      EXPECT_EQ(sqlite_rows(c->dir / "sequential.db", sql), sqlite_rows(db, sql))
+          << "re-run: " << sql;
   }
 }
 
@@ -261,16 +267,19 @@ TEST(BulkAdd, LargeGroupsWriteTheIndexOfOneDocumentAtATime) {
   for (const char* folder : {"reports", "gov-work-reports"})
     for (const auto& entry : fs::directory_iterator(corpora_dir() / folder))
       if (entry.path().extension() == ".txt")
-        docs.push_back({{0, entry.path().filename().string(), "机构" + std::to_string(docs.size() % 5), 2024,
-                         DocumentKind::kReport},
-                        read_corpus_text(std::string(folder) + "/" + entry.path().filename().string())});
-  std::sort(docs.begin(), docs.end(), [](const Document& a, const Document& b) { return a.info.file < b.info.file; });
+        docs.push_back(
+            {{0, entry.path().filename().string(), "机构" + std::to_string(docs.size() % 5), 2024,
+              DocumentKind::kReport},
+             read_corpus_text(std::string(folder) + "/" + entry.path().filename().string())});
+  std::sort(docs.begin(), docs.end(),
+            [](const Document& a, const Document& b) { return a.info.file < b.info.file; });
   ASSERT_GE(docs.size(), 40u);
   ArchiveParams params;
   params.posting_bucket_bits = 8;
   params.posting_cap = 4;
   for (const int batch : {1, 25, 1000}) {
-    Archive a = Archive::open(dir / ("b" + std::to_string(batch) + ".db"), Archive::Mode::kReadWrite, params);
+    Archive a = Archive::open(dir / ("b" + std::to_string(batch) + ".db"),
+                              Archive::Mode::kReadWrite, params);
     a.set_batch_size(batch);
     for (const Document& d : docs) a.add(d);
     a.flush();

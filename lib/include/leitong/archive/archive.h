@@ -185,6 +185,9 @@ class Archive {
   // other writers wait for a whole group, and readers see documents a group at a time. 1 (the
   // default): one transaction per document. A commit that fails throws Error naming how many
   // documents were lost; the archive is then as before the group.
+  // While grouped, the connection keeps a 64 MB page cache, and the write-ahead log is copied into
+  // the archive file (a passive checkpoint) by a second connection on a thread of its own after
+  // each commit, while the next group is written; the rest when the Archive closes.
   // Failures to write throw ArchiveWriteError.
   void set_batch_size(int documents);
   void flush();

@@ -28,8 +28,9 @@ namespace leitong {
 struct PipelineLimits {
   // Worker threads besides the caller (0: none, the caller works each item itself, in order).
   int threads = 2;
-  std::size_t max_items = 256;               // items started and not yet consumed, at most
-  std::size_t max_bytes = std::size_t(64) << 20;  // their summed costs, at most (plus the next one's)
+  std::size_t max_items = 256;  // items started and not yet consumed, at most
+  std::size_t max_bytes = std::size_t(64)
+                          << 20;  // their summed costs, at most (plus the next one's)
 };
 
 // What ordered_parallel_map reports of a run, for tests and tuning.
@@ -49,7 +50,8 @@ struct PipelineStats {
 // item i's turn to be consumed comes (the items before it are consumed first); one thrown by
 // consume propagates at once. Either way every worker thread has been joined before it returns.
 template <class Result>
-PipelineStats ordered_parallel_map(std::size_t count, const std::function<std::size_t(std::size_t)>& cost,
+PipelineStats ordered_parallel_map(std::size_t count,
+                                   const std::function<std::size_t(std::size_t)>& cost,
                                    const std::function<Result(std::size_t)>& work,
                                    const std::function<bool(std::size_t, Result&&)>& consume,
                                    const PipelineLimits& limits = {}) {
@@ -62,7 +64,7 @@ PipelineStats ordered_parallel_map(std::size_t count, const std::function<std::s
   std::condition_variable room_cv;   // workers wait for room in the window
   std::size_t next_start = 0, next_consume = 0, bytes = 0;
   bool stopping = false;
-  std::map<std::size_t, Done> done;      // finished, not consumed yet
+  std::map<std::size_t, Done> done;          // finished, not consumed yet
   std::map<std::size_t, std::size_t> costs;  // cost of every started, unconsumed item
   PipelineStats stats;
   const std::size_t max_items = std::max<std::size_t>(limits.max_items, 1);
