@@ -4,7 +4,57 @@
 # REPEAT times each; prints each run's wall and CPU seconds, the medians, and the ratio of each
 # median to --batch 1's. The other processes' load is printed with each run: a noisy run shows.
 #   bench/bulk_intake.sh [BUILD_DIR] [REPEAT] [LAWS_DIR]
+#
+# Builds compared (the bulk add pipeline): each manifest added to a new archive by each binary,
+# alternating the binaries, REPEAT times each, `add -q --batch BATCH`; prints each run's wall and
+# CPU seconds, MB/s (the manifest's input bytes / wall seconds) and peak RSS, then the medians and
+# the ratio of each binary's median wall time to the first binary's.
+#   bench/bulk_intake.sh --compare "OLD_BIN NEW_BIN" [--repeat N] [--batch N] MANIFEST.csv...
 set -euo pipefail
+if [[ "${1:-}" == --compare ]]; then
+  read -r -a bins <<<"$2"
+  shift 2
+  repeat=3 batch=20000
+  while [[ "${1:-}" == --* ]]; do
+    case "$1" in
+      --repeat) repeat="$2"; shift 2 ;;
+      --batch) batch="$2"; shift 2 ;;
+      *) echo "bulk_intake: unknown option $1" >&2; exit 2 ;;
+    esac
+  done
+  work="$(mktemp -d "${TMPDIR:-/tmp}/bulk_intake.XXXXXX")"
+  trap 'rm -rf "$work"' EXIT
+  median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+  for manifest in "$@"; do
+    # Input bytes: every file the manifest names (paths relative to it), as bench/macro.sh counts.
+    bytes="$(cd "$(dirname "$manifest")" && tail -n +2 "$(basename "$manifest")" |
+      awk -F, '{ if ($0 ~ /^"/) { split($0, q, "\""); print q[2] } else print $1 }' | tr '\n' '\0' |
+      xargs -0 stat -L -c %s | awk '{s += $1} END {print s}')"
+    declare -A walls=() rss=()
+    for ((i = 1; i <= repeat; i++)); do
+      for b in "${!bins[@]}"; do
+        rm -f "$work"/a.db*
+        load="$(cut -d' ' -f1 /proc/loadavg)"
+        /usr/bin/time -f "%e %U %S %M" -o "$work/time" "${bins[$b]}" add -q --batch "$batch" --archive "$work/a.db" \
+          --manifest "$manifest" >/dev/null 2>"$work/err" || true
+        read -r wall user sys kb <"$work/time"
+        printf '%s  bin %d run %d: wall %7.2f s, cpu %7.2f s, %6.1f MB/s, peak %5d MB (load before: %s)\n' \
+          "$(basename "$(dirname "$manifest")")" "$b" "$i" "$wall" "$(echo "$user + $sys" | bc)" \
+          "$(echo "$bytes / $wall / 1000000" | bc -l)" "$((kb / 1024))" "$load"
+        walls[$b]+="$wall "
+        rss[$b]+="$((kb / 1024)) "
+      done
+    done
+    base="$(echo "${walls[0]}" | median)"
+    for b in "${!bins[@]}"; do
+      m="$(echo "${walls[$b]}" | median)"
+      printf 'median %s bin %d (%s): %7.2f s wall, %6.1f MB/s, %.3f of bin 0, peak RSS %s MB\n' \
+        "$(basename "$(dirname "$manifest")")" "$b" "${bins[$b]}" "$m" "$(echo "$bytes / $m / 1000000" | bc -l)" \
+        "$(echo "$m / $base" | bc -l)" "$(echo "${rss[$b]}" | median)"
+    done
+  done
+  exit 0
+fi
 build="${1:-build}"
 repeat="${2:-3}"
 laws="${3:-../shared/corpora/laws}"

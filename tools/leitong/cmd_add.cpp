@@ -4,6 +4,7 @@
 #include <leitong/analysis/agencies.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
+#include <leitong/core/ordered_pipeline.h>
 #include <leitong/core/text.h>
 #include <leitong/extract/extract.h>
 #include <leitong/extract/manifest.h>
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "commands.h"
 #include "options.h"
@@ -330,42 +332,103 @@ int run_add(const AddOptions& o) {
                             e.what(), added, holds));
     return kExitUsage;
   };
+  // Reading, extraction and prepare_document (normalize, sketch, hash, compress) run on worker
+  // threads ahead of the writer, in a bounded window (core/ordered_pipeline.h); everything else —
+  // agency decisions, adds, printing — happens here, file after file in input order, as in a
+  // sequential run. The workers sketch with the archive's parameters as known before it is opened
+  // (an existing archive's, else those a new one gets); a document prepared otherwise (the archive
+  // changed meanwhile) is read again here.
+  std::optional<SketchParams> sketch_hint;
+  {
+    std::error_code ec;
+    if (fs::exists(o.archive, ec)) {
+      try {
+        sketch_hint = Archive::open(o.archive, Archive::Mode::kReadOnly).params().sketch;
+      } catch (const Error&) {  // said when the archive is opened for the first document
+      }
+    } else {
+      ArchiveParams params;
+      if (o.shingle) params.sketch.shingle.n = o.shingle;
+      sketch_hint = params.sketch;
+    }
+  }
+  struct ReadJob {
+    std::string error;  // why the file is refused before its agency is decided
+    std::string note;   // what the name pattern said
+    ReadDocument read;  // the text is dropped once prepared
+    std::optional<PreparedDocument> prepared;
+  };
+  auto read_job = [&](const Job& job, const SketchParams* sketch) {
+    ReadJob r;
+    try {
+      if (!job.error.empty()) throw Error(job.error);
+      std::string agency = job.agency;
+      int year = job.year;
+      // The pattern fills in what was not given; what it does not match is read from the file.
+      if (pattern && (agency.empty() || year == 0)) {
+        if (const std::optional<NameMatch> m = pattern->match(job.relative)) {
+          if (agency.empty() && !m->agency.empty()) {
+            agency = m->agency;
+            r.note = fmt::format("agency {} from its name", m->agency);
+          }
+          if (year == 0 && m->year) {
+            year = m->year;
+            r.note += fmt::format("{}year {} from its name", r.note.empty() ? "" : ", ", m->year);
+          }
+        }
+      }
+      r.read = job.zip ? read_document_bytes(job.zip->members[job.zip_member].bytes, job.path.string(), agency, year,
+                                             job.kind, extract_params)
+                       : read_document(job.path, agency, year, job.kind, extract_params);
+      if (const auto site = sites.find(job.path.parent_path()); site != sites.end() && is_web_page(job)) {
+        ChromeResult kept = site->second.strip(r.read.document.text);
+        if (kept.text.find_first_not_of(U" \t\r\n\u3000") != std::u32string::npos) {
+          r.read.chrome_lines += kept.removed.size();
+          r.read.document.text = std::move(kept.text);
+        }
+      }
+      if (!r.read.complete()) {
+        const bool no_agency = r.read.agency_missing;
+        throw Error(fmt::format("{}: the file names no {} (give --{}{})", job.path.string(),
+                                no_agency ? "agency" : "year", no_agency ? "agency" : "year",
+                                pattern ? ", or a --name-pattern it matches" : " or --name-pattern"));
+      }
+    } catch (const Error& e) {
+      r.error = e.what();
+      return r;
+    }
+    if (sketch) {
+      try {
+        r.prepared = prepare_document(r.read.document, *sketch);
+        shrink_to_index(*r.prepared);
+        std::u32string().swap(r.read.document.text);
+      } catch (const Error&) {
+        // Refused by add() below, in its turn and with the same message (the agency is decided first).
+      }
+    }
+    return r;
+  };
+  // What a window item holds is about its input's size (compressed text, fingerprints, names) once
+  // prepared; the file sizes bound the window's memory.
+  std::vector<std::size_t> input_bytes(jobs.size(), 0);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const Job& job = jobs[i];
+    std::error_code ec;
+    const std::uintmax_t size = !job.error.empty() ? 0
+                                : job.zip          ? job.zip->members[job.zip_member].bytes.size()
+                                                   : fs::file_size(job.path, ec);
+    input_bytes[i] = 4096 + (ec ? 0 : static_cast<std::size_t>(size));
+  }
+  PipelineLimits window;
+  window.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  int status = -1;  // set when the run stops early
+  auto consume = [&](std::size_t i, ReadJob&& r) -> bool {
     Job& job = jobs[i];
     progress.show(i, job.path);
     try {
-      if (!job.error.empty()) throw Error(job.error);
-      std::string note;
-      // The pattern fills in what was not given; what it does not match is read from the file.
-      if (pattern && (job.agency.empty() || job.year == 0)) {
-        if (const std::optional<NameMatch> m = pattern->match(job.relative)) {
-          if (job.agency.empty() && !m->agency.empty()) {
-            job.agency = m->agency;
-            note = fmt::format("agency {} from its name", m->agency);
-          }
-          if (job.year == 0 && m->year) {
-            job.year = m->year;
-            note += fmt::format("{}year {} from its name", note.empty() ? "" : ", ", m->year);
-          }
-        }
-      }
-      ReadDocument read =
-          job.zip ? read_document_bytes(job.zip->members[job.zip_member].bytes, job.path.string(), job.agency, job.year,
-                                        job.kind, extract_params)
-                  : read_document(job.path, job.agency, job.year, job.kind, extract_params);
-      if (const auto site = sites.find(job.path.parent_path()); site != sites.end() && is_web_page(job)) {
-        ChromeResult kept = site->second.strip(read.document.text);
-        if (kept.text.find_first_not_of(U" \t\r\n\u3000") != std::u32string::npos) {
-          read.chrome_lines += kept.removed.size();
-          read.document.text = std::move(kept.text);
-        }
-      }
-      if (!read.complete()) {
-        const bool agency = read.agency_missing;
-        throw Error(fmt::format("{}: the file names no {} (give --{}{})", job.path.string(),
-                                agency ? "agency" : "year", agency ? "agency" : "year",
-                                pattern ? ", or a --name-pattern it matches" : " or --name-pattern"));
-      }
+      if (!r.error.empty()) throw Error(r.error);
+      std::string note = std::move(r.note);
+      ReadDocument& read = r.read;
       if (!read.agency_from.empty())
         note += fmt::format("{}agency {} from its {}", note.empty() ? "" : ", ", read.document.info.agency,
                             read.agency_from);
@@ -378,44 +441,50 @@ int run_add(const AddOptions& o) {
         } catch (const Error& e) {  // not an archive, other parameters, cannot be created: no file can be added
           progress.clear();
           print_error(e.what());
-          return kExitUsage;
+          status = kExitUsage;
+          return false;
         }
       }
       Archive& a = *archive;
+      if (r.prepared && r.prepared->sketch.params != a.params().sketch) {
+        // Prepared with parameters other than the archive's: read again, with the archive's.
+        r = read_job(job, &a.params().sketch);
+        if (!r.error.empty()) throw Error(r.error);
+      }
       // The agency as the register knows it (DESIGN.md "Agencies and sections"), decided once per
       // name written: an alias or a short or long form is filed under its entry; a name that
       // resembles known ones without being one is refused unless --new-agency says it is new.
       auto [decided, first_time] = agency_decisions.try_emplace(doc.info.agency);
       if (first_time) {
-        const AgencyResolution r = agencies->resolve(doc.info.agency);
+        const AgencyResolution res = agencies->resolve(doc.info.agency);
         std::string names;
-        for (const std::string& c : r.candidates) names += (names.empty() ? "" : ", ") + c;
-        switch (r.how) {
+        for (const std::string& c : res.candidates) names += (names.empty() ? "" : ", ") + c;
+        switch (res.how) {
           case AgencyResolution::How::kExact:
-            decided->second.agency = r.name;
+            decided->second.agency = res.name;
             break;
           case AgencyResolution::How::kAlias:
           case AgencyResolution::How::kShortName:
           case AgencyResolution::How::kLongName:
-            decided->second.agency = r.name;
+            decided->second.agency = res.name;
             progress.clear();
             fmt::print(stderr, "note: agency {} is {} in the archive: filed as that\n", escape_controls(doc.info.agency),
-                       escape_controls(r.name));
+                       escape_controls(res.name));
             break;
           case AgencyResolution::How::kAmbiguous:
             decided->second.refusal =
                 fmt::format("agency {} could be any of {}: give the full name", doc.info.agency, names);
             break;
           case AgencyResolution::How::kUnknown:
-            if (!r.candidates.empty() && !o.new_agency) {
+            if (!res.candidates.empty() && !o.new_agency) {
               decided->second.refusal = fmt::format(
                   "agency {} is not in the archive but resembles {} (a typo?); --new-agency adds it as a new agency",
                   doc.info.agency, names);
             } else {
-              decided->second.agency = r.name;
-              agencies->insert(r.name);
+              decided->second.agency = res.name;
+              agencies->insert(res.name);
               // Most often another place (渝中区, 渝北区): counted in the summary, not refused.
-              if (!r.other_places.empty()) ++new_near_places;
+              if (!res.other_places.empty()) ++new_near_places;
             }
             break;
         }
@@ -424,9 +493,16 @@ int run_add(const AddOptions& o) {
       // The same text under another agency or year is added (an agency may republish a peer's
       // report) but said: more often it is a file filed under the wrong name.
       doc.info.agency = decided->second.agency;
-      const std::vector<std::int64_t> same_text = a.ids_with_content(doc.text);
+      const std::vector<std::int64_t> same_text =
+          r.prepared ? a.ids_with_content_hash(r.prepared->content_hash) : a.ids_with_content(doc.text);
       if (a.uncommitted() == 0) group_started = std::chrono::steady_clock::now();
-      const AddOutcome outcome = a.add(doc);
+      AddOutcome outcome;
+      if (r.prepared) {
+        r.prepared->info.agency = doc.info.agency;
+        outcome = a.add(*r.prepared);
+      } else {
+        outcome = a.add(doc);
+      }
       // Names as a person should see them: any control characters escaped (text.h).
       const std::string file = escape_controls(doc.info.file);
       if (!note.empty()) held.push_back(fmt::format("note       {}: {}\n", file, escape_controls(note)));
@@ -465,12 +541,18 @@ int run_add(const AddOptions& o) {
         } catch (const ArchiveWriteError&) {
         }
       }
-      return stop(e);
+      status = stop(e);
+      return false;
     } catch (const Error& e) {
       refusals.add(job.path.string(), e.what(), progress);
     }
     job.zip.reset();  // an entry's bytes are not needed again
-  }
+    return true;
+  };
+  ordered_parallel_map<ReadJob>(
+      jobs.size(), [&](std::size_t i) { return input_bytes[i]; },
+      [&](std::size_t i) { return read_job(jobs[i], sketch_hint ? &*sketch_hint : nullptr); }, consume, window);
+  if (status >= 0) return status;
   try {
     if (archive) archive->flush();
     release_held();

@@ -73,6 +73,12 @@ struct PreparedDocument {
 // Throws Error("FILE: reason") for an empty agency name or a text too short to compare.
 PreparedDocument prepare_document(const Document& document, const SketchParams& params);
 
+// Frees what add() does not write — the normalized text with its offsets and the shingle hashes
+// but the first (kept so that the document still reads as long enough to compare), about 20 bytes
+// per character — for prepared documents held a while, as in a bulk load's window. add() writes
+// the same rows from it as from the document uncompacted.
+void shrink_to_index(PreparedDocument& document);
+
 struct AddOutcome {
   bool added = false;   // false: the archive already held this text for this agency and year
   std::int64_t id = 0;  // the new or existing document's id
@@ -179,6 +185,9 @@ class Archive {
   // other writers wait for a whole group, and readers see documents a group at a time. 1 (the
   // default): one transaction per document. A commit that fails throws Error naming how many
   // documents were lost; the archive is then as before the group.
+  // While grouped, the connection keeps a 64 MB page cache, and the write-ahead log is copied into
+  // the archive file (a passive checkpoint) by a second connection on a thread of its own after
+  // each commit, while the next group is written; the rest when the Archive closes.
   // Failures to write throw ArchiveWriteError.
   void set_batch_size(int documents);
   void flush();
@@ -193,6 +202,9 @@ class Archive {
   // Documents added to the open group and not committed yet (0 when adds are not grouped, or
   // right after a group commits): what a crash or a failed commit would lose.
   std::size_t uncommitted() const;
+  // ids_with_content (below) for a text whose content hash is known (PreparedDocument::content_hash):
+  // a bulk load asks it before each add without hashing the text again.
+  std::vector<std::int64_t> ids_with_content_hash(const std::string& content_hash) const;
 
   // While it lives, every read of this connection sees the state of the archive at its
   // construction (one read transaction) instead of taking SQLite's locks statement by statement:

@@ -6,14 +6,17 @@
 #include <leitong/archive/archive.h>
 #include <leitong/core/detail/mix.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <span>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
@@ -180,6 +183,30 @@ struct SaturatedFingerprint {
            holders.capacity() * sizeof(holders[0]);
   }
 };
+// Copies a writer's write-ahead log into the archive file (a passive checkpoint) on a thread and
+// connection of its own, so that a bulk load's next group is prepared and written meanwhile instead
+// of waiting for the copy: what SQLite does itself after a commit (wal_autocheckpoint) otherwise.
+// The log is sound whatever happens to the copy (a crash during it, a failure): what is committed
+// is in the log until copied, so durability is SQLite's as before.
+class LogCopier {
+ public:
+  // Opens the second connection; throws Error if it cannot (the writer then lets SQLite copy).
+  explicit LogCopier(const std::string& path);
+  ~LogCopier();  // finishes a copy in progress, closes its connection
+  LogCopier(const LogCopier&) = delete;
+  LogCopier& operator=(const LogCopier&) = delete;
+  void request();    // copy what is committed, soon (returns at once)
+  void wait_idle();  // until no copy is in progress or requested
+
+ private:
+  void run();
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool requested_ = false, busy_ = false, stop_ = false;
+  std::thread thread_;
+};
+
 }  // namespace leitong::detail
 
 namespace leitong {
@@ -210,6 +237,8 @@ struct Archive::Impl {
   };
   std::vector<PendingPosting> pending_postings;
   std::vector<std::pair<std::int64_t, std::uint32_t>> pending_lsh;  // (band key, document)
+  // While adds are grouped: copies the log after each group commits (set_batch_size).
+  std::unique_ptr<detail::LogCopier> log_copier;
 
   // Statements run once per document looked up (info, text, signature): prepared once per
   // connection. Keyed by the SQL literal's address; finalized before the connection closes.
@@ -235,6 +264,7 @@ struct Archive::Impl {
   // index.
   void write_pending_index();
   void write_pending_index_entries();
+  void sort_pending_postings();  // by bucket, add order kept within one
 
   detail::Statement prepare(std::string_view sql) const { return detail::Statement(db, sql, name); }
   // `sql` is a string literal (its address is the key; an array reference keeps c_str() out). Not
