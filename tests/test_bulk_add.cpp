@@ -105,8 +105,12 @@ TEST(OrderedPipeline, WindowStaysWithinItsByteAndItemCaps) {
     EXPECT_LE(stats.peak_bytes, k.expect_peak_bytes) << "cap " << k.max_bytes;
     EXPECT_LE(max_unconsumed_bytes.load(), stats.peak_bytes);
     EXPECT_LE(stats.peak_items, k.max_items);
-    if (k.max_bytes == 1) EXPECT_EQ(stats.peak_items, 1u);  // one at a time
-    if (k.max_items == 3) EXPECT_GE(stats.peak_items, 2u);  // the workers did run ahead
+    if (k.max_bytes == 1) {
+      EXPECT_EQ(stats.peak_items, 1u);  // one at a time
+    }
+    if (k.max_items == 3) {
+      EXPECT_GE(stats.peak_items, 2u);  // the workers did run ahead
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <system_error>
 
 #include "detail/archive_impl.h"
 
@@ -99,7 +100,12 @@ LogCopier::LogCopier(const std::string& path) {
     throw_error("{}: cannot open a second connection: {}", path, reason);
   }
   sqlite3_busy_timeout(db_, 30000);
-  thread_ = std::thread([this] { run(); });
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error& e) {
+    sqlite3_close_v2(db_);
+    throw_error("{}: cannot start the thread that copies the log: {}", path, e.what());
+  }
 }
 
 LogCopier::~LogCopier() {
@@ -205,7 +211,19 @@ void Archive::Impl::commit_group() {
   }
   saturated.insert(pending_saturated.begin(), pending_saturated.end());
   pending_saturated.clear();
-  if (log_copier) log_copier->request();
+  if (log_copier) {
+    // SQLite starts the log over only when a write begins after all of it was copied into the
+    // archive, and the next group begins at once: a passive copy on the side never catches up and
+    // the log would grow for the whole run. Past a bound the writer copies it itself and waits
+    // for readers to leave the log, so that the next group starts it over.
+    if (static_cast<std::int64_t>(log_frames) * page_bytes >= kLogRestartBytes) {
+      log_copier->wait_idle();
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      log_frames = 0;
+    } else {
+      log_copier->request();
+    }
+  }
 }
 
 void Archive::Impl::clear_pending_index() {
@@ -557,12 +575,25 @@ void Archive::set_batch_size(int documents) {
       try {
         impl_->log_copier = std::make_unique<detail::LogCopier>(impl_->name);
         impl_->exec("PRAGMA wal_autocheckpoint = 0");
+        // Frames in the log after each commit (the hook SQLite's own copying used, now free).
+        sqlite3_wal_hook(
+            impl_->db,
+            [](void* impl, sqlite3*, const char*, int frames) {
+              static_cast<Impl*>(impl)->log_frames = frames;
+              return SQLITE_OK;
+            },
+            impl_.get());
+        {
+          detail::Statement page = impl_->prepare("PRAGMA page_size");
+          impl_->page_bytes = page.step() ? page.column_int(0) : 4096;
+        }
       } catch (const Error&) {
         impl_->log_copier.reset();
       }
     } else if (documents == 1 && impl_->log_copier) {
       impl_->log_copier.reset();
-      impl_->exec("PRAGMA wal_autocheckpoint = 1000");
+      impl_->exec("PRAGMA wal_autocheckpoint = 1000");  // SQLite's own hook again
+      impl_->log_frames = 0;
     }
   }
 }

@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -121,7 +122,13 @@ PipelineStats ordered_parallel_map(std::size_t count,
   };
   try {
     const int n = count > 1 ? std::max(limits.threads, 0) : 0;
-    for (int t = 0; t < n && std::size_t(t) < count; ++t) threads.emplace_back(worker);
+    for (int t = 0; t < n && std::size_t(t) < count; ++t) {
+      try {
+        threads.emplace_back(worker);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: the caller does what no worker starts
+      }
+    }
     for (std::size_t i = 0; i < count; ++i) {
       Done d;
       {

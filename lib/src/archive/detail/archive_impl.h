@@ -239,6 +239,11 @@ struct Archive::Impl {
   std::vector<std::pair<std::int64_t, std::uint32_t>> pending_lsh;  // (band key, document)
   // While adds are grouped: copies the log after each group commits (set_batch_size).
   std::unique_ptr<detail::LogCopier> log_copier;
+  // With the copier: the log's frames after the last commit (sqlite3_wal_hook) and the page size;
+  // a commit past kLogRestartBytes waits for the copy, so that the next group starts the log over.
+  static constexpr std::int64_t kLogRestartBytes = std::int64_t(64) << 20;
+  int log_frames = 0;
+  std::int64_t page_bytes = 4096;
 
   // Statements run once per document looked up (info, text, signature): prepared once per
   // connection. Keyed by the SQL literal's address; finalized before the connection closes.
