@@ -3,11 +3,10 @@
 #include <leitong/analysis/candidates.h>
 #include <leitong/analysis/check.h>
 
+#include <leitong/core/ordered_pipeline.h>
+
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "detail/reference_cache.h"
@@ -29,37 +28,26 @@ std::vector<std::shared_ptr<const detail::PreparedReference>> prepare_references
     infos.push_back(archive.info(id));
     texts.push_back(archive.text(id));
   }
-  std::vector<std::shared_ptr<const detail::PreparedReference>> prepared(ids.size());
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto work = [&] {
-    try {
-      for (std::size_t i = next++; i < ids.size(); i = next++)
-        prepared[i] = std::make_shared<const detail::PreparedReference>(std::move(infos[i]), std::move(texts[i]),
-                                                                        params, false);
-    } catch (...) {
-      std::lock_guard lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      next = ids.size();
-    }
-  };
   // A thread is worth starting for a few documents' work (each takes about 0.1 ms).
   constexpr std::size_t kDocumentsPerThread = 8;
   const std::size_t cores = threads_wanted > 0 ? static_cast<std::size_t>(threads_wanted)
                                                : std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t threads = std::min(cores, std::max<std::size_t>(1, ids.size() / kDocumentsPerThread));
-  {
-    std::vector<std::jthread> helpers;
-    try {
-      helpers.reserve(threads - 1);
-      for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-    } catch (...) {
-      // No thread (or no memory for one) to be had: this one does the rest.
-    }
-    work();
-  }
-  if (failure) std::rethrow_exception(failure);
+  PipelineLimits limits;
+  limits.threads = static_cast<int>(std::min(cores, std::max<std::size_t>(1, ids.size() / kDocumentsPerThread))) - 1;
+  limits.max_items = std::max<std::size_t>(1, ids.size());  // the texts are all in memory already
+  using Prepared = std::shared_ptr<const detail::PreparedReference>;
+  std::vector<Prepared> prepared(ids.size());
+  ordered_parallel_map<Prepared>(
+      ids.size(), [](std::size_t) { return std::size_t(0); },
+      [&](std::size_t i) {
+        return std::make_shared<const detail::PreparedReference>(std::move(infos[i]), std::move(texts[i]), params,
+                                                                 false);
+      },
+      [&](std::size_t i, Prepared&& p) {
+        prepared[i] = std::move(p);
+        return true;
+      },
+      limits);
   return prepared;
 }
 
