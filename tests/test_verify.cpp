@@ -61,6 +61,13 @@ struct Db {
 std::uint32_t tag_at(const std::vector<std::uint8_t>& e, std::size_t at) {
   return e[at] | e[at + 1] << 8 | e[at + 2] << 16;
 }
+
+// Postings of one blob per fingerprint tag (11-byte entries).
+std::map<std::uint32_t, int> postings_per_tag(const std::vector<std::uint8_t>& e) {
+  std::map<std::uint32_t, int> per_tag;
+  for (std::size_t at = 0; at + 11 <= e.size(); at += 11) ++per_tag[tag_at(e, at)];
+  return per_tag;
+}
 std::uint32_t u32(const std::vector<std::uint8_t>& e, std::size_t at) {
   std::uint32_t v; std::memcpy(&v, e.data() + at, 4); return v;
 }
@@ -184,8 +191,7 @@ TEST_F(Verify, EveryDuplicatedPostingUnderAFingerprintAtTheCapIsFound) {
   const auto blobs = db.postings();
   int tried = 0, missed = 0;
   for (const auto& [b, e] : blobs) {
-    std::map<std::uint32_t, int> per_tag;
-    for (std::size_t at = 0; at + 11 <= e.size(); at += 11) ++per_tag[tag_at(e, at)];
+    std::map<std::uint32_t, int> per_tag = postings_per_tag(e);
     for (std::size_t at = 0; at + 11 <= e.size(); at += 11) {
       if (per_tag[tag_at(e, at)] < 4) continue;
       auto damaged = e;
@@ -229,8 +235,7 @@ TEST_F(Verify, APostingAtTheCapMovedToAnotherReportOfTheAgencyIsFound) {
   const auto blobs = db.postings();
   int tried = 0, missed = 0;
   for (const auto& [b, e] : blobs) {
-    std::map<std::uint32_t, int> per_tag;
-    for (std::size_t at = 0; at + 11 <= e.size(); at += 11) ++per_tag[tag_at(e, at)];
+    std::map<std::uint32_t, int> per_tag = postings_per_tag(e);
     for (std::size_t at = 0; at + 11 <= e.size() && tried < 12; at += 11) {
       const std::uint32_t tag = tag_at(e, at);
       if (per_tag[tag] < 4) continue;
