@@ -415,6 +415,28 @@ TEST(Extract, PdfTextLayerRejoinedWithoutHeadersAndPageNumbers) {
   EXPECT_NE(utf8(all.text).find("- 1 -"), std::string::npos);
 }
 
+// A PDF whose text passes the limit is refused as soon as the pages read hold more than the limit
+// (its other pages are not read: "more than"); one at the limit exactly is read whole.
+TEST(Extract, PdfLongerThanTheCharacterLimitIsRefusedBeforeItsLastPage) {
+  const std::u32string sentence =
+      U"全面推进严格规范公正文明执法，深化行政执法体制改革，完善行政执法程序，强化行政执法监督。";
+  const std::vector<std::u32string> paras(60, sentence + sentence);
+  const std::string pdf = make_pdf(paras, U"某区民政局2024年法治政府建设年度报告");
+  const ExtractedText whole = extract_bytes(pdf, "long.pdf");
+  ASSERT_GE(whole.pages, 3);
+
+  ExtractParams exact;
+  exact.max_text_chars = whole.text.size();
+  EXPECT_EQ(extract_bytes(pdf, "long.pdf", exact).text, whole.text);
+
+  ExtractParams short_limit;
+  short_limit.max_text_chars = whole.text.size() / whole.pages;  // about one page
+  const std::string why = refusal(pdf, "long.pdf", short_limit);
+  EXPECT_TRUE(contains(why, "long.pdf: text too long to check (more than " +
+                                std::to_string(short_limit.max_text_chars) + " characters"))
+      << why;
+}
+
 // Every refusal names the file and a reason, and is the same through extract_file.
 TEST(Extract, BadInputsAreRefusedWithAReason) {
   const std::string docx =

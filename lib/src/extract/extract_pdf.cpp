@@ -183,27 +183,6 @@ RawText extract_pdf(std::string_view bytes, const std::string& file, const Extra
   if (pages > params.max_pdf_pages)
     throw_error("{}: PDF has {} pages; the limit is {}", file, pages, params.max_pdf_pages);
 
-  std::vector<std::vector<Line>> all(static_cast<std::size_t>(pages));
-  std::size_t meaningful = 0;
-  for (int i = 0; i < pages; ++i) {
-    deadline.check(fmt::format("page {} of {}", i + 1, pages));
-    std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (!page) continue;
-    all[static_cast<std::size_t>(i)] = page_lines(*page);
-    for (const Line& l : all[static_cast<std::size_t>(i)])
-      for (char32_t c : l.text)
-        meaningful +=
-            is_cjk(c) || is_ascii_alnum(c) || (c > 0x80 && !is_whitespace(c) && c != 0xFFFD);
-  }
-  deadline.check("the last page");
-  if (meaningful == 0)
-    throw_error("{}: scanned PDF without a text layer ({} page{} of images); run OCR on it first",
-                file, pages, pages == 1 ? "" : "s");
-
-  RawText out;
-  out.format = "pdf";
-  out.pages = pages;
-
   // Headers and footers: the first and last one or two lines of a page when a wider gap than the
   // page's line spacing sets them apart from the body; of those, the ones that recur (digits
   // masked) on at least half of the pages (and two), and page numbers. A page number alone on the
@@ -230,13 +209,45 @@ RawText extract_pdf(std::string_view bytes, const std::string& file, const Extra
       edge[n - 1] = edge[n - 2] = 1;
     return edge;
   };
-  std::vector<std::vector<std::uint8_t>> edge_of;
+
+  std::vector<std::vector<Line>> all(static_cast<std::size_t>(pages));
+  std::vector<std::vector<std::uint8_t>> edge_of(static_cast<std::size_t>(pages));
+  std::size_t meaningful = 0;
+  // Characters the text will hold whatever the headers and footers turn out to be (lines that are
+  // no page's edge are always kept): past the limit the file is refused before its other pages
+  // are read.
+  std::size_t kept_at_least = 0;
+  for (int i = 0; i < pages; ++i) {
+    deadline.check(fmt::format("page {} of {}", i + 1, pages));
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (!page) continue;
+    const auto p = static_cast<std::size_t>(i);
+    all[p] = page_lines(*page);
+    edge_of[p] = edges(all[p]);
+    for (std::size_t k = 0; k < all[p].size(); ++k) {
+      const Line& l = all[p][k];
+      for (char32_t c : l.text)
+        meaningful +=
+            is_cjk(c) || is_ascii_alnum(c) || (c > 0x80 && !is_whitespace(c) && c != 0xFFFD);
+      if (edge_of[p][k] == 0 || !params.remove_chrome) kept_at_least += trim(l.text).size();
+    }
+    if (kept_at_least > params.max_text_chars) detail::refuse_long_text(file, 0, params, true);
+  }
+  deadline.check("the last page");
+  if (meaningful == 0)
+    throw_error("{}: scanned PDF without a text layer ({} page{} of images); run OCR on it first",
+                file, pages, pages == 1 ? "" : "s");
+
+  RawText out;
+  out.format = "pdf";
+  out.pages = pages;
+
   std::map<std::u32string, int> recurring;
-  for (const auto& lines : all) {
-    edge_of.push_back(edges(lines));
+  for (std::size_t p = 0; p < all.size(); ++p) {
+    const auto& lines = all[p];
     std::vector<std::u32string> keys;
     for (std::size_t k = 0; k < lines.size(); ++k)
-      if (edge_of.back()[k] == 1) keys.push_back(repeat_key(lines[k].text));
+      if (edge_of[p][k] == 1) keys.push_back(repeat_key(lines[k].text));
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     for (auto& k : keys) ++recurring[k];
