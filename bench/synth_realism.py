@@ -29,6 +29,8 @@ generator) on the same sizes, in the same run, so that the two are compared unde
   bench/synth_realism.py --bin build-gen/leitong [--old-bin OLD] [--part overlap|holders|eval]
                          [--sizes "1000 10000 100000"] [--eval-sizes "150x3 400x3"]
                          [--pairs 2000] [--shared ../shared/corpora] [--work DIR] [--keep]
+  bench/synth_realism.py --bin BIN --existing W/synth-1000000   (overlap of sampled pairs and
+                         holders of a folder and archive that bench/macro.sh --keep left)
 """
 import argparse
 import itertools
@@ -150,13 +152,13 @@ def synthetic_body(text):
 
 
 def clean_pairs(folder, pairs, rng):
+    """Random pairs of reports without plants of different agencies; only their texts are read
+    (a million-report folder holds gigabytes)."""
     clean = []
     for line in open(folder / "truth.jsonl", encoding="utf-8"):
         j = json.loads(line)
         if not j["plants"]:
             clean.append((j["agency"], j["file"]))
-    docs = {k: piece(normalize(synthetic_body(read_text(folder / f))))
-            for k, (_, f) in enumerate(clean)}
     out = set()
     tries = 0
     while len(out) < pairs and tries < pairs * 20 and len(clean) > 1:
@@ -164,7 +166,28 @@ def clean_pairs(folder, pairs, rng):
         i, j = rng.sample(range(len(clean)), 2)
         if clean[i][0] != clean[j][0]:
             out.add((min(i, j), max(i, j)))
+    used = {k for pair in out for k in pair}
+    docs = {k: piece(normalize(synthetic_body(read_text(folder / clean[k][1])))) for k in used}
     return docs, sorted(out)
+
+
+def part_existing(args, rng):
+    """A synthetic folder built elsewhere (`bench/macro.sh --keep` keeps DIR/synth-N with its
+    archive a.db): the overlap of sampled pairs and, when the archive is there, its holders."""
+    folder = Path(args.existing)
+    reports = sum(1 for _ in open(folder / "truth.jsonl", encoding="utf-8"))
+    print(f"\n### {folder} ({reports:,} reports)\n")
+    print("| documents | count | pairs | 13-shingles shared, mean | without formulae: mean | "
+          "median | p90 | max | pairs sharing a 20-character string (no formula) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    docs, pairs = clean_pairs(folder, args.pairs, rng)
+    print(summary_row(f"synthetic, {folder.name}, reports without plants, different agencies",
+                      reports, *pair_stats(docs, pairs)))
+    sys.stdout.flush()
+    if (folder / "a.db").exists():
+        print()
+        print(HOLDERS_HEADER)
+        print(holders_row(f"synthetic, {folder.name}", folder / "a.db", " |"))
 
 
 def part_overlap(args, work, rng):
@@ -243,12 +266,16 @@ def binaries(args):
     return out
 
 
+HOLDERS_HEADER = (
+    "| archive | documents | distinct fingerprints | postings | postings / document | "
+    "postings of fingerprints held by 1 document | by ≥ 10 | by > 256 | by > 1 % of the "
+    "documents | mean holders of a posting's fingerprint | synth, add |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|")
+
+
 def part_holders(args, work):
     print("\n### Fingerprint holders\n")
-    print("| archive | documents | distinct fingerprints | postings | postings / document | "
-          "postings of fingerprints held by 1 document | by ≥ 10 | by > 256 | by > 1 % of the "
-          "documents | mean holders of a posting's fingerprint | synth, add |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(HOLDERS_HEADER)
     laws_dir = Path(args.shared) / "laws"
     real = []
     if laws_dir.is_dir():
@@ -320,6 +347,8 @@ def main():
     ap.add_argument("--pairs", type=int, default=2000)
     ap.add_argument("--shared", default=os.environ.get("LEITONG_SHARED_CORPORA",
                                                        str(ROOT.parent / "shared/corpora")))
+    ap.add_argument("--existing", help="a synth folder built elsewhere (with its a.db): "
+                    "measured alone, nothing generated")
     ap.add_argument("--work")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
@@ -333,6 +362,9 @@ def main():
     rng = random.Random(1)
     parts = args.part or ["overlap", "holders", "eval"]
     try:
+        if args.existing:
+            part_existing(args, rng)
+            return
         if "overlap" in parts:
             part_overlap(args, work, rng)
         if "holders" in parts:
