@@ -13,7 +13,9 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -296,6 +298,46 @@ TEST(BulkAdd, LargeGroupsWriteTheIndexOfOneDocumentAtATime) {
   // The cap was reached: fewer postings (11 bytes each) than the documents' fingerprints.
   EXPECT_LT(sqlite_scalar(dir / "b1.db", "SELECT sum(length(entries)) / 11 FROM postings"),
             sqlite_scalar(dir / "b1.db", "SELECT sum(fingerprints) FROM sketches"));
+}
+
+// The checkpoint sequence number in the write-ahead log's header (big-endian, bytes 12–15):
+// SQLite raises it each time the log starts over.
+std::uint32_t log_generation(const fs::path& archive) {
+  std::ifstream in(archive.string() + "-wal", std::ios::binary);
+  unsigned char header[16] = {};
+  if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return 0;
+  return std::uint32_t(header[12]) << 24 | std::uint32_t(header[13]) << 16 | std::uint32_t(header[14]) << 8 |
+         header[15];
+}
+
+// A grouped load copies the log on the side while the next group is written, which alone never
+// lets the log start over; a commit past log_restart_bytes waits for the copy and restarts it. With
+// the bound at 0, every group writes a new generation of the log instead of appending to it.
+TEST(BulkAdd, ACommitPastTheLogBoundStartsTheLogOver) {
+  TempDir dir;
+  std::vector<Document> docs;
+  for (const auto& entry : fs::directory_iterator(corpora_dir() / "gov-work-reports"))
+    if (entry.path().extension() == ".txt")
+      docs.push_back({{0, entry.path().filename().string(), "国务院", 2024, DocumentKind::kReport},
+                      read_corpus_text("gov-work-reports/" + entry.path().filename().string())});
+  std::sort(docs.begin(), docs.end(),
+            [](const Document& a, const Document& b) { return a.info.file < b.info.file; });
+  ASSERT_GE(docs.size(), 40u);
+  docs.resize(40);
+  constexpr int kBatch = 5;
+  const fs::path db = dir / "a.db";
+  Archive a = Archive::open(db, Archive::Mode::kReadWrite);
+  a.set_batch_size(kBatch, 0);
+  std::set<std::uint32_t> generations;
+  for (const Document& d : docs) {
+    a.add(d);
+    generations.insert(log_generation(db));
+  }
+  a.flush();
+  EXPECT_GE(generations.size(), docs.size() / kBatch);
+  EXPECT_TRUE(a.verify().ok());
+  EXPECT_EQ(a.documents().size(), docs.size());
+  EXPECT_THROW(a.set_batch_size(kBatch, -1), Error);
 }
 
 // A document prepared and then compacted for the window writes the same rows as one that is not.

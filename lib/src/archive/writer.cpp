@@ -216,7 +216,7 @@ void Archive::Impl::commit_group() {
     // archive, and the next group begins at once: a passive copy on the side never catches up and
     // the log would grow for the whole run. Past a bound the writer copies it itself and waits
     // for readers to leave the log, so that the next group starts it over.
-    if (static_cast<std::int64_t>(log_frames) * page_bytes >= kLogRestartBytes) {
+    if (static_cast<std::int64_t>(log_frames) * page_bytes >= log_restart_bytes) {
       log_copier->wait_idle();
       sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
       log_frames = 0;
@@ -559,8 +559,10 @@ std::size_t Archive::uncommitted() const {
   return impl_->group_open ? static_cast<std::size_t>(impl_->pending) : 0;
 }
 
-void Archive::set_batch_size(int documents) {
+void Archive::set_batch_size(int documents, std::int64_t log_restart_bytes) {
   if (documents < 1) throw_error("batch size must be 1 or more, not {}", documents);
+  if (log_restart_bytes < 0) throw_error("log restart size must be 0 or more, not {}", log_restart_bytes);
+  impl_->log_restart_bytes = log_restart_bytes;
   if (documents == 1 || impl_->pending >= documents) impl_->commit_group();
   impl_->batch_size = documents;
   // A group rewrites most posting blobs in key order and looks documents up by content hash at

@@ -187,9 +187,13 @@ class Archive {
   // documents were lost; the archive is then as before the group.
   // While grouped, the connection keeps a 64 MB page cache, and the write-ahead log is copied into
   // the archive file (a passive checkpoint) by a second connection on a thread of its own after
-  // each commit, while the next group is written; the rest when the Archive closes.
+  // each commit, while the next group is written; the rest when the Archive closes. That copy
+  // rarely finishes before the next group begins, so the log would grow for the whole load: a
+  // commit that leaves more than `log_restart_bytes` in it waits for the copy and starts the log
+  // over (the largest log is about that plus one group).
   // Failures to write throw ArchiveWriteError.
-  void set_batch_size(int documents);
+  static constexpr std::int64_t kDefaultLogRestartBytes = std::int64_t(64) << 20;
+  void set_batch_size(int documents, std::int64_t log_restart_bytes = kDefaultLogRestartBytes);
   void flush();
   // Commits the open group, copies the write-ahead log into the archive file and empties the log,
   // waiting (up to the busy timeout) for readers still using it. SQLite's own checkpoints never

@@ -240,8 +240,8 @@ struct Archive::Impl {
   // While adds are grouped: copies the log after each group commits (set_batch_size).
   std::unique_ptr<detail::LogCopier> log_copier;
   // With the copier: the log's frames after the last commit (sqlite3_wal_hook) and the page size;
-  // a commit past kLogRestartBytes waits for the copy, so that the next group starts the log over.
-  static constexpr std::int64_t kLogRestartBytes = std::int64_t(64) << 20;
+  // a commit past log_restart_bytes waits for the copy, so that the next group starts the log over.
+  std::int64_t log_restart_bytes = Archive::kDefaultLogRestartBytes;
   int log_frames = 0;
   std::int64_t page_bytes = 4096;
 
