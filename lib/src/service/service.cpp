@@ -3,6 +3,7 @@
 #include <leitong/analysis/clusters.h>
 #include <leitong/archive/archive.h>
 #include <leitong/core/document.h>
+#include <leitong/core/ordered_pipeline.h>
 #include <leitong/core/text.h>
 #include <leitong/render/html_report.h>
 #include <leitong/render/pdf_report.h>
@@ -477,6 +478,8 @@ void Service::Impl::run_job(Job& job) {
   try {
     Archive archive = Archive::open(params.archive, Archive::Mode::kReadWrite);
     archive.set_batch_size(std::max(1, params.add_group));
+    std::vector<std::size_t> input_bytes;  // what a file holds in the window, about its size
+    for (const UploadedFile& file : documents) input_bytes.push_back(4096 + file.bytes.size());
     // Each file's agency as the register knows it, decided once per name (as `add` does): the
     // upload's agency was resolved when it was started, a file's own may be a short form or a typo.
     AgencyIndex agencies(archive);
@@ -497,14 +500,47 @@ void Service::Impl::run_job(Job& job) {
       }
       return it->second;
     };
-    for (UploadedFile& file : documents) {
+    // Reading, extraction and prepare_document (normalize, sketch, hash, compress) run on a worker
+    // ahead of the writer, in a bounded window, as in `leitong add`; agency decisions and adds
+    // happen here in upload order. One worker: the service's checks have the other cores.
+    struct ReadFile {
+      std::string error;  // why the file is refused before its agency is decided
+      ReadDocument read;  // the text is dropped once prepared
+      std::optional<PreparedDocument> prepared;
+    };
+    const SketchParams sketch = archive.params().sketch;
+    PipelineLimits window;
+    window.threads = 1;
+    auto read_file = [&](std::size_t i) {
+      ReadFile r;
+      UploadedFile& file = documents[i];  // this item's own: no other thread touches it
+      try {
+        r.read = read_document_bytes(file.bytes, file.name, job.agency, job.year, job.kind, params.extract);
+        if (r.read.complete()) {
+          try {
+            r.prepared = prepare_document(r.read.document, sketch);
+            shrink_to_index(*r.prepared);
+            std::u32string().swap(r.read.document.text);
+          } catch (const Error&) {
+            // Refused by add() below, in its turn and with the same message.
+          }
+        }
+      } catch (const Error& e) {
+        r.error = e.what();
+      }
+      std::string().swap(file.bytes);
+      return r;
+    };
+    auto add_file = [&](std::size_t i, ReadFile&& r) {
       {
         std::lock_guard lock(jobs_mutex);
-        if (stopping) break;
+        if (stopping) return false;
       }
+      const UploadedFile& file = documents[i];
       std::optional<JobRefusal> refusal;
       try {
-        ReadDocument read = read_document_bytes(file.bytes, file.name, job.agency, job.year, job.kind, params.extract);
+        if (!r.error.empty()) throw Error(r.error);
+        ReadDocument& read = r.read;
         if (read.agency_missing) {
           refusal = JobRefusal{file.name, "names no agency: give the agency for the upload (该文件未写明单位)"};
         } else if (read.year_missing) {
@@ -513,7 +549,13 @@ void Service::Impl::run_job(Job& job) {
           refusal = JobRefusal{file.name, why};
         } else {
           read.document.info.agency = entry;
-          const AddOutcome outcome = archive.add(read.document);
+          AddOutcome outcome;
+          if (r.prepared) {
+            r.prepared->info.agency = entry;
+            outcome = archive.add(*r.prepared);
+          } else {
+            outcome = archive.add(read.document);
+          }
           (outcome.added ? pending_added : pending_present) += 1;
         }
       } catch (const ArchiveWriteError&) {
@@ -521,8 +563,6 @@ void Service::Impl::run_job(Job& job) {
       } catch (const Error& e) {
         refusal = JobRefusal{file.name, e.what()};
       }
-      file.bytes.clear();
-      file.bytes.shrink_to_fit();
       if (archive.uncommitted() == 0 && (pending_added || pending_present)) {
         commit(archive);
         if (archive.log_bytes() > kLogBytesBeforeCheckpoint) archive.checkpoint();
@@ -530,7 +570,10 @@ void Service::Impl::run_job(Job& job) {
       std::lock_guard lock(jobs_mutex);
       ++job.progress.done;
       if (refusal) job.progress.refused.push_back(std::move(*refusal));
-    }
+      return true;
+    };
+    ordered_parallel_map<ReadFile>(
+        documents.size(), [&](std::size_t i) { return input_bytes[i]; }, read_file, add_file, window);
     commit(archive);
     {
       std::lock_guard lock(jobs_mutex);
