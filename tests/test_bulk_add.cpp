@@ -310,8 +310,9 @@ std::uint32_t log_generation(const fs::path& archive) {
          header[15];
 }
 
-// A grouped load copies the log on the side while the next group is written, which alone never
-// lets the log start over; a commit past log_restart_bytes waits for the copy and restarts it. With
+// A grouped load copies the log on the side while the next group is written; that copy seldom
+// finishes before the next group begins, and then the log cannot start over (it grew to 1.8 GB at
+// 100,000 reports). A commit past log_restart_bytes waits for the copy and restarts the log: with
 // the bound at 0, every group writes a new generation of the log instead of appending to it.
 TEST(BulkAdd, ACommitPastTheLogBoundStartsTheLogOver) {
   TempDir dir;

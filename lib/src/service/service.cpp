@@ -513,6 +513,10 @@ void Service::Impl::run_job(Job& job) {
     window.threads = 1;
     auto read_file = [&](std::size_t i) {
       ReadFile r;
+      {
+        std::lock_guard lock(jobs_mutex);
+        if (stopping) return r;  // not read: the writer stops before this file's turn
+      }
       UploadedFile& file = documents[i];  // this item's own: no other thread touches it
       try {
         r.read = read_document_bytes(file.bytes, file.name, job.agency, job.year, job.kind, params.extract);
@@ -524,9 +528,13 @@ void Service::Impl::run_job(Job& job) {
           } catch (const Error&) {
             // Refused by add() below, in its turn and with the same message.
           }
+        } else {
+          std::u32string().swap(r.read.document.text);  // refused for what it lacks: only that is kept
         }
       } catch (const Error& e) {
         r.error = e.what();
+      } catch (const std::exception& e) {  // out of memory and the like: this file, not the service
+        r.error = fmt::format("{}: could not be read ({})", file.name, e.what());
       }
       std::string().swap(file.bytes);
       return r;
@@ -559,6 +567,14 @@ void Service::Impl::run_job(Job& job) {
           (outcome.added ? pending_added : pending_present) += 1;
         }
       } catch (const ArchiveWriteError&) {
+        // This add failed alone: the documents before it in the open group are committed first
+        // (as `add` does), so that what the job says it added is what the archive holds.
+        if (archive.uncommitted()) {
+          try {
+            commit(archive);
+          } catch (const ArchiveWriteError&) {  // the job's error then counts them as not added
+          }
+        }
         throw;
       } catch (const Error& e) {
         refusal = JobRefusal{file.name, e.what()};

@@ -190,7 +190,8 @@ class Archive {
   // each commit, while the next group is written; the rest when the Archive closes. That copy
   // rarely finishes before the next group begins, so the log would grow for the whole load: a
   // commit that leaves more than `log_restart_bytes` in it waits for the copy and starts the log
-  // over (the largest log is about that plus one group).
+  // over (the largest log is about that plus one group). It applies while adds are grouped
+  // (documents > 1); each call sets it again.
   // Failures to write throw ArchiveWriteError.
   static constexpr std::int64_t kDefaultLogRestartBytes = std::int64_t(64) << 20;
   void set_batch_size(int documents, std::int64_t log_restart_bytes = kDefaultLogRestartBytes);
