@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Where a cold `check` spends its time: the same queries run four ways, one process each, and the
+# Where a cold `check` spends its time: the same queries run six ways, one process each, and the
 # wall seconds of each run printed per way (one line each):
 #   warm     the archive and the program in the page cache (a check run just before)
 #   archive  the archive file's pages evicted before each run (posix_fadvise DONTNEED), the
 #            program and its libraries left cached: what a check costs when the archive is cold
 #   program  the binary and the libraries it links (ldd) evicted, the archive left cached
+#   binary   only the leitong binary evicted
+#   formats  only the libraries a check of a text file has no use for evicted (those for PDF input
+#            and output, spreadsheets and web pages, and what they pull in: everything but the C
+#            and C++ runtimes, SQLite, zstd, xxHash, fmt, ICU, OpenCC, libzip with zlib, bzip2 and
+#            libcrypto, libsodium):
+#            what loading them only when needed would take off a cold start
 #   all      the whole page cache dropped (needs root), as bench/macro.sh's cold runs
 #
 #   bench/check_cold_split.sh BIN ARCHIVE QUERIES
@@ -12,7 +18,7 @@
 # QUERIES: one line per check, "FILE [check options]" (bench/macro.sh writes such a list). Pages
 # that another process has mapped stay cached (libc, mostly), so "program" is a lower bound.
 set -euo pipefail
-[[ $# -eq 3 ]] || { sed -n '2,14p' "$0"; exit 2; }
+[[ $# -eq 3 ]] || { sed -n '2,20p' "$0"; exit 2; }
 bin="$(realpath "$1")" db="$2" queries="$3"
 evict() {
   /usr/bin/python3 - "$@" <<'PY'
@@ -27,9 +33,11 @@ for path in sys.argv[1:]:
 PY
 }
 mapfile -t libs < <(ldd "$bin" | awk '/=>/ && $3 ~ /^\// {print $3} /^[[:space:]]*\// {print $1}')
+core='/(libc|libm|libstdc\+\+|libgcc_s|ld-linux-x86-64|libsqlite3|libzstd|libxxhash|libfmt|libicuuc|libicudata|libopencc|libmarisa|libzip|libz|libbz2|libcrypto|libsodium)\.so'
+mapfile -t format_libs < <(printf '%s\n' "${libs[@]}" | grep -Ev "$core")
 timing="$(mktemp)"
 trap 'rm -f "$timing"' EXIT
-for way in warm archive program all; do
+for way in warm archive program binary formats all; do
   if [[ "$way" == all && ! -w /proc/sys/vm/drop_caches ]]; then
     echo "all: (not measured: no permission to drop the page cache)"
     continue
@@ -40,6 +48,8 @@ for way in warm archive program all; do
       warm) "$bin" check --archive "$db" $extra --format json "$query" >/dev/null 2>&1 || true ;;
       archive) sync; evict "$db" "$db-wal" ;;
       program) evict "$bin" "${libs[@]}" ;;
+      binary) evict "$bin" ;;
+      formats) evict "${format_libs[@]}" ;;
       all) sync; echo 3 >/proc/sys/vm/drop_caches ;;
     esac
     /usr/bin/time -f "%e" -o "$timing" "$bin" check --archive "$db" $extra --format json "$query" >/dev/null 2>&1 || true
