@@ -397,15 +397,8 @@ int run_add(const AddOptions& o) {
       r.error = e.what();
       return r;
     }
-    if (sketch) {
-      try {
-        r.prepared = prepare_document(r.read.document, *sketch);
-        shrink_to_index(*r.prepared);
-        std::u32string().swap(r.read.document.text);
-      } catch (const Error&) {
-        // Refused by add() below, in its turn and with the same message (the agency is decided first).
-      }
-    }
+    // Not prepared when refused: add() below refuses it in its turn (the agency is decided first).
+    if (sketch) r.prepared = prepare_for_bulk_add(r.read.document, *sketch);
     return r;
   };
   // What a window item holds is about its input's size (compressed text, fingerprints, names) once

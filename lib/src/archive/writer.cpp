@@ -2,7 +2,6 @@
 // when it commits.
 #include <leitong/core/error.h>
 #include <leitong/core/text.h>
-#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -47,38 +46,6 @@ std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::stri
     throw_error("{}: compression failed: {}", file_name, ZSTD_getErrorName(csize));
   compressed.resize(csize);
   return compressed;
-}
-
-// encode_utf8 (core/text.h), byte for byte, written through a pointer into a buffer sized for the
-// worst case: pushing back byte by byte was a tenth of a bulk load's time.
-std::string utf8_of(std::u32string_view text) {
-  std::string out(text.size() * 4, '\0');
-  char* p = out.data();
-  for (const char32_t c : text) {
-    if (c < 0x80) {
-      *p++ = static_cast<char>(c);
-    } else if (c < 0x800) {
-      *p++ = static_cast<char>(0xC0 | (c >> 6));
-      *p++ = static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      *p++ = static_cast<char>(0xE0 | (c >> 12));
-      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      *p++ = static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      *p++ = static_cast<char>(0xF0 | (c >> 18));
-      *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      *p++ = static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  out.resize(static_cast<std::size_t>(p - out.data()));
-  return out;
-}
-
-// core/document.h content_hash, of the text already in UTF-8.
-std::string content_hash_of_utf8(const std::string& utf8) {
-  const XXH128_hash_t h = XXH3_128bits(utf8.data(), utf8.size());
-  return fmt::format("{:016x}{:016x}", h.high64, h.low64);
 }
 
 // What the archive cannot hold: a document without an agency, or one too short to have a shingle.
@@ -365,7 +332,7 @@ PreparedDocument prepare_document(const Document& document, const SketchParams& 
   out.sketch = make_sketch(document.text, params);
   refuse_unarchivable(document.info, canonical_agency(document.info.agency), out.sketch);
   // The UTF-8 text is made once, for the hash and the compressed copy alike.
-  const std::string utf8 = utf8_of(document.text);
+  const std::string utf8 = encode_utf8(document.text);
   out.content_hash = content_hash_of_utf8(utf8);
   out.chars = document.text.size();
   out.text_zstd = compress_text(utf8, document.info.file);
@@ -375,6 +342,18 @@ PreparedDocument prepare_document(const Document& document, const SketchParams& 
 void shrink_to_index(PreparedDocument& document) {
   document.sketch.normalized = {};
   if (document.sketch.shingles.size() > 1) std::vector<std::uint64_t>(1, document.sketch.shingles[0]).swap(document.sketch.shingles);
+}
+
+std::optional<PreparedDocument> prepare_for_bulk_add(Document& document, const SketchParams& params) {
+  std::optional<PreparedDocument> prepared;
+  try {
+    prepared = prepare_document(document, params);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  shrink_to_index(*prepared);
+  std::u32string().swap(document.text);
+  return prepared;
 }
 
 std::vector<std::int64_t> Archive::ids_with_content_hash(const std::string& content_hash) const {

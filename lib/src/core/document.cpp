@@ -36,8 +36,9 @@ std::string canonical_agency(std::string_view name) {
   return encode_utf8(normalize(decoded, params).chars);
 }
 
-std::string content_hash(std::u32string_view text) {
-  const std::string utf8 = encode_utf8(text);
+std::string content_hash(std::u32string_view text) { return content_hash_of_utf8(encode_utf8(text)); }
+
+std::string content_hash_of_utf8(std::string_view utf8) {
   const XXH128_hash_t h = XXH3_128bits(utf8.data(), utf8.size());
   return fmt::format("{:016x}{:016x}", h.high64, h.low64);
 }

@@ -521,13 +521,7 @@ void Service::Impl::run_job(Job& job) {
       try {
         r.read = read_document_bytes(file.bytes, file.name, job.agency, job.year, job.kind, params.extract);
         if (r.read.complete()) {
-          try {
-            r.prepared = prepare_document(r.read.document, sketch);
-            shrink_to_index(*r.prepared);
-            std::u32string().swap(r.read.document.text);
-          } catch (const Error&) {
-            // Refused by add() below, in its turn and with the same message.
-          }
+          r.prepared = prepare_for_bulk_add(r.read.document, sketch);  // refused: add() says why below
         } else {
           std::u32string().swap(r.read.document.text);  // refused for what it lacks: only that is kept
         }

@@ -79,6 +79,11 @@ PreparedDocument prepare_document(const Document& document, const SketchParams& 
 // the same rows from it as from the document uncompacted.
 void shrink_to_index(PreparedDocument& document);
 
+// What a bulk load holds of a document while it waits for its turn to be added: prepare_document,
+// shrink_to_index, and the document's text freed. Empty, the document left whole, when
+// prepare_document refuses it: add(document) then refuses it in its turn with the same message.
+std::optional<PreparedDocument> prepare_for_bulk_add(Document& document, const SketchParams& params);
+
 struct AddOutcome {
   bool added = false;   // false: the archive already held this text for this agency and year
   std::int64_t id = 0;  // the new or existing document's id

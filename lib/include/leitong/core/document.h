@@ -35,5 +35,7 @@ std::string canonical_agency(std::string_view name);
 
 // Content hash used for "the same text": XXH3-128 of the UTF-8 extracted text, as 32 hex digits.
 std::string content_hash(std::u32string_view text);
+// The same hash of a text already encoded as UTF-8.
+std::string content_hash_of_utf8(std::string_view utf8);
 
 }  // namespace leitong
