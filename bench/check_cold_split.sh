@@ -10,7 +10,8 @@
 #            and output, spreadsheets and web pages, and what they pull in: everything but the C
 #            and C++ runtimes, SQLite, zstd, xxHash, fmt, ICU, OpenCC, libzip with zlib, bzip2 and
 #            libcrypto, libsodium):
-#            what loading them only when needed would take off a cold start
+#            what loading them only when needed would take off a cold start (a build that opens
+#            them on first use links none of them: this way is then the same as warm)
 #   all      the whole page cache dropped (needs root), as bench/macro.sh's cold runs
 #
 #   bench/check_cold_split.sh BIN ARCHIVE QUERIES

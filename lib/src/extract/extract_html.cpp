@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detail/formats.h"
+#include "detail/gumbo_options.h"
 #include "detail/u32.h"
 
 namespace leitong::detail {
@@ -86,7 +87,7 @@ std::string declared_charset(std::string_view bytes) {
 namespace {
 
 struct OutputCloser {
-  void operator()(GumboOutput* o) const { gumbo_destroy_output(&kGumboDefaultOptions, o); }
+  void operator()(GumboOutput* o) const { gumbo_destroy_output(&gumbo_default_options(), o); }
 };
 
 // Elements whose content is never article text.
@@ -632,7 +633,7 @@ RawText extract_html(std::string_view bytes, const std::string& file, const Extr
                 "report pages nest a few dozen)",
                 file, nesting.max_depth);
   deadline.check("the page's nesting");
-  GumboOptions options = kGumboDefaultOptions;
+  GumboOptions options = gumbo_default_options();
   options.max_errors = 0;
   std::unique_ptr<GumboOutput, OutputCloser> parsed(
       gumbo_parse_with_options(&options, utf8.data(), utf8.size()));
