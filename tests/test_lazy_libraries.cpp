@@ -135,5 +135,12 @@ TEST_F(LazyLibraries, PdfReportsAndSpreadsheetsOpenTheirLibrariesOnUse) {
   EXPECT_EQ(read_bytes(dir_ / "yoy.xlsx").substr(0, 2), "PK");
 }
 
+TEST_F(LazyLibraries, TheServiceAccountsOpenLibsodiumOnUse) {
+  const std::vector<std::string> args = {"user", "list", "--archive", db_};
+  const Loaded loaded = run_logging_loads(args, dir_.path());
+  ASSERT_EQ(loaded.result.status, 0) << describe(args, loaded.result);
+  EXPECT_TRUE(Loaded::in(loaded.on_use, "libsodium")) << loaded.result.err.substr(0, 300);
+}
+
 }  // namespace
 }  // namespace leitong::testing

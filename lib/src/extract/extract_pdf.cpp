@@ -10,12 +10,31 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "detail/formats.h"
 #include "detail/u32.h"
 
 namespace leitong::detail {
+
+// poppler-cpp is opened on first use, its functions forwarded under their mangled names with the
+// calling convention these facts give (lazy_poppler.cpp): a class returned by value that is not
+// trivially copyable, or larger than 16 bytes, comes back through a pointer passed first.
+static_assert(!std::is_trivially_copyable_v<poppler::ustring>);
+static_assert(!std::is_trivially_copyable_v<std::vector<poppler::text_box>>);
+static_assert(sizeof(poppler::rectf) > 16);
+// The members called, with the types the forwarders assume (called on const objects).
+template <class T>
+const T& const_object();  // only in decltype
+static_assert(std::is_same_v<decltype(const_object<poppler::text_box>().bbox()), poppler::rectf>);
+static_assert(std::is_same_v<decltype(const_object<poppler::text_box>().text()), poppler::ustring>);
+static_assert(std::is_same_v<decltype(const_object<poppler::text_box>().has_space_after()), bool>);
+static_assert(std::is_same_v<decltype(const_object<poppler::page>().text_list()), std::vector<poppler::text_box>>);
+static_assert(std::is_same_v<decltype(const_object<poppler::document>().info_key(std::string())), poppler::ustring>);
+static_assert(std::is_same_v<decltype(const_object<poppler::document>().create_page(0)), poppler::page*>);
+static_assert(std::is_same_v<decltype(const_object<poppler::document>().pages()), int>);
+static_assert(std::is_same_v<decltype(const_object<poppler::document>().is_locked()), bool>);
 
 namespace {
 

@@ -2,9 +2,10 @@
 // so the functions extract_pdf.cpp calls are defined here under their mangled names (the
 // Itanium C++ ABI of x86-64 Linux), each forwarding its arguments to the library's own symbol:
 // member functions take the object as their first argument, and those returning a class by value
-// (ustring, std::vector<text_box>, rectf) take the address of the result before it and return it.
-// A mangled name extract_pdf.cpp needs and this file lacks is a link error, and the tests read
-// PDFs through every one of them.
+// (ustring, std::vector<text_box>, rectf) take the address of the result before it and return it;
+// extract_pdf.cpp asserts at compile time the types this relies on. A mangled name extract_pdf.cpp
+// needs and this file lacks is a link error of the leitong executable, and the tests read PDFs
+// through every one of them.
 #include "../detail/lazy_library.h"
 
 namespace {
