@@ -437,6 +437,56 @@ TEST(Archive, FingerprintHitsCountDocumentsAndAgencies) {
   EXPECT_TRUE(none.agencies_per_fingerprint.empty());
 }
 
+// Thousands of documents counted in one call, and calls after one another on one connection: each
+// document's count is the number of the query's distinct fingerprints it holds, whatever the
+// earlier calls counted (the counters are reused, not cleared).
+TEST(Archive, FingerprintHitsCountThousandsOfDocumentsAcrossCalls) {
+  TempDir dir;
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite);
+  archive.set_batch_size(500);
+  std::u32string text;
+  for (const char* name : {"hechuan-sifa-2024", "shapingba-minzheng-2024", "luohu-minzheng-2024"})
+    text += read_corpus_text(seed(name).file);
+  const SketchParams& sp = archive.params().sketch;
+  const auto distinct = [&](std::u32string_view t) {
+    std::unordered_set<std::uint64_t> hashes;
+    for (const Fingerprint& f : make_sketch(std::u32string(t), sp).fingerprints) hashes.insert(f.hash);
+    return hashes;
+  };
+  // Slices of 300 characters every 5: each fingerprint is held by a few dozen documents (more
+  // than the counters hold before they first grow).
+  std::map<std::int64_t, std::unordered_set<std::uint64_t>> held;
+  for (std::size_t at = 0, i = 0; at + 300 <= text.size() && i < 2500; at += 5, ++i) {
+    const std::u32string slice = text.substr(at, 300);
+    const AddOutcome added = archive.add(make_document(slice, "单位" + std::to_string(i), 2024));
+    if (added.added) held[added.id] = distinct(slice);
+  }
+  archive.flush();
+  ASSERT_GT(held.size(), 2000u);
+
+  const auto expect_counts = [&](std::u32string_view query_text, const char* what) {
+    const std::vector<Fingerprint> query = make_sketch(std::u32string(query_text), sp).fingerprints;
+    std::unordered_set<std::uint64_t> wanted;
+    for (const Fingerprint& f : query) wanted.insert(f.hash);
+    std::map<std::int64_t, int> expected;
+    for (const auto& [id, hashes] : held) {
+      int n = 0;
+      for (std::uint64_t h : hashes) n += wanted.count(h) ? 1 : 0;
+      if (n) expected[id] = n;
+    }
+    const FingerprintHits hits = archive.fingerprint_hits(query);
+    const std::map<std::int64_t, int> got(hits.documents.begin(), hits.documents.end());
+    EXPECT_EQ(got.size(), hits.documents.size()) << what << ": a document listed twice";
+    EXPECT_EQ(got, expected) << what;
+    return expected.size();
+  };
+  const std::u32string_view all = text;
+  EXPECT_GT(expect_counts(all, "the whole text"), 2000u);
+  expect_counts(all.substr(0, all.size() / 3), "its first third");
+  expect_counts(all.substr(all.size() / 2, 2000), "2,000 characters from its middle");
+  expect_counts(all, "the whole text again");
+}
+
 TEST(Archive, FailedAddLeavesTheArchiveUnchanged) {
   TempDir dir;
   const fs::path path = dir / "a.db";

@@ -202,9 +202,9 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return d.posting_hash(fingerprints[a].hash) < d.posting_hash(fingerprints[b].hash);
   });
-  // Documents and agencies are counted in dense arrays indexed by id (ids are dense from 1),
-  // stamped rather than cleared. Ids above the largest at the start of the call were added since
-  // (or are damage, which verify reports): they are left out.
+  // Documents are counted in a table by id, agencies in a dense array by id (ids are dense from 1),
+  // both stamped rather than cleared. Ids above the largest at the start of the call were added
+  // since (or are damage, which verify reports): they are left out.
   HitScratch& scratch = d.hit_scratch;
   const auto max_id = [&](const auto& sql) {
     Statement s = d.cached(sql);
@@ -214,7 +214,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   };
   const std::uint32_t doc_bound = max_id("SELECT max(id) FROM documents");
   const std::uint32_t agency_bound = max_id("SELECT max(id) FROM agencies");
-  scratch.prepare(doc_bound, agency_bound);
+  scratch.prepare(agency_bound);
   const std::uint32_t call = scratch.next_call();
   std::vector<std::uint32_t> touched;  // documents counted in this call, first-seen order
 
@@ -309,15 +309,14 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       // a saturated fingerprint still left out.)
       std::size_t agencies = 0;
       for (const auto& [doc, agency] : postings) {
-        HitScratch::Document& counted = scratch.documents[doc];
-        if (ranks && counted.fingerprint != fp_stamp) {
-          counted.fingerprint = fp_stamp;
-          if (counted.call != call) {
-            counted.call = call;
-            counted.count = 0;
-            touched.push_back(doc);
+        if (ranks) {
+          bool fresh = false;
+          HitScratch::Document& counted = scratch.documents.find_or_add(doc, call, fresh);
+          if (fresh) touched.push_back(doc);
+          if (counted.fingerprint != fp_stamp) {
+            counted.fingerprint = fp_stamp;
+            ++counted.count;
           }
-          ++counted.count;
         }
         if (agency && agency != excluded_agency && scratch.agency_fingerprint[agency] != fp_stamp) {
           scratch.agency_fingerprint[agency] = fp_stamp;
@@ -331,7 +330,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   }
   hits.documents.reserve(touched.size());
   for (const std::uint32_t doc : touched)
-    hits.documents.emplace_back(doc, scratch.documents[doc].count);
+    hits.documents.emplace_back(doc, scratch.documents.count(doc, call));
   return hits;
 }
 
