@@ -453,8 +453,8 @@ TEST(Archive, FingerprintHitsCountThousandsOfDocumentsAcrossCalls) {
     for (const Fingerprint& f : make_sketch(std::u32string(t), sp).fingerprints) hashes.insert(f.hash);
     return hashes;
   };
-  // Slices of 300 characters every 5: each fingerprint is held by a few dozen documents (more
-  // than the counters hold before they first grow).
+  // Slices of 300 characters every 5: each fingerprint is held by a few dozen documents, and a
+  // call counts more documents than the counters hold before they first grow.
   std::map<std::int64_t, std::unordered_set<std::uint64_t>> held;
   for (std::size_t at = 0, i = 0; at + 300 <= text.size() && i < 2500; at += 5, ++i) {
     const std::u32string slice = text.substr(at, 300);

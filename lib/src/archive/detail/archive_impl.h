@@ -158,8 +158,14 @@ struct HitScratch {
         if (d.doc == doc) return d.count;
       }
     }
-    // Starts call `call`: earlier calls' slots become free.
+    // Starts call `call`: earlier calls' slots become free. A large table the last call used
+    // little of is given back (a long-lived connection keeps what its usual calls need, not its
+    // largest call's).
     void start(std::uint32_t call) {
+      if (slots_.size() > (std::size_t(1) << 16) && 8 * used_ < slots_.size()) {
+        slots_ = {};
+        mask_ = 0;
+      }
       used_ = 0;
       if (call == 1)  // stamps wrapped (or the first call): none may look current
         for (Document& d : slots_) d.call = 0;
@@ -190,7 +196,7 @@ struct HitScratch {
     }
     std::vector<Document> slots_;
     std::size_t mask_ = 0, used_ = 0;
-    unsigned shift_ = 64;
+    unsigned shift_ = 54;  // set by grow(), before any slot_of()
   };
   // Zeroed arrays from calloc: for a large array the kernel's zero pages, so a check touches only
   // the pages of the agencies it counts, where a vector would write every page first.
