@@ -1,7 +1,7 @@
 // Shared libraries opened on first use. The libraries only some work needs (PDF and spreadsheet
 // output, web pages and zip files, the web service's cryptography) are not linked: a process that
 // links them all maps and relocates 74 libraries before main(), which was most of the time a
-// `leitong check` of a text file took (bench/README.md "Libraries loaded on first use"). A shim
+// `leitong check` of a text file took (bench/README.md "Libraries opened on first use"). A shim
 // file per library defines each function leitong calls, with the library's own name and
 // signature (so a wrong signature does not compile), forwarding to the symbol looked up the first
 // time it is called.
