@@ -33,6 +33,16 @@ inline void* library_symbol(void* library, const char* soname, const char* name)
 
 }  // namespace leitong::detail
 
+// Defines FUNCTION(), the handle of the library SONAME, opened on its first call; NEEDED_FOR says
+// what for in the error when it cannot be.
+#define LEITONG_LAZY_LIBRARY(FUNCTION, SONAME, NEEDED_FOR)                                  \
+  namespace {                                                                                \
+  void* FUNCTION() {                                                                         \
+    static void* const handle = ::leitong::detail::open_library(SONAME, NEEDED_FOR);        \
+    return handle;                                                                           \
+  }                                                                                          \
+  }
+
 // Defines the C function NAME (declared by the library's header) as a call of the library's own
 // NAME, looked up on the first call. LIBRARY is a function returning the opened library's handle,
 // SONAME its name for messages, PARAMS the declared parameters and ARGS their names.

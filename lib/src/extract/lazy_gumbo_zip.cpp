@@ -6,16 +6,8 @@
 #include "../detail/lazy_library.h"
 #include "detail/gumbo_options.h"
 
-namespace {
-void* gumbo() {
-  static void* const handle = leitong::detail::open_library(LEITONG_SONAME_GUMBO, "reading a web page (HTML)");
-  return handle;
-}
-void* libzip() {
-  static void* const handle = leitong::detail::open_library(LEITONG_SONAME_LIBZIP, "reading a zip file (docx, zip)");
-  return handle;
-}
-}  // namespace
+LEITONG_LAZY_LIBRARY(gumbo, LEITONG_SONAME_GUMBO, "reading a web page (HTML)")
+LEITONG_LAZY_LIBRARY(libzip, LEITONG_SONAME_LIBZIP, "reading a zip file (docx, zip)")
 
 namespace leitong::detail {
 const GumboOptions& gumbo_default_options() {

@@ -8,12 +8,9 @@
 // through every one of them.
 #include "../detail/lazy_library.h"
 
-namespace {
+LEITONG_LAZY_LIBRARY(poppler_cpp, LEITONG_SONAME_POPPLER_CPP, "reading a PDF")
 
-void* poppler_cpp() {
-  static void* const handle = leitong::detail::open_library(LEITONG_SONAME_POPPLER_CPP, "reading a PDF");
-  return handle;
-}
+namespace {
 
 template <typename Function>
 Function real(const char* mangled) {

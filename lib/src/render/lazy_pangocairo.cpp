@@ -7,12 +7,7 @@
 
 #include "../detail/lazy_library.h"
 
-namespace {
-void* pangocairo() {
-  static void* const handle = leitong::detail::open_library(LEITONG_SONAME_PANGOCAIRO, "writing a PDF report");
-  return handle;
-}
-}  // namespace
+LEITONG_LAZY_LIBRARY(pangocairo, LEITONG_SONAME_PANGOCAIRO, "writing a PDF report")
 
 #define LAZY(RETURN, NAME, PARAMS, ARGS) \
   LEITONG_LAZY_FUNCTION(pangocairo, LEITONG_SONAME_PANGOCAIRO, RETURN, NAME, PARAMS, ARGS)

@@ -4,12 +4,7 @@
 
 #include "../detail/lazy_library.h"
 
-namespace {
-void* xlsxwriter() {
-  static void* const handle = leitong::detail::open_library(LEITONG_SONAME_XLSXWRITER, "writing a spreadsheet (xlsx)");
-  return handle;
-}
-}  // namespace
+LEITONG_LAZY_LIBRARY(xlsxwriter, LEITONG_SONAME_XLSXWRITER, "writing a spreadsheet (xlsx)")
 
 #define LAZY(RETURN, NAME, PARAMS, ARGS) \
   LEITONG_LAZY_FUNCTION(xlsxwriter, LEITONG_SONAME_XLSXWRITER, RETURN, NAME, PARAMS, ARGS)

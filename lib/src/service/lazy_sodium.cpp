@@ -4,12 +4,7 @@
 
 #include "../detail/lazy_library.h"
 
-namespace {
-void* sodium() {
-  static void* const handle = leitong::detail::open_library(LEITONG_SONAME_SODIUM, "the web service's passwords and tokens");
-  return handle;
-}
-}  // namespace
+LEITONG_LAZY_LIBRARY(sodium, LEITONG_SONAME_SODIUM, "the web service's passwords and tokens")
 
 #define LAZY(RETURN, NAME, PARAMS, ARGS) \
   LEITONG_LAZY_FUNCTION(sodium, LEITONG_SONAME_SODIUM, RETURN, NAME, PARAMS, ARGS)
