@@ -1,5 +1,6 @@
 // leitong: finds recycled, copied and templated text in government annual reports.
 #include "commands.h"
+#include "heap.h"
 
 #include <leitong/core/text.h>
 
@@ -99,6 +100,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   for (CLI::App* sub : app.get_subcommands()) {
+    // The service lives long and serves from many threads: the C library's defaults suit it. A
+    // check's threads live for a few milliseconds: their blocks come from the one prepared heap.
+    if (sub->get_name() != "serve") prepare_heap(sub->get_name() == "check" ? HeapThreads::kShare : HeapThreads::kOwn);
     try {
       return runners.at(sub)();
     } catch (const leitong::Error& e) {
