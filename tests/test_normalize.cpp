@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <leitong/core/normalize.h>
 #include <leitong/core/text.h>
+#include <opencc/opencc.h>
 
 #include <string>
 #include <vector>
@@ -279,6 +280,32 @@ TEST(Normalize, TraditionalToSimplifiedCharacterByCharacter) {
   NormalizeParams off;
   off.traditional_to_simplified = false;
   EXPECT_EQ(norm("國務院", off), "國務院");
+}
+
+// The table made at build time against OpenCC itself, asked here for each ideograph alone: the
+// same character for every one (and a table that missed or mangled conversions fails).
+TEST(Normalize, TraditionalToSimplifiedTableIsOpenCCsConversion) {
+  opencc_t cc = opencc_open("t2s.json");
+  ASSERT_NE(cc, reinterpret_cast<opencc_t>(-1)) << opencc_error();
+  NormalizeParams p = all_off();
+  p.traditional_to_simplified = true;
+  std::size_t converted = 0, checked = 0;
+  for (const auto& [first, last] : {std::pair<char32_t, char32_t>{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}})
+    for (char32_t c = first; c <= last; ++c) {
+      const std::string in = utf8(std::u32string(1, c));
+      char* out = opencc_convert_utf8(cc, in.data(), in.size());
+      ASSERT_NE(out, nullptr) << opencc_error();
+      const std::u32string by_opencc = u32(out);
+      opencc_convert_utf8_free(out);
+      const char32_t expected = by_opencc.size() == 1 && by_opencc[0] <= 0xFFFF ? by_opencc[0] : c;
+      const std::u32string got = normalize(std::u32string(1, c), p).chars;
+      ASSERT_EQ(got, std::u32string(1, expected)) << "U+" << std::hex << static_cast<unsigned>(c);
+      converted += expected != c;
+      ++checked;
+    }
+  opencc_close(cc);
+  EXPECT_EQ(checked, 0x4DBFu - 0x3400 + 1 + 0x9FFF - 0x4E00 + 1 + 0xFAFF - 0xF900 + 1);
+  EXPECT_GT(converted, 2000u);
 }
 
 TEST(Normalize, TraditionalReportMatchesItsSimplifiedOriginal) {

@@ -29,9 +29,9 @@ if [ -d "$work/prefix/include/leitong/testing" ]; then
   echo "the test and benchmark tooling (leitong/testing) was installed" >&2
   exit 1
 fi
-unwanted=$(ldd "$work/build/leitong_consumer" | grep -E -o 'lib(sqlite3|zstd|poppler[-a-z]*|gumbo|zip|pugixml)\.so' || true)
+unwanted=$(ldd "$work/build/leitong_consumer" | grep -E -o 'lib(sqlite3|zstd|poppler[-a-z]*|gumbo|zip|pugixml|opencc)\.so' || true)
 if [ -n "$unwanted" ]; then
   echo "a program that links leitong::core alone depends on:" $unwanted >&2
   exit 1
 fi
-echo "linked: $(ldd "$work/build/leitong_consumer" | grep -E -o 'lib(icu[a-z0-9]*|opencc|xxhash|fmt)\.so' | sort -u | tr '\n' ' ')"
+echo "linked: $(ldd "$work/build/leitong_consumer" | grep -E -o 'lib(icu[a-z0-9]*|xxhash|fmt)\.so' | sort -u | tr '\n' ' ')"

@@ -3,16 +3,12 @@
 #include <leitong/core/simd.h>
 #include <leitong/core/text.h>
 
-#include <opencc/opencc.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <atomic>
-#include <memory>
-#include <mutex>
-#include <span>
+#include <array>
 #include <vector>
 
 #include "detail/simd_targets.h"
@@ -63,90 +59,29 @@ inline bool fast_inert(char32_t c) {
   return (c >= 0x20 && c < 0x7F) || in_unified_ideographs(c) || c == '\n';
 }
 
-// Traditional → simplified, character by character, from OpenCC's t2s conversion. Each CJK
-// ideograph is converted on its own (one per line, so no phrase spans two of them) and kept as it
-// is unless OpenCC gives exactly one BMP code point. Conversions are cached for the process and
-// made lazily, in one OpenCC call per text for the ideographs it brings that were not seen yet, so
-// a short-lived `check` pays for its own characters only (OpenCC converts about 1 µs per
-// character).
+// Traditional → simplified, character by character, from OpenCC's t2s conversion of each CJK
+// ideograph on its own: a table made at build time (make_t2s_table.cpp), so that no process loads
+// OpenCC. A character that OpenCC does not turn into exactly one other BMP code point stays as it is.
 class T2s {
  public:
   static constexpr char32_t kFirst = 0x3400, kLast = 0xFAFF;
 
-  static T2s& instance() {
-    static T2s t2s;
-    return t2s;
-  }
-
-  // Converts, in one batch, the ideographs of `text` not converted yet.
-  void prepare(std::u32string_view text) {
-    std::vector<char32_t> missing;
-    for (char32_t c : text)
-      if (is_ideograph(c) && table_[c - kFirst].load(std::memory_order_relaxed) == 0)
-        missing.push_back(c);
-    if (missing.empty()) return;
-    std::sort(missing.begin(), missing.end());
-    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
-    convert(missing);
-  }
-
-  char32_t map(char32_t c) {
-    if (!is_ideograph(c)) return c;
-    char16_t m = table_[c - kFirst].load(std::memory_order_relaxed);
-    if (m == 0) {  // an ideograph that NFKC produced, not in the text itself
-      const char32_t one[] = {c};
-      convert(one);
-      m = table_[c - kFirst].load(std::memory_order_relaxed);
-    }
-    return m;
-  }
+  static char32_t map(char32_t c) { return c >= kFirst && c <= kLast ? kTable[c - kFirst] : c; }
 
  private:
-  T2s() : table_(new std::atomic<char16_t>[kLast - kFirst + 1]) {
-    for (char32_t c = kFirst; c <= kLast; ++c)
-      table_[c - kFirst].store(0, std::memory_order_relaxed);
-  }
-
-  static bool is_ideograph(char32_t c) {
-    return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-           (c >= 0xF900 && c <= 0xFAFF);
-  }
-
-  void convert(std::span<const char32_t> chars) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    if (!cc_) {
-      cc_ = opencc_open("t2s.json");
-      if (cc_ == reinterpret_cast<opencc_t>(-1)) {
-        cc_ = nullptr;
-        throw_error("OpenCC traditional-to-simplified data (t2s.json) is not installed");
-      }
-    }
-    std::u32string input;
-    for (char32_t c : chars) {
-      input.push_back(c);
-      input.push_back(U'\n');
-    }
-    const std::string utf8 = encode_utf8(input);
-    char* converted = opencc_convert_utf8(cc_, utf8.data(), utf8.size());
-    if (!converted) throw_error("OpenCC traditional-to-simplified conversion failed");
-    const std::u32string output = decode_utf8(converted, "OpenCC output");
-    opencc_convert_utf8_free(converted);
-    std::size_t k = 0, start = 0;
-    for (std::size_t i = 0; i <= output.size() && k < chars.size(); ++i) {
-      if (i < output.size() && output[i] != U'\n') continue;
-      const bool one = i == start + 1 && output[start] <= 0xFFFF;
-      table_[chars[k] - kFirst].store(static_cast<char16_t>(one ? output[start] : chars[k]),
-                                      std::memory_order_relaxed);
-      ++k;
-      start = i + 1;
-    }
-    for (; k < chars.size(); ++k)  // output shorter than expected: keep the rest as they are
-      table_[chars[k] - kFirst].store(static_cast<char16_t>(chars[k]), std::memory_order_relaxed);
-  }
-
-  std::unique_ptr<std::atomic<char16_t>[]> table_;  // 0: not converted yet
-  std::mutex mutex_;
-  opencc_t cc_ = nullptr;
+  struct Conversion {
+    char16_t traditional, simplified;
+  };
+  static constexpr Conversion kConversions[] = {
+#include "t2s_table.inc"
+  };
+  static constexpr auto kTable = [] {
+    std::array<char16_t, kLast - kFirst + 1> table{};
+    for (char32_t c = kFirst; c <= kLast; ++c) table[c - kFirst] = static_cast<char16_t>(c);
+    for (const Conversion& conversion : kConversions)
+      table[conversion.traditional - kFirst] = conversion.simplified;
+    return table;
+  }();
 };
 
 // Characters of Chinese numerals: digit-like ones and the ones that only occur inside numbers
@@ -192,10 +127,10 @@ class Emitter {
   Emitter(const NormalizeParams& params, NormalizedText& out)
       : params_(params),
         out_(out),
-        t2s_(params.traditional_to_simplified ? &T2s::instance() : nullptr) {}
+        t2s_(params.traditional_to_simplified) {}
 
   void put(char32_t c, std::uint32_t b, std::uint32_t e) {
-    if (t2s_) c = t2s_->map(c);
+    if (t2s_) c = T2s::map(c);
     if (params_.fold_case && c < 0x3000)
       c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
     if (params_.drop_whitespace && is_whitespace(c)) return;
@@ -289,7 +224,7 @@ class Emitter {
 
   const NormalizeParams& params_;
   NormalizedText& out_;
-  T2s* t2s_;
+  bool t2s_;
   std::vector<Pending> numerals_;
   bool in_number_ = false, has_separator_ = false;
   std::uint32_t number_begin_ = 0, number_end_ = 0;
@@ -304,7 +239,6 @@ class Emitter {
   out.chars.reserve(text.size());
   out.begin.reserve(text.size());
   out.end.reserve(text.size());
-  if (params.traditional_to_simplified) T2s::instance().prepare(text);
   Emitter emitter(params, out);
 
   const icu::Normalizer2* nfkc = nullptr;
