@@ -11,7 +11,7 @@
 #   ls DIR/reports/2025 | sort | awk 'NR % 200 == 1' | sed "s|^|DIR/reports/2025/|" >q.txt
 #   bench/check_ab.sh OLD/leitong build/leitong DIR/a.db q.txt
 set -euo pipefail
-export LC_ALL=C  # a decimal point in the times whatever the locale
+LC_ALL=C  # bash's `time` prints a decimal point whatever the locale (not exported)
 if [[ $# -ne 4 || ! -x "$1" || ! -x "$2" || ! -f "$3" || ! -f "$4" ]]; then
   echo "usage: bench/check_ab.sh BIN_A BIN_B ARCHIVE QUERY_LIST" >&2
   exit 2

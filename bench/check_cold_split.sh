@@ -8,7 +8,7 @@
 #   binary   only the leitong binary evicted
 #   formats  only the libraries a check of a text file has no use for evicted (those for PDF input
 #            and output, spreadsheets and web pages, and what they pull in: everything but the C
-#            and C++ runtimes, SQLite, zstd, xxHash, fmt, ICU, OpenCC, libzip with zlib, bzip2 and
+#            and C++ runtimes, SQLite, zstd, xxHash, fmt, ICU, OpenCC (older builds), libzip with zlib, bzip2 and
 #            libcrypto, libsodium):
 #            what loading them only when needed would take off a cold start (a build that opens
 #            them on first use links none of them: this way is then the same as warm)

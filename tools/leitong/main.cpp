@@ -100,9 +100,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   for (CLI::App* sub : app.get_subcommands()) {
-    // The service lives long and serves from many threads: the C library's defaults suit it. A
-    // check's threads live for a few milliseconds: their blocks come from the one prepared heap.
-    if (sub->get_name() != "serve") prepare_heap(sub->get_name() == "check" ? HeapThreads::kShare : HeapThreads::kOwn);
+    // Only for the commands about one report: the others run long, the service serves from many
+    // threads, and the C library's defaults suit them (an arena per thread, trimmed as it frees).
+    if (sub->get_name() == "check" || sub->get_name() == "compare") prepare_heap();
     try {
       return runners.at(sub)();
     } catch (const leitong::Error& e) {

@@ -14,7 +14,8 @@
 
 namespace {
 
-// The ranges normalize.cpp converts (kept in step with its T2s).
+// The CJK ideograph blocks (inside the span U+3400…U+FAFF of normalize.cpp's table: an entry
+// outside it would not compile there).
 constexpr char32_t kRanges[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}};
 
 void append_utf8(std::string& out, char32_t c) {

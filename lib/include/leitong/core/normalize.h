@@ -26,7 +26,7 @@ struct NormalizeParams {
   // Added after format version 1: archives that do not record these switches have them off.
   //
   // Traditional → simplified, one code point for one (國務院 → 国务院), so that offsets stay
-  // exact: each CJK ideograph is converted on its own with OpenCC's t2s data (libopencc), and
+  // exact: each CJK ideograph is converted on its own with OpenCC's t2s conversion (made into a table at build time), and
   // kept as it is where OpenCC gives anything but exactly one code point. Applied after NFKC.
   bool traditional_to_simplified = true;
   // Chinese numerals become '#' like digits (二〇二三年 ≡ 2023年 ≡ 2024年, 十五件 ≡ 20件). A
