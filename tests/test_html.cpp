@@ -133,7 +133,8 @@ std::string chromium() {
 
 // The DOM of `page` after its scripts ran, as headless Chromium serializes it.
 std::string dump_dom(const std::filesystem::path& page, const TempDir& profile) {
-  const std::string command = chromium() +
+  // TMPDIR inside the test's folder: Chromium leaves its singleton socket's folder in TMPDIR.
+  const std::string command = "TMPDIR='" + profile.path().string() + "' " + chromium() +
                               " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                               "--disable-background-networking --disable-component-update --disable-sync "
                               "--user-data-dir=" + (profile / "profile").string() + " --dump-dom 'file://" +
@@ -224,7 +225,7 @@ TEST_F(Browser, EvidencePrintsOnA4WithoutTheBrowsersHeader) {
   const Findings f = peer_copy_findings();
   write_file(dir_ / "evidence.html", render_check_html(f));
   const auto pdf_path = dir_ / "printed.pdf";
-  const std::string command = chromium() +
+  const std::string command = "TMPDIR='" + dir_.path().string() + "' " + chromium() +
                               " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                               "--disable-background-networking --disable-component-update --disable-sync "
                               "--user-data-dir=" + (dir_ / "profile").string() + " --print-to-pdf=" +
