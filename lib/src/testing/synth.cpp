@@ -28,6 +28,7 @@ using detail::replace_all;
 using detail::set_years;
 using detail::split_sentences;
 using detail::u32;
+using detail::with_local_names;
 
 // A span of another written file that a paragraph's text came from.
 struct Origin {
@@ -168,7 +169,8 @@ class Synthesizer {
   // New sentences of the model; in section 一 under a subheading (each used once per report).
   // Half of the paragraphs name the agency, so that a lifted paragraph carries a name to swap.
   // `sentences` ≥ 2.
-  Draft fresh_paragraph(const std::u32string& who, int year, std::size_t sentences, bool heading) {
+  Draft fresh_paragraph(const std::u32string& who, std::span<const std::u32string> names, int year,
+                        std::size_t sentences, bool heading) {
     std::u32string s;
     if (heading) {
       if (headings_left_.empty()) {
@@ -185,7 +187,7 @@ class Synthesizer {
     const bool named = rng_.chance(0.5);
     for (std::size_t i = 0; i < sentences; ++i) {
       if (i == 1 && named) s += who;
-      s += set_years(model_.sentence(rng_), year);
+      s += set_years(with_local_names(model_.sentence(rng_), names, p_.local_names, rng_), year);
     }
     return {std::move(s), {}, heading_chars};
   }
@@ -205,7 +207,7 @@ class Synthesizer {
       std::u32string text = u32(fmt::format("范文参考（{}）\n", k + 1));
       for (int i = 0; i < 8; ++i) {
         Para para;
-        Draft draft = fresh_paragraph(U"××区", p_.first_year, 3 + rng_.below(3), true);
+        Draft draft = fresh_paragraph(U"××区", {}, p_.first_year, 3 + rng_.below(3), true);
         para.clean = std::move(draft.text);
         para.heading = draft.heading;
         para.start = std::uint32_t(text.size() + para.heading);
@@ -246,6 +248,7 @@ class Synthesizer {
                                        const std::vector<std::unique_ptr<Written>>& prev,
                                        const std::vector<std::unique_ptr<Written>>& cur) {
     const Agency agency = make_agency(a);
+    const std::vector<std::u32string> names = detail::local_names(a);
     headings_left_.clear();
     auto w = std::make_unique<Written>();
     w->file = fmt::format("reports/{}/a{:05}.txt", year, a + 1);
@@ -276,7 +279,7 @@ class Synthesizer {
           body.push_back({std::move(text), copied_from(before->file, src), src.heading});
           any = true;
         } else {
-          body.push_back(fresh_paragraph(agency.short_name, year, 3 + rng_.below(4), i < section1));
+          body.push_back(fresh_paragraph(agency.short_name, names, year, 3 + rng_.below(4), i < section1));
         }
       }
       // A repetition recycled together with what it repeats is still a repetition.
@@ -308,7 +311,7 @@ class Synthesizer {
                           copied_from(tpl.file, src), src.heading});
           continue;
         }
-        body.push_back(fresh_paragraph(agency.short_name, year, 3 + rng_.below(4), i < section1));
+        body.push_back(fresh_paragraph(agency.short_name, names, year, 3 + rng_.below(4), i < section1));
       }
     }
 
@@ -476,6 +479,8 @@ SynthSummary synthesize(const SynthParams& params, const fs::path& out,
     throw_error("synth: the years must lie between 1950 and 2100");
   if (params.template_agencies < 0 || params.agencies_per_template < 1)
     throw_error("synth: bad template parameters");
+  if (!(params.local_names >= 0 && params.local_names <= 1))
+    throw_error("synth: --local-names must be between 0 and 1");
   Synthesizer s(params, out);
   return s.run(progress);
 }

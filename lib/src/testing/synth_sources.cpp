@@ -60,6 +60,42 @@ constexpr std::size_t kAgencyCapacity =
 
 }  // namespace
 
+std::vector<std::u32string> local_names(std::size_t index) {
+  // 120 characters common in Chinese place and project names: 14,400 stems, 12 suffixes.
+  static const std::u32string kStems =
+      U"东西南北中上下前后新老大小长高平安宁和兴隆福寿康泰华荣昌盛丰茂富裕吉祥瑞祥嘉"
+      U"青白金银玉石山水河湖江海溪泉林松柏竹梅兰桃李杏柳花草田园村庄桥塘湾坪岭峰岩"
+      U"龙凤鹤鹿云星月阳光明春秋晨曦红绿黄紫蓝翠碧文武德仁义礼智信忠孝尚志远达通顺";
+  static const char32_t* const kSuffixes[] = {U"街道",   U"镇",     U"社区",   U"村",
+                                             U"服务中心", U"执法队", U"管理所", U"服务站",
+                                             U"工程",   U"行动",   U"示范区", U"项目"};
+  constexpr std::size_t kNames = 16;
+  Rng rng(0x6C6F63616C000000ull ^ (std::uint64_t(index) * 0x9E3779B97F4A7C15ull));
+  std::vector<std::u32string> out;
+  out.reserve(kNames);
+  for (std::size_t k = 0; k < kNames; ++k) {
+    std::u32string name{kStems[rng.below(kStems.size())], kStems[rng.below(kStems.size())]};
+    name += kSuffixes[k % std::size(kSuffixes)];
+    out.push_back(std::move(name));
+  }
+  return out;
+}
+
+std::u32string with_local_names(const std::u32string& sentence, std::span<const std::u32string> names,
+                                double share, Rng& rng) {
+  if (names.empty() || share <= 0) return sentence;
+  std::u32string out;
+  out.reserve(sentence.size() + 16);
+  const bool has_comma = sentence.find(U'，') != std::u32string::npos;
+  for (std::size_t i = 0; i < sentence.size(); ++i) {
+    const bool clause_start = has_comma ? i > 0 && sentence[i - 1] == U'，' : i == 0;
+    if (clause_start && !is_terminator(sentence[i]) && rng.chance(share))
+      out += names[rng.below(names.size())];
+    out.push_back(sentence[i]);
+  }
+  return out;
+}
+
 std::size_t agency_capacity() { return kAgencyCapacity; }
 
 std::span<const char* const> subheadings() { return kSubheadings; }

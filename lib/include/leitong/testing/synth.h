@@ -7,7 +7,8 @@
 // sentences written by a character model of the sentences of the bundled corpora
 // (corpora/reports/*.txt and corpora/gov-work-reports/*.txt): runs of 2 to 5 characters of the
 // sources, each joined to the next where the sources share the same 2 characters and go on
-// differently, so that every 3-character string occurs in real reports while longer ones are new.
+// differently, so that every 3-character string occurs in real reports while longer ones are new;
+// some clauses open with names of the agency's own (places, units, projects; SynthParams::local_names).
 // Nothing is drawn without replacement, so independent reports share as little at a million reports
 // as at a thousand (the skeleton's formulae and chance; bench/README.md, "Synthetic archives
 // against real text", measures it against real documents at 10^3 to 10^5 reports). Planted, with
@@ -52,6 +53,9 @@ struct SynthParams {
   double self_share = 0.15;       // reports that repeat one of their own paragraphs
   int template_agencies = 3;      // agencies filling each 范文 (≤ 3 keeps it below boilerplate)
   int agencies_per_template = 8;  // one 范文 per this many agencies
+  // Of the clauses of new sentences, the share that open with one of the agency's local names
+  // (places, units, projects of its own; 0: none).
+  double local_names = 0.5;
 };
 
 struct SynthSummary {

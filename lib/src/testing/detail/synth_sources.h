@@ -47,6 +47,18 @@ struct Agency {
 Agency make_agency(std::size_t index);
 std::size_t agency_capacity();
 
+// The local names of the index-th agency's reports: places in its district (街道, 镇, 社区, 村),
+// its own units and its projects, each two characters of a list of place-name characters and a
+// suffix. Real reports are full of such names and no corpus holds them; without them, independent
+// synthetic reports share the model's most frequent phrases more and more as an archive grows
+// (bench/README.md, "Local names"). Deterministic; different agencies mostly have different ones.
+std::vector<std::u32string> local_names(std::size_t index);
+
+// `sentence` with a name of `names` opening some of its clauses (after a comma, or the sentence
+// itself when it has none): each clause with probability `share`.
+std::u32string with_local_names(const std::u32string& sentence, std::span<const std::u32string> names,
+                                double share, Rng& rng);
+
 // The subheadings a synthetic report's first section draws from.
 std::span<const char* const> subheadings();
 
