@@ -63,8 +63,8 @@ Runner register_synth(CLI::App& app) {
                  "Folder holding reports/*.txt and gov-work-reports/*.txt (laws/ is not read)")
       ->capture_default_str();
   app.add_option("--local-names", o->params.local_names,
-                 "Share of the clauses of new sentences that open with a local name of the agency (a place, unit "
-                 "or project of its own; 0: none)")
+                 "Share of the clauses after a comma (or sentences without one) of new sentences that open with a "
+                 "local name of the agency (a place, unit or project of its own; 0: none)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--out", o->out, "Output folder")->required();

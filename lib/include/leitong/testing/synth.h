@@ -53,8 +53,9 @@ struct SynthParams {
   double self_share = 0.15;       // reports that repeat one of their own paragraphs
   int template_agencies = 3;      // agencies filling each 范文 (≤ 3 keeps it below boilerplate)
   int agencies_per_template = 8;  // one 范文 per this many agencies
-  // Of the clauses of new sentences, the share that open with one of the agency's local names
-  // (places, units, projects of its own; 0: none).
+  // Of the clauses of new sentences that follow a comma (or of the sentences without one), the
+  // share that open with one of the agency's local names (places, units, projects of its own;
+  // 0: none).
   double local_names = 0.5;
 };
 

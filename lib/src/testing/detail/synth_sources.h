@@ -51,7 +51,8 @@ std::size_t agency_capacity();
 // its own units and its projects, each two characters of a list of place-name characters and a
 // suffix. Real reports are full of such names and no corpus holds them; without them, independent
 // synthetic reports share the model's most frequent phrases more and more as an archive grows
-// (bench/README.md, "Local names"). Deterministic; different agencies mostly have different ones.
+// (bench/README.md, "Local names"). Deterministic; 150,528 names, so the agencies of a small archive
+// have names of their own and those of a million share each name with a few dozen others.
 std::vector<std::u32string> local_names(std::size_t index);
 
 // `sentence` with a name of `names` opening some of its clauses (after a comma, or the sentence
