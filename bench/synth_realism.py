@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """How realistic `leitong synth` archives are, measured against real text, with the real CLI.
 
-Three tables (each part can be run alone with --part):
+Four tables (each part can be run alone with --part):
 
 overlap   Pairwise overlap between independent documents, each cut to its middle 2,500
           characters (text normalized as leitong does for matching: NFKC, whitespace and
@@ -20,17 +20,21 @@ holders   Fingerprint holder counts in archives built by `leitong add`: how many
           stops at posting_cap, 1,024). Synthetic archives of each --sizes (5 years; agencies =
           size / 5) beside the real corpora: the laws (all, and the first 1,000 by path) and the
           national reports.
+classes   Where the fingerprints of a synthetic archive come from: for a sample of its reports
+          (--samples), each distinct fingerprint by its holder count in the archive and the origin
+          of its first character (truth.jsonl and the report skeleton): skeleton, mandated
+          subheading, the model's fresh sentences, or a plant (recycled, template, peer, self).
 eval      synth → add → eval at --eval-sizes (AGENCIESxYEARS): plagdet, precision, recall,
           clean reports flagged.
 
 With --old-bin, the holders and eval parts also run a second leitong binary (an earlier
 generator) on the same sizes, in the same run, so that the two are compared under the same load.
 
-  bench/synth_realism.py --bin build-gen/leitong [--old-bin OLD] [--part overlap|holders|eval]
+  bench/synth_realism.py --bin build-gen/leitong [--old-bin OLD] [--part overlap|holders|classes|eval]
                          [--sizes "1000 10000 100000"] [--eval-sizes "150x3 400x3"]
-                         [--pairs 2000] [--shared ../shared/corpora] [--work DIR] [--keep]
-  bench/synth_realism.py --bin BIN --existing W/synth-1000000   (overlap of sampled pairs and
-                         holders of a folder and archive that bench/macro.sh --keep left)
+                         [--pairs 2000] [--samples 2000] [--shared ../shared/corpora] [--work DIR] [--keep]
+  bench/synth_realism.py --bin BIN --existing W/synth-1000000   (overlap of sampled pairs,
+                         holders and their origins of a folder and archive that bench/macro.sh --keep left)
 """
 import argparse
 import itertools
@@ -188,6 +192,7 @@ def part_existing(args, rng):
         print()
         print(HOLDERS_HEADER)
         print(holders_row(f"synthetic, {folder.name}", folder / "a.db", " |"))
+        part_classes(folder, args.samples, rng)
 
 
 def part_overlap(args, work, rng):
@@ -228,7 +233,19 @@ def part_overlap(args, work, rng):
                 shutil.rmtree(folder)
 
 
+def posting_keys(db):
+    """The distinct (bucket << 24 | tag) keys of an archive's postings, sorted, and how many
+    documents each holds."""
+    _, keys, counts = _postings(db)
+    return keys, counts
+
+
 def holder_counts(db):
+    docs, _, counts = _postings(db)
+    return docs, counts
+
+
+def _postings(db):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     record = np.dtype([("tag", "u1", 3), ("doc", "<u4"), ("agency", "<u4")])
@@ -240,8 +257,89 @@ def holder_counts(db):
         keys.append((np.uint64(bucket) << np.uint64(24)) | tag)
     con.close()
     keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
-    _, counts = np.unique(keys, return_counts=True)
-    return docs, counts
+    keys, counts = np.unique(keys, return_counts=True)
+    return docs, keys, counts
+
+ORIGINS = ["skeleton", "subheading", "fresh", "recycled", "template", "peer", "self"]
+HOLDER_CLASSES = [(1, 1, "1"), (2, 9, "2–9"), (10, 256, "10–256"), (257, None, "> 256")]
+
+
+def origin_labels(text, plants):
+    """The origin of each character of a synthetic report: the skeleton (title, opening, section
+    headings, the closing formula and signature), a mandated subheading, a plant of truth.jsonl
+    (recycled, template, peer, self), or fresh (the model's new sentences and the local names)."""
+    label = ["fresh"] * len(text)
+    start = text.find("报告如下")
+    opening_end = text.find("\n", start) + 1 if start >= 0 else 0
+    closing = text.rfind("下一步，我们将坚持以习近平法治思想为引领")
+    label[:opening_end] = ["skeleton"] * opening_end
+    if closing > opening_end:
+        label[closing:] = ["skeleton"] * (len(text) - closing)
+    at = 0
+    for line in text.split("\n"):
+        if re.match(r"^[一二三四五六七八九十]+、", line):
+            label[at:at + len(line)] = ["skeleton"] * len(line)
+        elif m := re.match(r"^（[一二三四五六七八九十]+）[^。]*。", line):
+            label[at:at + m.end()] = ["subheading"] * m.end()
+        at += len(line) + 1
+    for plant in plants:
+        for i in range(plant["start"], min(plant["end"], len(text))):
+            if label[i] == "fresh":
+                label[i] = plant["type"]
+    return label
+
+
+def part_classes(folder, samples, rng):
+    """Where the widely held fingerprints of a synthetic archive come from: for a sample of its
+    reports, each distinct fingerprint (one posting) by its holder count in the archive and the
+    origin of the character it starts at (origin_labels)."""
+    sys.path.insert(0, str(Path(os.environ.get("LEITONG_PYTHON", ROOT / "build/python"))))
+    import leitong
+    db = folder / "a.db"
+    keys, counts = posting_keys(db)
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    bucket_bits = json.loads(con.execute("SELECT value FROM meta WHERE key = 'params'")
+                             .fetchone()[0])["posting_bucket_bits"]
+    con.close()
+    truth = [json.loads(line) for line in open(folder / "truth.jsonl", encoding="utf-8")]
+    chosen = rng.sample(truth, min(samples, len(truth)))
+    archive = leitong.Archive(db)
+    # The archive names each file by its absolute path, truth.jsonl by the path in the folder.
+    ids = {"/".join(Path(d["file"]).parts[-3:]): d["id"] for d in archive.documents()}
+    table = {name: Counter() for _, _, name in HOLDER_CLASSES}
+    mask = np.uint64((1 << 64) - 1)
+    for r in chosen:
+        doc = ids[r["file"]]
+        text = archive.text(doc)
+        label = origin_labels(text, r["plants"])
+        sketch = archive.sketch(doc)
+        _, starts, _ = leitong.normalize(text, offsets=True)
+        hashes, first = np.unique(sketch.fingerprint_hashes, return_index=True)
+        h = hashes.astype(np.uint64)
+        with np.errstate(over="ignore"):  # mix64 (core/detail/mix.h): wraps by design
+            h ^= h >> np.uint64(30); h = (h * np.uint64(0xBF58476D1CE4E5B9)) & mask
+            h ^= h >> np.uint64(27); h = (h * np.uint64(0x94D049BB133111EB)) & mask
+            h ^= h >> np.uint64(31)
+        key = ((h >> np.uint64(64 - bucket_bits)) << np.uint64(24)) | (
+            (h >> np.uint64(64 - bucket_bits - 24)) & np.uint64(0xFFFFFF))
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        held = np.where(keys[at] == key, counts[at], 0)
+        for n, pos in zip(held, sketch.fingerprint_positions[first]):
+            origin = label[starts[pos]]
+            for lo, hi, name in HOLDER_CLASSES:
+                if n >= lo and (hi is None or n <= hi):
+                    table[name][origin] += 1
+    total = sum(sum(c.values()) for c in table.values())
+    print(f"\n### Where the fingerprints of {folder.name} come from "
+          f"({len(chosen):,} reports sampled, {total:,} postings)\n")
+    print("| holders | postings | " + " | ".join(ORIGINS) + " |")
+    print("|---|---|" + "---|" * len(ORIGINS))
+    for _, _, name in HOLDER_CLASSES:
+        c = table[name]
+        n = sum(c.values())
+        print(f"| {name} | {100 * n / max(1, total):.1f} % | " +
+              " | ".join(f"{100 * c[o] / max(1, n):.1f} %" for o in ORIGINS) + " |")
+
 
 
 def holders_row(name, db, extra=""):
@@ -341,10 +439,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", required=True)
     ap.add_argument("--old-bin")
-    ap.add_argument("--part", choices=["overlap", "holders", "eval"], action="append")
+    ap.add_argument("--part", choices=["overlap", "holders", "classes", "eval"], action="append")
     ap.add_argument("--sizes", default="1000 10000 100000")
     ap.add_argument("--eval-sizes", default="150x3 400x3")
     ap.add_argument("--pairs", type=int, default=2000)
+    ap.add_argument("--samples", type=int, default=2000,
+                    help="reports sampled for the origins of fingerprints (classes)")
     ap.add_argument("--shared", default=os.environ.get("LEITONG_SHARED_CORPORA",
                                                        str(ROOT.parent / "shared/corpora")))
     ap.add_argument("--existing", help="a synth folder built elsewhere (with its a.db): "
@@ -369,6 +469,12 @@ def main():
             part_overlap(args, work, rng)
         if "holders" in parts:
             part_holders(args, work)
+        if "classes" in parts:
+            for size in args.sizes:
+                folder = work / f"classes-{size}"
+                synth(args.bin, size // 5, 5, folder)
+                add(args.bin, folder, ["--new-agency"])
+                part_classes(folder, args.samples, rng)
         if "eval" in parts:
             part_eval(args, work)
     finally:
