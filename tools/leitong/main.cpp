@@ -1,6 +1,7 @@
 // leitong: finds recycled, copied and templated text in government annual reports.
 #include "commands.h"
 #include "heap.h"
+#include "icu_data.h"
 
 #include <leitong/core/text.h>
 
@@ -102,7 +103,10 @@ int main(int argc, char** argv) {
   for (CLI::App* sub : app.get_subcommands()) {
     // Only for the commands about one report: the others run long, the service serves from many
     // threads, and the C library's defaults suit them (an arena per thread, trimmed as it frees).
-    if (sub->get_name() == "check" || sub->get_name() == "compare") prepare_heap();
+    if (sub->get_name() == "check" || sub->get_name() == "compare") {
+      prepare_heap();
+      read_icu_data_by_page();
+    }
     try {
       return runners.at(sub)();
     } catch (const leitong::Error& e) {
