@@ -191,8 +191,9 @@ def part_existing(args, rng):
     if (folder / "a.db").exists():
         print()
         print(HOLDERS_HEADER)
-        print(holders_row(f"synthetic, {folder.name}", folder / "a.db", " |"))
-        part_classes(folder, args.samples, rng)
+        postings = _postings(folder / "a.db")
+        print(holders_row(f"synthetic, {folder.name}", folder / "a.db", " |", postings))
+        part_classes(folder, args.samples, rng, postings)
 
 
 def part_overlap(args, work, rng):
@@ -233,19 +234,9 @@ def part_overlap(args, work, rng):
                 shutil.rmtree(folder)
 
 
-def posting_keys(db):
-    """The distinct (bucket << 24 | tag) keys of an archive's postings, sorted, and how many
-    documents each holds."""
-    _, keys, counts = _postings(db)
-    return keys, counts
-
-
-def holder_counts(db):
-    docs, _, counts = _postings(db)
-    return docs, counts
-
-
 def _postings(db):
+    """The archive's document count, the distinct (bucket << 24 | tag) keys of its postings,
+    sorted, and how many documents each holds."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     record = np.dtype([("tag", "u1", 3), ("doc", "<u4"), ("agency", "<u4")])
@@ -260,6 +251,7 @@ def _postings(db):
     keys, counts = np.unique(keys, return_counts=True)
     return docs, keys, counts
 
+
 ORIGINS = ["skeleton", "subheading", "fresh", "recycled", "template", "peer", "self"]
 HOLDER_CLASSES = [(1, 1, "1"), (2, 9, "2–9"), (10, 256, "10–256"), (257, None, "> 256")]
 
@@ -271,49 +263,66 @@ def origin_labels(text, plants):
     label = ["fresh"] * len(text)
     start = text.find("报告如下")
     opening_end = text.find("\n", start) + 1 if start >= 0 else 0
-    closing = text.rfind("下一步，我们将坚持以习近平法治思想为引领")
+    # The closing formula's line (formatting noise may change its comma or break the line after its
+    # first 10 characters; the heading 三、下一步工作打算 does not start with 下一步).
+    closing = text.rfind("\n下一步") + 1
     label[:opening_end] = ["skeleton"] * opening_end
     if closing > opening_end:
         label[closing:] = ["skeleton"] * (len(text) - closing)
+    else:
+        closing = len(text)
     at = 0
     for line in text.split("\n"):
+        if at >= closing:
+            break
         if re.match(r"^[一二三四五六七八九十]+、", line):
             label[at:at + len(line)] = ["skeleton"] * len(line)
         elif m := re.match(r"^（[一二三四五六七八九十]+）[^。]*。", line):
             label[at:at + m.end()] = ["subheading"] * m.end()
         at += len(line) + 1
+    # A plant's span leaves its subheading out; a numbered paragraph lifted from a peer's later
+    # section has no subheading, and its first sentence, taken for one above, is the plant's.
     for plant in plants:
         for i in range(plant["start"], min(plant["end"], len(text))):
-            if label[i] == "fresh":
+            if label[i] in ("fresh", "subheading"):
                 label[i] = plant["type"]
     return label
 
 
-def part_classes(folder, samples, rng):
+def part_classes(folder, samples, rng, postings=None):
     """Where the widely held fingerprints of a synthetic archive come from: for a sample of its
     reports, each distinct fingerprint (one posting) by its holder count in the archive and the
     origin of the character it starts at (origin_labels)."""
-    sys.path.insert(0, str(Path(os.environ.get("LEITONG_PYTHON", ROOT / "build/python"))))
-    import leitong
+    sys.path.insert(0, str(Path(os.environ.get("LEITONG_PYTHON_DIR", ROOT / "build/python"))))
+    try:
+        import leitong
+    except ImportError as e:
+        print(f"\n(classes skipped: the Python module is not built: {e})")
+        return
     db = folder / "a.db"
-    keys, counts = posting_keys(db)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    bucket_bits = json.loads(con.execute("SELECT value FROM meta WHERE key = 'params'")
-                             .fetchone()[0])["posting_bucket_bits"]
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    params = json.loads(con.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
     con.close()
+    if version != 3:  # the keys below are format 3's (mixed hash, 24-bit tags)
+        sys.exit(f"{db}: archive format {version}; classes reads format 3")
+    bucket_bits = params["posting_bucket_bits"]
+    _, keys, counts = postings or _postings(db)
     truth = [json.loads(line) for line in open(folder / "truth.jsonl", encoding="utf-8")]
     chosen = rng.sample(truth, min(samples, len(truth)))
     archive = leitong.Archive(db)
     # The archive names each file by its absolute path, truth.jsonl by the path in the folder.
     ids = {"/".join(Path(d["file"]).parts[-3:]): d["id"] for d in archive.documents()}
     table = {name: Counter() for _, _, name in HOLDER_CLASSES}
+    missing = 0  # fingerprints of an archived report with no posting: should not happen
     mask = np.uint64((1 << 64) - 1)
     for r in chosen:
         doc = ids[r["file"]]
         text = archive.text(doc)
         label = origin_labels(text, r["plants"])
         sketch = archive.sketch(doc)
-        _, starts, _ = leitong.normalize(text, offsets=True)
+        normalized, starts, _ = leitong.normalize(text, offsets=True)
+        assert normalized == sketch.normalized, "the archive's normalization is not the default"
         hashes, first = np.unique(sketch.fingerprint_hashes, return_index=True)
         h = hashes.astype(np.uint64)
         with np.errstate(over="ignore"):  # mix64 (core/detail/mix.h): wraps by design
@@ -324,6 +333,7 @@ def part_classes(folder, samples, rng):
             (h >> np.uint64(64 - bucket_bits - 24)) & np.uint64(0xFFFFFF))
         at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
         held = np.where(keys[at] == key, counts[at], 0)
+        missing += int((held == 0).sum())
         for n, pos in zip(held, sketch.fingerprint_positions[first]):
             origin = label[starts[pos]]
             for lo, hi, name in HOLDER_CLASSES:
@@ -331,7 +341,8 @@ def part_classes(folder, samples, rng):
                     table[name][origin] += 1
     total = sum(sum(c.values()) for c in table.values())
     print(f"\n### Where the fingerprints of {folder.name} come from "
-          f"({len(chosen):,} reports sampled, {total:,} postings)\n")
+          f"({len(chosen):,} reports sampled, {total:,} postings"
+          f"{f', {missing:,} fingerprints without a posting' if missing else ''})\n")
     print("| holders | postings | " + " | ".join(ORIGINS) + " |")
     print("|---|---|" + "---|" * len(ORIGINS))
     for _, _, name in HOLDER_CLASSES:
@@ -341,9 +352,8 @@ def part_classes(folder, samples, rng):
               " | ".join(f"{100 * c[o] / max(1, n):.1f} %" for o in ORIGINS) + " |")
 
 
-
-def holders_row(name, db, extra=""):
-    docs, counts = holder_counts(db)
+def holders_row(name, db, extra="", postings=None):
+    docs, _, counts = postings or _postings(db)
     postings = counts.sum()
 
     def share(mask):
@@ -475,6 +485,8 @@ def main():
                 synth(args.bin, size // 5, 5, folder)
                 add(args.bin, folder, ["--new-agency"])
                 part_classes(folder, args.samples, rng)
+                if not args.keep:
+                    shutil.rmtree(folder)
         if "eval" in parts:
             part_eval(args, work)
     finally:

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -19,14 +20,19 @@ namespace {
 
 int advise_random_if_icu_data(dl_phdr_info* info, std::size_t, void*) {
   if (!info->dlpi_name || !std::strstr(info->dlpi_name, "libicudata")) return 0;
-  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  // From the first loaded segment to the end of the last, gaps included (where a library's
+  // segments are aligned past the page size, the loader maps the gaps between them too).
+  std::uintptr_t begin = UINTPTR_MAX, end = 0;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& segment = info->dlpi_phdr[i];
     if (segment.p_type != PT_LOAD) continue;
-    const std::uintptr_t begin = (info->dlpi_addr + segment.p_vaddr) & ~(page - 1);
-    const std::uintptr_t end = info->dlpi_addr + segment.p_vaddr + segment.p_memsz;
-    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_RANDOM);  // a hint: may be refused
+    begin = std::min<std::uintptr_t>(begin, info->dlpi_addr + segment.p_vaddr);
+    end = std::max<std::uintptr_t>(end, info->dlpi_addr + segment.p_vaddr + segment.p_memsz);
   }
+  if (begin >= end) return 1;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  begin &= ~(page - 1);
+  madvise(reinterpret_cast<void*>(begin), end - begin, MADV_RANDOM);  // a hint: may be refused
   return 1;  // found: stop
 }
 
