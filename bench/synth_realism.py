@@ -315,7 +315,6 @@ def part_classes(folder, samples, rng, postings=None):
     ids = {"/".join(Path(d["file"]).parts[-3:]): d["id"] for d in archive.documents()}
     table = {name: Counter() for _, _, name in HOLDER_CLASSES}
     missing = 0  # fingerprints of an archived report with no posting: should not happen
-    mask = np.uint64((1 << 64) - 1)
     for r in chosen:
         doc = ids[r["file"]]
         text = archive.text(doc)
@@ -326,8 +325,8 @@ def part_classes(folder, samples, rng, postings=None):
         hashes, first = np.unique(sketch.fingerprint_hashes, return_index=True)
         h = hashes.astype(np.uint64)
         with np.errstate(over="ignore"):  # mix64 (core/detail/mix.h): wraps by design
-            h ^= h >> np.uint64(30); h = (h * np.uint64(0xBF58476D1CE4E5B9)) & mask
-            h ^= h >> np.uint64(27); h = (h * np.uint64(0x94D049BB133111EB)) & mask
+            h ^= h >> np.uint64(30); h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(27); h *= np.uint64(0x94D049BB133111EB)
             h ^= h >> np.uint64(31)
         key = ((h >> np.uint64(64 - bucket_bits)) << np.uint64(24)) | (
             (h >> np.uint64(64 - bucket_bits - 24)) & np.uint64(0xFFFFFF))

@@ -101,8 +101,9 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   for (CLI::App* sub : app.get_subcommands()) {
-    // Only for the commands about one report: the others run long, the service serves from many
-    // threads, and the C library's defaults suit them (an arena per thread, trimmed as it frees).
+    // Only for the commands about one report, whose start is much of their time: the others run
+    // long, the service serves from many threads, and the C library's defaults suit them (an arena
+    // per thread, trimmed as it frees).
     if (sub->get_name() == "check" || sub->get_name() == "compare") {
       prepare_heap();
       read_icu_data_by_page();
