@@ -855,6 +855,7 @@ std::vector<std::string> index_rows(const fs::path& path) {
   std::vector<std::string> rows;
   for (const char* sql : {"SELECT key, hex(doc_ids) FROM lsh_buckets ORDER BY key",
                           "SELECT bucket, hex(entries) FROM postings ORDER BY bucket",
+                          "SELECT key, hex(entries) FROM posting_runs ORDER BY key",
                           "SELECT doc_id, hex(minhash), simhash, fingerprints FROM sketches ORDER BY doc_id",
                           "SELECT id, agency_id, year, kind, content_hash FROM documents ORDER BY id"})
     for (std::string& row : sqlite_rows(path, sql)) rows.push_back(std::move(row));
@@ -935,8 +936,10 @@ TEST(ArchiveBatch, AGroupWhoseIndexCannotBeWrittenIsRolledBack) {
     a.add(docs[0]);
     a.add(docs[1]);
   }
-  sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings WHEN (SELECT count(*) FROM documents) > 2 "
-                    "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  for (const char* table : {"postings", "posting_runs"})  // a group's postings go to either
+    sqlite_exec(path, fmt::format("CREATE TRIGGER full_{0} BEFORE INSERT ON {0} WHEN (SELECT count(*) FROM documents) > 2 "
+                                  "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END",
+                                  table));
   {
     Archive a = Archive::open(path, Archive::Mode::kReadWrite);
     a.set_batch_size(10);
@@ -960,7 +963,8 @@ TEST(ArchiveBatch, AGroupWhoseIndexCannotBeWrittenIsRolledBack) {
     a.add(docs[5]);
   }  // destroyed with an open group that cannot be written
   EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 2);
-  sqlite_exec(path, "DROP TRIGGER full");
+  sqlite_exec(path, "DROP TRIGGER full_postings");
+  sqlite_exec(path, "DROP TRIGGER full_posting_runs");
   const Archive reader = Archive::open(path, Archive::Mode::kReadOnly);
   EXPECT_TRUE(reader.verify().ok());
 }
@@ -1049,6 +1053,123 @@ TEST(ArchiveBatch, ARefusedDocumentLeavesTheGroup) {
   writer.add(docs[2]);
   EXPECT_EQ(Archive::open(path, Archive::Mode::kReadOnly).document_count(), 3);
   EXPECT_TRUE(writer.verify().ok());
+}
+
+
+// What fingerprint_hits says of each document's fingerprints, in a form to compare.
+std::vector<std::string> hits_of(const Archive& archive, const std::vector<Document>& docs) {
+  std::vector<std::string> out;
+  for (const Document& doc : docs) {
+    FingerprintHits hits =
+        archive.fingerprint_hits(make_sketch(doc.text, archive.params().sketch).fingerprints, doc.info.agency, 4);
+    std::sort(hits.documents.begin(), hits.documents.end());
+    std::string line;
+    for (const auto& [id, shared] : hits.documents) line += fmt::format("{}:{} ", id, shared);
+    for (std::size_t i = 0; i < hits.holders.size(); ++i) {
+      line += fmt::format("| {}", hits.agencies_per_fingerprint[i]);
+      for (const std::int64_t id : hits.holders[i]) line += fmt::format(" {}", id);
+    }
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::vector<std::string> shared_of(const Archive& archive) {
+  std::vector<std::string> out;
+  for (const SharedFingerprint& fp : archive.widely_shared_fingerprints(2, 16))
+    out.push_back(fmt::format("{} {} {} {} {}", fp.key, fp.agencies, fp.documents, fp.years, fmt::join(fp.holders, ",")));
+  return out;
+}
+
+// Posting runs (format 4): a bulk load's groups append their postings as runs. Before they are
+// merged every read (fingerprint look-ups with the cap applied, widely shared fingerprints, stats,
+// verify) sees what an archive built one document at a time holds; flush() merges them into the
+// same bytes; and no more than eight runs are ever kept.
+TEST(ArchivePostingRuns, ReadsSeeTheRunsAsIfMergedAndFlushMergesThem) {
+  TempDir dir;
+  ArchiveParams capped;
+  capped.posting_cap = 3;  // the formula passes the cap inside the runs
+  const auto docs = formula_reports(12);
+  {
+    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, capped);
+    for (const Document& d : docs) one.add(d);
+  }
+  {
+    Archive runs = Archive::open(dir / "runs.db", Archive::Mode::kReadWrite, capped);
+    runs.set_batch_size(2);
+    for (const Document& d : docs) runs.add(d);
+  }  // six full groups, six runs, never flushed
+  const fs::path runs_path = dir / "runs.db";
+  EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 6);
+  EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(*) FROM postings"), 0);
+  const Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadOnly);
+  {
+    const Archive runs = Archive::open(runs_path, Archive::Mode::kReadOnly);
+    EXPECT_EQ(hits_of(runs, docs), hits_of(one, docs));
+    EXPECT_EQ(shared_of(runs), shared_of(one));
+    ASSERT_FALSE(shared_of(one).empty());
+    EXPECT_EQ(runs.stats().postings, one.stats().postings);
+    EXPECT_EQ(runs.stats().posting_blobs, one.stats().posting_blobs);
+    const ArchiveCheck check = runs.verify();
+    EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
+  }
+  {
+    Archive runs = Archive::open(runs_path, Archive::Mode::kReadWrite);
+    runs.flush();  // no group open: merges the runs left behind
+  }
+  EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(*) FROM posting_runs"), 0);
+  EXPECT_EQ(index_rows(runs_path), index_rows(dir / "one.db"));
+
+  // Twelve groups of two: the ninth merges the eight runs before it.
+  {
+    Archive many = Archive::open(dir / "many.db", Archive::Mode::kReadWrite, capped);
+    many.set_batch_size(2);
+    std::int64_t most = 0;
+    for (const Document& d : formula_reports(24)) {
+      many.add(d);
+      most = std::max(most, sqlite_scalar(dir / "many.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"));
+    }
+    EXPECT_EQ(most, 8);
+    EXPECT_LT(sqlite_scalar(dir / "many.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 8);
+    EXPECT_GT(sqlite_scalar(dir / "many.db", "SELECT count(*) FROM postings"), 0);
+    many.flush();
+  }
+  {
+    Archive all = Archive::open(dir / "all.db", Archive::Mode::kReadWrite, capped);
+    for (const Document& d : formula_reports(24)) all.add(d);
+  }
+  EXPECT_EQ(index_rows(dir / "many.db"), index_rows(dir / "all.db"));
+}
+
+// A run is checked like the postings: an entry naming a document that does not exist, or a blob
+// that is no list of postings, is damage that verify reports; merging agencies merges the runs
+// first, so that their postings carry the new agency too.
+TEST(ArchivePostingRuns, VerifyReportsDamagedRunsAndAgencyMergesReachThem) {
+  TempDir dir;
+  const auto docs = formula_reports(6);
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    a.set_batch_size(2);
+    for (const Document& d : docs) a.add(d);
+  }
+  ASSERT_GT(sqlite_scalar(path, "SELECT count(*) FROM posting_runs"), 0);
+  EXPECT_TRUE(Archive::open(path, Archive::Mode::kReadOnly).verify().ok());
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    a.merge_agencies("第1区民政局", "第0区民政局");
+    EXPECT_EQ(sqlite_scalar(path, "SELECT count(*) FROM posting_runs"), 0);
+    const ArchiveCheck check = a.verify();
+    EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
+  }
+  // A run naming document 99 (an 11-byte posting: tag 1, document 99, agency 0) and a run blob of 5 bytes.
+  sqlite_exec(path, "INSERT INTO posting_runs(key, entries) VALUES ((9 << 32) | 7, x'0100006300000000000000')");
+  sqlite_exec(path, "INSERT INTO posting_runs(key, entries) VALUES ((9 << 32) | 8, x'0102030405')");
+  const ArchiveCheck check = Archive::open(path, Archive::Mode::kReadOnly).verify();
+  std::string problems;
+  for (const std::string& p : check.problems) problems += p + "\n";
+  EXPECT_NE(problems.find("names document 99, which does not exist"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("posting run 9 bucket 8: blob of 5 bytes"), std::string::npos) << problems;
 }
 
 }  // namespace

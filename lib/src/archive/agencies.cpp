@@ -146,6 +146,12 @@ std::int64_t Archive::merge_agencies(const std::string& from, const std::string&
     const auto moved = static_cast<std::int64_t>(sqlite3_changes64(d.db));
     // Index entries carry the agency of a report (boilerplate counts agencies): every posting of
     // the merged agency is rewritten, so the index says what a fresh archive would.
+    // Runs are merged first (the postings table is then all there is); the keys this finds at the
+    // cap are not recorded (that is only a saving, and this transaction may yet roll back).
+    if (const std::vector<std::uint32_t> runs = d.posting_run_ids(); !runs.empty()) {
+      d.merge_posting_runs(runs);
+      d.pending_saturated.clear();
+    }
     const auto bytes = d.layout.posting_bytes();
     Statement blobs = d.prepare("SELECT bucket, entries FROM postings");
     Statement update = d.prepare("UPDATE postings SET entries = ? WHERE bucket = ?");

@@ -54,6 +54,7 @@ CREATE TABLE sketches(doc_id INTEGER PRIMARY KEY REFERENCES documents(id),
   minhash BLOB NOT NULL, simhash INTEGER NOT NULL, fingerprints INTEGER NOT NULL);
 CREATE TABLE lsh_buckets(key INTEGER PRIMARY KEY, doc_ids BLOB NOT NULL);
 CREATE TABLE postings(bucket INTEGER PRIMARY KEY, entries BLOB NOT NULL);
+CREATE TABLE posting_runs(key INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 )sql";
 
 // The stored parameters: the sketch's as sketch_param_fields() describes them, then the index's.

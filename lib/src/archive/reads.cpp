@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "detail/archive_impl.h"
 
@@ -52,6 +53,7 @@ std::vector<std::string> Archive::agency_names() const {
 
 ArchiveStats Archive::stats() const {
   impl_->write_pending_index();  // a writer's open group counts its own documents
+  const ReadSnapshot snapshot(*this);  // the tables counted as of one moment (runs and postings alike)
   ArchiveStats st;
   st.params = impl_->params;
   {
@@ -77,10 +79,18 @@ ArchiveStats Archive::stats() const {
   };
   st.text_bytes = scalar("SELECT coalesce(sum(length(utf8_zstd)), 0) FROM texts");
   st.lsh_buckets = scalar("SELECT count(*) FROM lsh_buckets");
-  st.posting_blobs = scalar("SELECT count(*) FROM postings");
-  const std::int64_t posting_bytes =
-      scalar("SELECT coalesce(sum(length(entries)), 0) FROM postings");
-  st.postings = posting_bytes / static_cast<std::int64_t>(impl_->layout.posting_bytes());
+  std::int64_t posting_bytes = scalar("SELECT coalesce(sum(length(entries)), 0) FROM postings");
+  if (impl_->posting_run_ids().empty()) {
+    st.posting_blobs = scalar("SELECT count(*) FROM postings");
+    st.postings = posting_bytes / static_cast<std::int64_t>(impl_->layout.posting_bytes());
+  } else {  // counted as reads see them (the runs merged); their bytes are index bytes as stored
+    posting_bytes += scalar("SELECT coalesce(sum(length(entries)), 0) FROM posting_runs");
+    st.posting_blobs = st.postings = 0;
+    for (detail::PostingScan scan(*impl_); scan.next();) {
+      ++st.posting_blobs;
+      st.postings += static_cast<std::int64_t>(scan.entries().size() / impl_->layout.posting_bytes());
+    }
+  }
   st.schema_version = static_cast<int>(impl_->version);
   st.index_bytes = posting_bytes +
                    scalar("SELECT coalesce(sum(length(doc_ids)), 0) FROM lsh_buckets") +
@@ -239,7 +249,11 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   };
 
   d.write_pending_index();  // a writer's open group sees its own documents
-  Statement read = d.cached("SELECT entries FROM postings WHERE bucket = ?");
+  // The posting runs and the buckets are read in one snapshot: a merge that commits in between
+  // would otherwise hide the postings it moved.
+  std::optional<ReadSnapshot> snapshot;
+  if (d.has_posting_runs()) snapshot.emplace(*this);
+  const std::vector<std::uint32_t> runs = d.posting_run_ids();
   std::vector<std::uint8_t> blob;
   std::vector<std::pair<std::uint32_t, std::uint32_t>>
       postings;  // (document, agency) of one fingerprint
@@ -253,14 +267,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       all_summarized =
           all_summarized && d.saturated_summaries.count(d.key_of(fingerprints[order[end]].hash));
     blob.clear();
-    if (!all_summarized) {
-      read.bind(1, static_cast<std::int64_t>(bucket));
-      if (read.step()) {
-        const auto b = read.column_blob(0);
-        blob.assign(b.begin(), b.end());
-      }
-      read.reset();
-    }
+    if (!all_summarized) d.read_posting_bucket(bucket, runs, blob);
     for (; k < end; ++k) {
       const std::size_t i = order[k];
       if (k > 0 && fingerprints[order[k - 1]].hash == fingerprints[i].hash) {
@@ -405,20 +412,21 @@ std::uint64_t Archive::fingerprint_key(std::uint64_t hash) const { return impl_-
 std::vector<SharedFingerprint> Archive::widely_shared_fingerprints(int min_agencies,
                                                                    std::size_t holder_cap) const {
   impl_->write_pending_index();
+  const ReadSnapshot snapshot(*this);  // the runs and the postings as of one moment
   std::unordered_map<std::int64_t, int> year_of;
   {
     Statement s = impl_->prepare("SELECT id, year FROM documents");
     while (s.step()) year_of[s.column_int(0)] = static_cast<int>(s.column_int(1));
   }
-  Statement s = impl_->prepare("SELECT bucket, entries FROM postings");
+  detail::PostingScan scan(*impl_);
   std::vector<SharedFingerprint> out;
   struct Entry {
     std::uint32_t tag, doc, agency;
   };
   std::vector<Entry> entries;
-  while (s.step()) {
-    const auto bucket = static_cast<std::uint64_t>(s.column_int(0));
-    const auto blob = s.column_blob(1);
+  while (scan.next()) {
+    const auto bucket = static_cast<std::uint64_t>(scan.bucket());
+    const auto blob = scan.entries();
     const BlobLayout& layout = impl_->layout;
     const std::size_t step = layout.posting_bytes();
     if (blob.size() < std::size_t(min_agencies) * step) continue;

@@ -137,19 +137,34 @@ ArchiveCheck Archive::verify() const {
   // document's are checked against its own keys one by one (4 bytes per such posting).
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> capped;
   const auto cap = static_cast<std::size_t>(d.params.posting_cap);
+  if (d.has_posting_runs())
+    phase("posting_runs", [&] {
+      Statement s = d.prepare("SELECT key, length(entries) FROM posting_runs");
+      const auto step = static_cast<std::int64_t>(d.layout.posting_bytes());
+      while (s.step()) {
+        const auto key = static_cast<std::uint64_t>(s.column_int(0));
+        const std::int64_t bytes = s.column_int(1);
+        const std::uint64_t run = key >> 32, b = key & 0xFFFFFFFFu;
+        if (bytes % step != 0 || bytes == 0)
+          problem(fmt::format("posting run {} bucket {}: blob of {} bytes is not a list of postings", run, b, bytes));
+        if (b >= (std::uint64_t(1) << d.params.posting_bucket_bits) || run == 0 || run > Impl::kMaxPostingRunId)
+          problem(fmt::format("posting run {} bucket {}: out of range", run, b));
+      }
+    });
+  // Each bucket as reads see it: its `postings` blob, then its postings in each run.
   phase("postings", [&] {
-    Statement s = d.prepare("SELECT bucket, entries FROM postings");
+    detail::PostingScan scan(d);
     const std::size_t step = d.layout.posting_bytes();
     std::unordered_map<std::uint32_t, std::uint32_t> per_tag;
-    while (s.step()) {
-      const std::int64_t b = s.column_int(0);
-      const auto blob = s.column_blob(1);
-      if (blob.size() % step != 0 || blob.empty())
-        problem(fmt::format("posting bucket {}: blob of {} bytes is not a list of postings", b, blob.size()));
+    while (scan.next()) {
+      const std::int64_t b = scan.bucket();
+      const auto blob = scan.entries();
+      if (scan.has_stored_row() && (scan.stored_bytes() % step != 0 || scan.stored_bytes() == 0))
+        problem(fmt::format("posting bucket {}: blob of {} bytes is not a list of postings", b, scan.stored_bytes()));
       if (b < 0 || b >= (std::int64_t(1) << d.params.posting_bucket_bits))
         problem(fmt::format("posting bucket {}: out of range", b));
       const std::uint64_t bucket_key = std::uint64_t(static_cast<std::uint32_t>(b)) << 32;
-      if (cap) {
+      if (cap) {  // (the runs' postings past the cap are left out of `blob`; the stored ones never go past)
         per_tag.clear();
         for (std::size_t at = 0; at + step <= blob.size(); at += step) ++per_tag[d.layout.read_tag(blob.data() + at)];
         for (const auto& [tag, n] : per_tag) {
@@ -205,12 +220,13 @@ ArchiveCheck Archive::verify() const {
 
   // Looks one document's entries up blob by blob: what is missing, and what is there too often.
   // Prepared on first use, inside the phase that reports what fails.
-  std::optional<Statement> bucket_statement, posting_statement;
+  std::optional<Statement> bucket_statement;
+  std::optional<std::vector<std::uint32_t>> runs;
+  std::vector<std::uint8_t> posting_blob;
   auto look_up_entries = [&](const Pending& p, const Filed& f) {
     if (!bucket_statement) bucket_statement.emplace(d.prepare("SELECT doc_ids FROM lsh_buckets WHERE key = ?"));
-    if (!posting_statement) posting_statement.emplace(d.prepare("SELECT entries FROM postings WHERE bucket = ?"));
+    if (!runs) runs = d.posting_run_ids();
     Statement& bucket = *bucket_statement;
-    Statement& posting = *posting_statement;
     const std::int64_t id = p.id;
     int missing_keys = 0;
     for (std::uint64_t key : p.keys) {
@@ -242,9 +258,9 @@ ArchiveCheck Archive::verify() const {
         own_tags.insert(d.tag_of(p.fps[run_end].hash));
       tags.clear();
       holders.clear();
-      posting.bind(1, static_cast<std::int64_t>(b));
-      if (posting.step()) {
-        const auto blob = posting.column_blob(0);
+      d.read_posting_bucket(b, *runs, posting_blob);
+      {
+        const auto& blob = posting_blob;
         const std::size_t step = d.layout.posting_bytes();
         for (std::size_t at = 0; at + step <= blob.size(); at += step) {
           const std::uint32_t tag = d.layout.read_tag(blob.data() + at);
@@ -255,7 +271,6 @@ ArchiveCheck Archive::verify() const {
           }
         }
       }
-      posting.reset();
       // Not posted is right only when the fingerprint had reached the cap.
       for (; i < run_end; ++i) {
         const std::uint32_t tag = d.tag_of(p.fps[i].hash);

@@ -153,14 +153,17 @@ void Archive::Impl::throw_if_group_lost(const std::string& cause) {
       name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause));
 }
 
-void Archive::Impl::commit_group() {
-  if (!group_open) return;
+void Archive::Impl::commit_group(bool merge_runs) {
+  if (!group_open) {
+    if (merge_runs && mode == Mode::kReadWrite && !posting_run_ids().empty()) merge_runs_alone();
+    return;
+  }
   const int documents = pending;
   group_open = false;
   pending = 0;
   std::string failure;
   try {
-    write_pending_index();
+    write_pending_index(merge_runs);
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -193,6 +196,26 @@ void Archive::Impl::commit_group() {
   }
 }
 
+// The runs left by a load that ended without merging them (killed, or a writer that never
+// flushed), merged in a transaction of their own.
+void Archive::Impl::merge_runs_alone() {
+  try {
+    exec("BEGIN IMMEDIATE");
+  } catch (const Error& e) {
+    throw ArchiveWriteError(e.what());
+  }
+  try {
+    merge_posting_runs(posting_run_ids());
+    exec("COMMIT");
+  } catch (const std::exception& e) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    pending_saturated.clear();
+    throw ArchiveWriteError(fmt::format("{}: the index's posting runs could not be merged ({}); the archive is unchanged", name, e.what()));
+  }
+  saturated.insert(pending_saturated.begin(), pending_saturated.end());
+  pending_saturated.clear();
+}
+
 void Archive::Impl::clear_pending_index() {
   pending_postings.clear();
   pending_lsh.clear();
@@ -202,10 +225,10 @@ void Archive::Impl::clear_pending_index() {
 // at posting_cap postings takes no more; its key is recorded as saturated when the group commits.
 // If that fails inside an open group (a read on the writer's connection asked for it), the group
 // is rolled back: its documents must not be committed with part of their index.
-void Archive::Impl::write_pending_index() {
-  if (pending_lsh.empty() && pending_postings.empty()) return;
+void Archive::Impl::write_pending_index(bool merge_runs) {
+  if (pending_lsh.empty() && pending_postings.empty() && !(merge_runs && has_posting_runs())) return;
   try {
-    write_pending_index_entries();
+    write_pending_index_entries(merge_runs);
   } catch (const std::exception& e) {
     clear_pending_index();
     if (!group_open) throw;  // the caller rolls back
@@ -221,7 +244,7 @@ void Archive::Impl::write_pending_index() {
   }
 }
 
-void Archive::Impl::write_pending_index_entries() {
+void Archive::Impl::write_pending_index_entries(bool merge_runs) {
   // SQLite may have rolled the transaction back on its own (I/O error, disk full): written now,
   // each blob would commit by itself, naming documents that no longer exist.
   if (sqlite3_get_autocommit(db))
@@ -246,66 +269,64 @@ void Archive::Impl::write_pending_index_entries() {
     }
   }
   sort_pending_postings();
-  const auto cap = static_cast<std::size_t>(params.posting_cap);
-  auto key_of_posting = [](const PendingPosting& p) {
-    return (std::uint64_t(p.bucket) << 32) | p.tag;
-  };
-  Statement read = cached("SELECT entries FROM postings WHERE bucket = ?");
-  Statement write = cached("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
-  std::vector<std::size_t> by_tag;  // a bucket's pending entries, by tag then add order
-  std::vector<char> refused;        // per pending entry of the bucket: at the cap
-  for (std::size_t i = 0; i < pending_postings.size();) {
-    const std::uint32_t bucket = pending_postings[i].bucket;
-    std::size_t end = i;
-    bool all_saturated = true;
-    for (; end < pending_postings.size() && pending_postings[end].bucket == bucket; ++end)
-      all_saturated =
-          all_saturated && cap && saturated.count(key_of_posting(pending_postings[end]));
-    if (all_saturated) {  // nothing to add: the blob is not even read
-      i = end;
-      continue;
-    }
-    read.bind(1, static_cast<std::int64_t>(bucket));
-    blob.clear();
-    if (read.step()) {
-      auto b = read.column_blob(0);
-      blob.assign(b.begin(), b.end());
-    }
-    read.reset();
-    const std::size_t stored = blob.size();
-    // The k-th pending posting of a fingerprint (in add order) finds the stored ones and the k - 1
-    // before it: refused from the cap on, as adding one at a time would refuse it.
-    const std::size_t first = i;
-    refused.assign(end - first, 0);
-    if (cap) {
-      by_tag.resize(end - first);
-      for (std::size_t k = 0; k < by_tag.size(); ++k) by_tag[k] = first + k;
-      std::stable_sort(by_tag.begin(), by_tag.end(), [&](std::size_t a, std::size_t b) {
-        return pending_postings[a].tag < pending_postings[b].tag;
-      });
-      for (std::size_t k = 0; k < by_tag.size();) {
-        const PendingPosting& p = pending_postings[by_tag[k]];
-        std::size_t held = count_tag(std::span(blob.data(), stored), p.tag);
-        bool recorded = false;
-        for (; k < by_tag.size() && pending_postings[by_tag[k]].tag == p.tag; ++k) {
-          if (held < cap) {
-            ++held;
-            continue;
-          }
-          refused[by_tag[k] - first] = 1;
-          if (!recorded) pending_saturated.push_back(key_of_posting(p));
-          recorded = true;
-        }
-      }
-    }
-    for (; i < end; ++i) {
-      const PendingPosting& p = pending_postings[i];
-      if (!refused[i - first]) layout.append_posting(blob, p.tag, p.doc, p.agency);
-    }
-    if (blob.size() == stored) continue;
-    write.bind(1, static_cast<std::int64_t>(bucket)).bind_blob(2, blob.data(), blob.size()).run();
+  // A group of a format-4 archive appends its postings as a run (a write in key order at the end
+  // of posting_runs); otherwise, and when the runs are to be merged, each touched bucket's blob is
+  // read and rewritten once.
+  const std::vector<std::uint32_t> runs = posting_run_ids();
+  if (has_posting_runs() && !merge_runs && runs.size() < kMaxPostingRuns &&
+      (runs.empty() || runs.back() < kMaxPostingRunId)) {
+    if (!pending_postings.empty()) append_posting_run(runs.empty() ? 1 : runs.back() + 1);
+  } else {
+    merge_posting_runs(runs);
   }
   clear_pending_index();
+}
+
+// A fingerprint at posting_cap postings takes no more: the k-th new posting of a fingerprint (in
+// add order) finds the stored ones and the k - 1 before it, and is refused from the cap on, as
+// adding one at a time would refuse it; its key is recorded as saturated when the group commits.
+void Archive::Impl::write_posting_bucket(std::uint32_t bucket, std::span<const PendingPosting> added) {
+  const auto cap = static_cast<std::size_t>(params.posting_cap);
+  auto key_of_posting = [](const PendingPosting& p) { return (std::uint64_t(p.bucket) << 32) | p.tag; };
+  if (cap && std::all_of(added.begin(), added.end(),
+                         [&](const PendingPosting& p) { return saturated.count(key_of_posting(p)) > 0; }))
+    return;  // nothing to add: the blob is not even read
+  Statement read = cached("SELECT entries FROM postings WHERE bucket = ?");
+  Statement write = cached("INSERT OR REPLACE INTO postings(bucket, entries) VALUES (?, ?)");
+  std::vector<std::uint8_t>& blob = posting_blob_scratch;
+  read.bind(1, static_cast<std::int64_t>(bucket));
+  blob.clear();
+  if (read.step()) {
+    auto b = read.column_blob(0);
+    blob.assign(b.begin(), b.end());
+  }
+  read.reset();
+  const std::size_t stored = blob.size();
+  std::vector<char> refused(added.size(), 0);  // per new posting: at the cap
+  if (cap) {
+    std::vector<std::size_t> by_tag(added.size());  // tag, then add order
+    for (std::size_t k = 0; k < by_tag.size(); ++k) by_tag[k] = k;
+    std::stable_sort(by_tag.begin(), by_tag.end(),
+                     [&](std::size_t a, std::size_t b) { return added[a].tag < added[b].tag; });
+    for (std::size_t k = 0; k < by_tag.size();) {
+      const PendingPosting& p = added[by_tag[k]];
+      std::size_t held = count_tag(std::span(blob.data(), stored), p.tag);
+      bool recorded = false;
+      for (; k < by_tag.size() && added[by_tag[k]].tag == p.tag; ++k) {
+        if (held < cap) {
+          ++held;
+          continue;
+        }
+        refused[by_tag[k]] = 1;
+        if (!recorded) pending_saturated.push_back(key_of_posting(p));
+        recorded = true;
+      }
+    }
+  }
+  for (std::size_t k = 0; k < added.size(); ++k)
+    if (!refused[k]) layout.append_posting(blob, added[k].tag, added[k].doc, added[k].agency);
+  if (blob.size() == stored) return;
+  write.bind(1, static_cast<std::int64_t>(bucket)).bind_blob(2, blob.data(), blob.size()).run();
 }
 
 // Orders the pending postings by bucket, keeping add order within a bucket (a stable sort): by
@@ -510,7 +531,7 @@ AddOutcome Archive::add(const PreparedDocument& document) {
       if (++d.pending >= d.batch_size) d.commit_group();
     } else {
       queue_index();
-      d.write_pending_index();
+      d.write_pending_index(/*merge_runs=*/true);
       d.exec("COMMIT");
       d.saturated.insert(d.pending_saturated.begin(), d.pending_saturated.end());
       d.pending_saturated.clear();
@@ -542,7 +563,7 @@ void Archive::set_batch_size(int documents, std::int64_t log_restart_bytes) {
   if (documents < 1) throw_error("batch size must be 1 or more, not {}", documents);
   if (log_restart_bytes < 0) throw_error("log restart size must be 0 or more, not {}", log_restart_bytes);
   impl_->log_restart_bytes = log_restart_bytes;
-  if (documents == 1 || impl_->pending >= documents) impl_->commit_group();
+  if (documents == 1 || impl_->pending >= documents) impl_->commit_group(/*merge_runs=*/documents == 1);
   impl_->batch_size = documents;
   // A group rewrites most posting blobs in key order and looks documents up by content hash at
   // random: with SQLite's default cache (2 MB) its pages were read again and again from the log
@@ -579,7 +600,7 @@ void Archive::set_batch_size(int documents, std::int64_t log_restart_bytes) {
   }
 }
 
-void Archive::flush() { impl_->commit_group(); }
+void Archive::flush() { impl_->commit_group(/*merge_runs=*/true); }
 
 bool Archive::checkpoint() {
   if (impl_->mode != Mode::kReadWrite) throw_error("{}: opened read-only, cannot checkpoint", impl_->name);

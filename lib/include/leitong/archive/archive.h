@@ -27,9 +27,10 @@ namespace leitong {
 // The format new archives are written in. Version 2 (2026-11-22) stores 8-bit MinHash values and
 // 11-byte postings (version 1: 32-bit values, 12-byte postings); version 3 (2026-11-22) files a
 // fingerprint's postings under its mixed hash (versions 1 and 2: the hash as it is, whose top bits
-// a winnowed minimum leaves mostly zero). Archives of every version from
-// kOldestReadableSchemaVersion on are read and appended to in their own format.
-inline constexpr int kArchiveSchemaVersion = 3;
+// a winnowed minimum leaves mostly zero); version 4 (2026-12-04) adds posting runs, which the
+// groups of a bulk load append to instead of rewriting the postings of nearly every bucket. Archives
+// of every version from kOldestReadableSchemaVersion on are read and appended to in their own format.
+inline constexpr int kArchiveSchemaVersion = 4;
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
 struct ArchiveParams {
@@ -197,6 +198,12 @@ class Archive {
   // commit that leaves more than `log_restart_bytes` in it waits for the copy and starts the log
   // over (the largest log is about that plus one group). It applies while adds are grouped
   // (documents > 1); each call sets it again.
+  // In a format-4 archive a group that fills up appends its postings as a run (docs/format.md,
+  // "Posting runs") instead of rewriting the blob of nearly every bucket; reads see the runs
+  // merged. flush() and set_batch_size(1) commit the open group and merge the runs into the
+  // postings (one pass over the buckets the runs touch), and so does a group that finds eight runs
+  // already there. A load that ends without either leaves its runs for the next flush() or single
+  // add.
   // Failures to write throw ArchiveWriteError.
   static constexpr std::int64_t kDefaultLogRestartBytes = std::int64_t(64) << 20;
   void set_batch_size(int documents, std::int64_t log_restart_bytes = kDefaultLogRestartBytes);

@@ -274,6 +274,33 @@ class LogCopier {
   std::thread thread_;
 };
 
+// Every bucket holding postings, in bucket order, as readers see it: its blob in `postings`, then
+// its blob in each posting run (format 4), past-the-cap postings of the runs left out.
+class PostingScan {
+ public:
+  explicit PostingScan(const Archive::Impl& d);
+  bool next();  // to the next bucket; false after the last
+  std::int64_t bucket() const { return bucket_; }  // as stored (a damaged row may be out of range)
+  std::span<const std::uint8_t> entries() const { return blob_; }
+  // The bytes of the `postings` row, before the runs' (as stored: not always whole postings).
+  std::size_t stored_bytes() const { return stored_bytes_; }
+  bool has_stored_row() const { return has_stored_row_; }  // (a bucket may be in runs alone)
+
+ private:
+  struct Source {
+    Statement rows;  // (key, entries) in key order: `postings` first, then each run
+    bool live = false;
+    std::int64_t bucket = 0;
+  };
+  void advance(std::size_t source);
+  const Archive::Impl& d_;
+  std::vector<Source> sources_;
+  std::vector<std::uint8_t> blob_;
+  std::int64_t bucket_ = 0;
+  std::size_t stored_bytes_ = 0;
+  bool has_stored_row_ = false;
+};
+
 }  // namespace leitong::detail
 
 namespace leitong {
@@ -304,6 +331,7 @@ struct Archive::Impl {
   };
   std::vector<PendingPosting> pending_postings;
   std::vector<std::pair<std::int64_t, std::uint32_t>> pending_lsh;  // (band key, document)
+  std::vector<std::uint8_t> posting_blob_scratch;  // write_posting_bucket's
   // While adds are grouped: copies the log after each group commits (set_batch_size).
   std::unique_ptr<detail::LogCopier> log_copier;
   // With the copier: the log's frames after the last commit (sqlite3_wal_hook) and the page size;
@@ -327,16 +355,40 @@ struct Archive::Impl {
   // the group held, and resets it; `cause` is the error that ended it, if known.
   void throw_if_group_lost(const std::string& cause);
   // Commits the open group with its index entries; on failure rolls it back and throws Error.
-  void commit_group();
+  // With merge_runs (flush()), the posting runs are merged too, in a transaction of their own if
+  // no group is open.
+  void commit_group(bool merge_runs = false);
+  void merge_runs_alone();
   void clear_pending_index();
   // Writes the pending index entries into their blobs (inside the open transaction). A
   // fingerprint at posting_cap postings takes no more; its key is recorded as saturated when the
   // group commits. If that fails inside an open group (a read on the writer's connection asked
   // for it), the group is rolled back: its documents must not be committed with part of their
   // index.
-  void write_pending_index();
-  void write_pending_index_entries();
+  // With merge_runs, the posting runs are merged into `postings` with the pending postings
+  // (what flush() asks for); without, a format-4 archive takes the pending postings as a new run
+  // unless it holds kMaxPostingRuns already.
+  void write_pending_index(bool merge_runs = false);
+  void write_pending_index_entries(bool merge_runs);
   void sort_pending_postings();  // by bucket, add order kept within one
+  // Appends one bucket's new postings (in add order) to its blob in `postings`, up to the cap.
+  void write_posting_bucket(std::uint32_t bucket, std::span<const PendingPosting> added);
+
+  // Posting runs (postings.cpp; format 4): each run's postings are keyed (run << 32) | bucket in
+  // the posting_runs table, so that a group appends them in key order instead of rewriting the
+  // blob of nearly every bucket.
+  static constexpr std::size_t kMaxPostingRuns = 8;  // then merged: a look-up reads at most 1 + 8
+  static constexpr std::uint32_t kMaxPostingRunId = 0x7FFFFFFF;  // keys stay positive
+  bool has_posting_runs() const { return version >= 4; }
+  std::vector<std::uint32_t> posting_run_ids() const;  // in order; empty before format 4
+  void append_posting_run(std::uint32_t run);           // the pending postings, sorted by bucket
+  // Merges `runs` and then the pending postings into `postings`, and deletes the runs.
+  void merge_posting_runs(std::span<const std::uint32_t> runs);
+  // One bucket's postings as readers see them (PostingScan's, for one bucket).
+  void read_posting_bucket(std::uint32_t bucket, std::span<const std::uint32_t> runs,
+                           std::vector<std::uint8_t>& blob) const;
+  // Leaves out the postings after `merged_bytes` whose fingerprint already holds posting_cap.
+  void trim_past_cap(std::vector<std::uint8_t>& blob, std::size_t merged_bytes) const;
 
   detail::Statement prepare(std::string_view sql) const { return detail::Statement(db, sql, name); }
   // `sql` is a string literal (its address is the key; an array reference keeps c_str() out). Not
