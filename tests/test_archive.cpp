@@ -1085,20 +1085,28 @@ std::vector<std::string> shared_of(const Archive& archive) {
 // merged every read (fingerprint look-ups with the cap applied, widely shared fingerprints, stats,
 // verify) sees what an archive built one document at a time holds; flush() merges them into the
 // same bytes; and no more than eight runs are ever kept.
-TEST(ArchivePostingRuns, ReadsSeeTheRunsAsIfMergedAndFlushMergesThem) {
+// 128 buckets: even one of these short reports is a large group, written as a run.
+ArchiveParams run_params() {
+  ArchiveParams p;
+  p.posting_cap = 3;  // the formula passes the cap inside the runs
+  p.posting_bucket_bits = 7;
+  return p;
+}
+
+TEST(ArchivePostingRuns, ReadsSeeTheRunsAsIfMergedAndAMergeWritesTheSameBytes) {
   TempDir dir;
-  ArchiveParams capped;
-  capped.posting_cap = 3;  // the formula passes the cap inside the runs
+  const ArchiveParams capped = run_params();
   const auto docs = formula_reports(12);
   {
     Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, capped);
     for (const Document& d : docs) one.add(d);
+    one.merge_index_runs();  // as `add` leaves an archive
   }
   {
     Archive runs = Archive::open(dir / "runs.db", Archive::Mode::kReadWrite, capped);
     runs.set_batch_size(2);
     for (const Document& d : docs) runs.add(d);
-  }  // six full groups, six runs, never flushed
+  }  // six full groups, six runs, never merged
   const fs::path runs_path = dir / "runs.db";
   EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 6);
   EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(*) FROM postings"), 0);
@@ -1108,19 +1116,23 @@ TEST(ArchivePostingRuns, ReadsSeeTheRunsAsIfMergedAndFlushMergesThem) {
     EXPECT_EQ(hits_of(runs, docs), hits_of(one, docs));
     EXPECT_EQ(shared_of(runs), shared_of(one));
     ASSERT_FALSE(shared_of(one).empty());
-    EXPECT_EQ(runs.stats().postings, one.stats().postings);
-    EXPECT_EQ(runs.stats().posting_blobs, one.stats().posting_blobs);
+    // Stored, the runs hold postings past the cap too (until a merge drops them).
+    EXPECT_GT(runs.stats().postings, one.stats().postings);
     const ArchiveCheck check = runs.verify();
     EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
   }
   {
     Archive runs = Archive::open(runs_path, Archive::Mode::kReadWrite);
-    runs.flush();  // no group open: merges the runs left behind
+    runs.flush();  // no group open: nothing to commit, and the runs stay
+    EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 6);
+    EXPECT_TRUE(runs.merge_index_runs());
+    EXPECT_FALSE(runs.merge_index_runs());
   }
   EXPECT_EQ(sqlite_scalar(runs_path, "SELECT count(*) FROM posting_runs"), 0);
   EXPECT_EQ(index_rows(runs_path), index_rows(dir / "one.db"));
+  EXPECT_EQ(Archive::open(runs_path, Archive::Mode::kReadOnly).stats().postings, one.stats().postings);
 
-  // Twelve groups of two: the ninth merges the eight runs before it.
+  // Twelve groups of two: the eighth group's commit merges the eight runs.
   {
     Archive many = Archive::open(dir / "many.db", Archive::Mode::kReadWrite, capped);
     many.set_batch_size(2);
@@ -1129,14 +1141,15 @@ TEST(ArchivePostingRuns, ReadsSeeTheRunsAsIfMergedAndFlushMergesThem) {
       many.add(d);
       most = std::max(most, sqlite_scalar(dir / "many.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"));
     }
-    EXPECT_EQ(most, 8);
-    EXPECT_LT(sqlite_scalar(dir / "many.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 8);
+    EXPECT_EQ(most, 7);
+    EXPECT_EQ(sqlite_scalar(dir / "many.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 4);
     EXPECT_GT(sqlite_scalar(dir / "many.db", "SELECT count(*) FROM postings"), 0);
-    many.flush();
+    EXPECT_TRUE(many.merge_index_runs());
   }
   {
     Archive all = Archive::open(dir / "all.db", Archive::Mode::kReadWrite, capped);
     for (const Document& d : formula_reports(24)) all.add(d);
+    all.merge_index_runs();
   }
   EXPECT_EQ(index_rows(dir / "many.db"), index_rows(dir / "all.db"));
 }
@@ -1149,7 +1162,7 @@ TEST(ArchivePostingRuns, VerifyReportsDamagedRunsAndAgencyMergesReachThem) {
   const auto docs = formula_reports(6);
   const fs::path path = dir / "a.db";
   {
-    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite, run_params());
     a.set_batch_size(2);
     for (const Document& d : docs) a.add(d);
   }
@@ -1162,14 +1175,60 @@ TEST(ArchivePostingRuns, VerifyReportsDamagedRunsAndAgencyMergesReachThem) {
     const ArchiveCheck check = a.verify();
     EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
   }
-  // A run naming document 99 (an 11-byte posting: tag 1, document 99, agency 0) and a run blob of 5 bytes.
+  // A run naming document 99 (an 11-byte posting: tag 1, document 99, agency 0), a run blob of 5
+  // bytes and a bucket past the 128.
   sqlite_exec(path, "INSERT INTO posting_runs(key, entries) VALUES ((9 << 32) | 7, x'0100006300000000000000')");
   sqlite_exec(path, "INSERT INTO posting_runs(key, entries) VALUES ((9 << 32) | 8, x'0102030405')");
+  sqlite_exec(path, "INSERT INTO posting_runs(key, entries) VALUES ((9 << 32) | 128, x'0100000100000000000000')");
   const ArchiveCheck check = Archive::open(path, Archive::Mode::kReadOnly).verify();
   std::string problems;
   for (const std::string& p : check.problems) problems += p + "\n";
   EXPECT_NE(problems.find("names document 99, which does not exist"), std::string::npos) << problems;
   EXPECT_NE(problems.find("posting run 9 bucket 8: blob of 5 bytes"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("posting run 9 bucket 128: out of range"), std::string::npos) << problems;
+}
+
+// A merge that cannot be written (a full disk) leaves the runs, and the archive reads as before;
+// later adds, one at a time or grouped, become runs of their own after them, and the archive still
+// reads as one built a document at a time.
+TEST(ArchivePostingRuns, AFailedMergeKeepsTheRunsAndLaterAddsQueueBehindThem) {
+  TempDir dir;
+  const ArchiveParams params = run_params();
+  const auto docs = formula_reports(9);
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite, params);
+    a.set_batch_size(2);
+    for (std::size_t k = 0; k < 6; ++k) a.add(docs[k]);
+  }
+  {
+    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, params);
+    for (const Document& d : docs) one.add(d);
+    one.merge_index_runs();
+  }
+  const std::string runs_before = fmt::format("{}", fmt::join(sqlite_rows(path, "SELECT key, hex(entries) FROM posting_runs ORDER BY key"), "\n"));
+  sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings "
+                    "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite);
+    EXPECT_THROW(a.merge_index_runs(), ArchiveWriteError);
+    a.add(docs[6]);  // one transaction: a fourth run
+    a.set_batch_size(2);
+    a.add(docs[7]);
+    a.add(docs[8]);  // a group of two: a fifth
+  }
+  EXPECT_EQ(fmt::format("{}", fmt::join(sqlite_rows(path, "SELECT key, hex(entries) FROM posting_runs WHERE key < (4 << 32) ORDER BY key"), "\n")), runs_before);
+  EXPECT_EQ(sqlite_scalar(path, "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 5);
+  EXPECT_EQ(sqlite_scalar(path, "SELECT count(*) FROM postings"), 0);
+  {
+    const Archive a = Archive::open(path, Archive::Mode::kReadOnly);
+    const Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadOnly);
+    EXPECT_EQ(hits_of(a, docs), hits_of(one, docs));
+    EXPECT_TRUE(a.verify().ok());
+  }
+  sqlite_exec(path, "DROP TRIGGER full");
+  EXPECT_TRUE(Archive::open(path, Archive::Mode::kReadWrite).merge_index_runs());
+  EXPECT_EQ(index_rows(path), index_rows(dir / "one.db"));
 }
 
 }  // namespace

@@ -290,6 +290,8 @@ TEST(BulkAdd, LargeGroupsWriteTheIndexOfOneDocumentAtATime) {
     for (const Document& d : docs) a.add(d);
     a.flush();
     EXPECT_TRUE(a.verify().ok());
+    a.merge_index_runs();  // what `add` does when it ends: the posting runs merged, none left
+    EXPECT_EQ(sqlite_scalar(dir / ("b" + std::to_string(batch) + ".db"), "SELECT count(*) FROM posting_runs"), 0);
   }
   for (const char* sql : kTables) {
     EXPECT_EQ(sqlite_rows(dir / "b1.db", sql), sqlite_rows(dir / "b25.db", sql)) << sql;

@@ -381,6 +381,13 @@ class PyArchive {
       }
       archive.flush();
       archive.set_batch_size(1);
+      // The runs a large batch leaves (format 4) merged, so that look-ups read one blob per bucket.
+      // Every record above is committed: a merge that fails costs only speed, and the next add
+      // tries again.
+      try {
+        archive.merge_index_runs();
+      } catch (const leitong::ArchiveWriteError&) {
+      }
     }
     py::list out;
     for (const AddRecord& r : records) out.append(to_dict(r));

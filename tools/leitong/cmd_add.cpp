@@ -553,6 +553,16 @@ int run_add(const AddOptions& o) {
     return stop(e);
   }
   progress.clear();
+  // A bulk load's groups leave posting runs (format 4): merged now, so that look-ups read one blob
+  // per bucket. Everything added is committed already; a failed merge costs only speed.
+  try {
+    if (archive) archive->merge_index_runs();
+  } catch (const ArchiveWriteError& e) {
+    fmt::print(stderr,
+               "leitong add: warning: every file above is in the archive, but its index runs could not be "
+               "merged ({}); checks read them as they are, and the next add merges them\n",
+               e.what());
+  }
   refusals.print_summary();
   warnings.print_summary();
   if (!o.refusals_csv.empty()) {

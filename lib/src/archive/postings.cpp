@@ -1,6 +1,6 @@
-// Posting runs (format 4): a group of a bulk load appends its postings as a run of its own instead
-// of rewriting every bucket's blob, and the runs are merged into the postings table when a load
-// ends or when there are kMaxPostingRuns of them. Readers see a bucket as its blob in `postings`
+// Posting runs (format 4): a large group of a bulk load appends its postings as a run of its own
+// instead of rewriting every bucket's blob, and the runs are merged into the postings table when a
+// load ends or when there are kMaxPostingRuns of them. Readers see a bucket as its blob in `postings`
 // followed by its blob in each run, in run order (the order the documents were added in), with a
 // fingerprint's postings past posting_cap left out, as the merge leaves them (docs/format.md).
 #include <leitong/core/error.h>

@@ -153,17 +153,14 @@ void Archive::Impl::throw_if_group_lost(const std::string& cause) {
       name, documents, documents == 1 ? "" : "s", cause.empty() ? "" : " after: ", cause));
 }
 
-void Archive::Impl::commit_group(bool merge_runs) {
-  if (!group_open) {
-    if (merge_runs && mode == Mode::kReadWrite && !posting_run_ids().empty()) merge_runs_alone();
-    return;
-  }
+void Archive::Impl::commit_group() {
+  if (!group_open) return;
   const int documents = pending;
   group_open = false;
   pending = 0;
   std::string failure;
   try {
-    write_pending_index(merge_runs);
+    write_pending_index();
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -181,6 +178,7 @@ void Archive::Impl::commit_group(bool merge_runs) {
   }
   saturated.insert(pending_saturated.begin(), pending_saturated.end());
   pending_saturated.clear();
+  merge_runs_if_many();
   if (log_copier) {
     // SQLite starts the log over only when a write begins after all of it was copied into the
     // archive, and the next group begins at once: a passive copy on the side never catches up and
@@ -196,8 +194,20 @@ void Archive::Impl::commit_group(bool merge_runs) {
   }
 }
 
-// The runs left by a load that ended without merging them (killed, or a writer that never
-// flushed), merged in a transaction of their own.
+// After a commit that made the eighth run: the runs merged in a transaction of their own. A
+// failure leaves them (reads merge them as they go); the next group then merges them in its own
+// transaction.
+void Archive::Impl::merge_runs_if_many() {
+  if (!run_appended) return;
+  run_appended = false;
+  if (posting_run_ids().size() < kMaxPostingRuns) return;
+  try {
+    merge_runs_alone();
+  } catch (const ArchiveWriteError&) {
+  }
+}
+
+// Every run merged into `postings`, in a transaction of its own.
 void Archive::Impl::merge_runs_alone() {
   try {
     exec("BEGIN IMMEDIATE");
@@ -225,10 +235,10 @@ void Archive::Impl::clear_pending_index() {
 // at posting_cap postings takes no more; its key is recorded as saturated when the group commits.
 // If that fails inside an open group (a read on the writer's connection asked for it), the group
 // is rolled back: its documents must not be committed with part of their index.
-void Archive::Impl::write_pending_index(bool merge_runs) {
-  if (pending_lsh.empty() && pending_postings.empty() && !(merge_runs && has_posting_runs())) return;
+void Archive::Impl::write_pending_index() {
+  if (pending_lsh.empty() && pending_postings.empty()) return;
   try {
-    write_pending_index_entries(merge_runs);
+    write_pending_index_entries();
   } catch (const std::exception& e) {
     clear_pending_index();
     if (!group_open) throw;  // the caller rolls back
@@ -244,7 +254,7 @@ void Archive::Impl::write_pending_index(bool merge_runs) {
   }
 }
 
-void Archive::Impl::write_pending_index_entries(bool merge_runs) {
+void Archive::Impl::write_pending_index_entries() {
   // SQLite may have rolled the transaction back on its own (I/O error, disk full): written now,
   // each blob would commit by itself, naming documents that no longer exist.
   if (sqlite3_get_autocommit(db))
@@ -269,13 +279,17 @@ void Archive::Impl::write_pending_index_entries(bool merge_runs) {
     }
   }
   sort_pending_postings();
-  // A group of a format-4 archive appends its postings as a run (a write in key order at the end
-  // of posting_runs); otherwise, and when the runs are to be merged, each touched bucket's blob is
-  // read and rewritten once.
+  // In a format-4 archive a large group (one that touches a good part of the buckets) appends its
+  // postings as a run: a write in key order at the end of posting_runs. So does any group while
+  // runs are waiting (their postings come before its own). Otherwise each touched bucket's blob is
+  // read and rewritten once, as in earlier formats, and so are the runs' buckets when there are
+  // already kMaxPostingRuns (their merge after the commit that made the last one failed).
   const std::vector<std::uint32_t> runs = posting_run_ids();
-  if (has_posting_runs() && !merge_runs && runs.size() < kMaxPostingRuns &&
-      (runs.empty() || runs.back() < kMaxPostingRunId)) {
-    if (!pending_postings.empty()) append_posting_run(runs.empty() ? 1 : runs.back() + 1);
+  const bool large = pending_postings.size() * kRunGroupShare >= (std::size_t(1) << params.posting_bucket_bits);
+  if (!pending_postings.empty() && has_posting_runs() && (large || !runs.empty()) &&
+      runs.size() < kMaxPostingRuns && (runs.empty() || runs.back() < kMaxPostingRunId)) {
+    append_posting_run(runs.empty() ? 1 : runs.back() + 1);
+    run_appended = true;
   } else {
     merge_posting_runs(runs);
   }
@@ -531,10 +545,11 @@ AddOutcome Archive::add(const PreparedDocument& document) {
       if (++d.pending >= d.batch_size) d.commit_group();
     } else {
       queue_index();
-      d.write_pending_index(/*merge_runs=*/true);
+      d.write_pending_index();
       d.exec("COMMIT");
       d.saturated.insert(d.pending_saturated.begin(), d.pending_saturated.end());
       d.pending_saturated.clear();
+      d.merge_runs_if_many();
     }
     return {true, id};
   } catch (const std::exception& e) {
@@ -563,10 +578,10 @@ void Archive::set_batch_size(int documents, std::int64_t log_restart_bytes) {
   if (documents < 1) throw_error("batch size must be 1 or more, not {}", documents);
   if (log_restart_bytes < 0) throw_error("log restart size must be 0 or more, not {}", log_restart_bytes);
   impl_->log_restart_bytes = log_restart_bytes;
-  if (documents == 1 || impl_->pending >= documents) impl_->commit_group(/*merge_runs=*/documents == 1);
+  if (documents == 1 || impl_->pending >= documents) impl_->commit_group();
   impl_->batch_size = documents;
-  // A group rewrites most posting blobs in key order and looks documents up by content hash at
-  // random: with SQLite's default cache (2 MB) its pages were read again and again from the log
+  // A group rewrites most posting blobs in key order (format 4: when runs are merged) and looks
+  // documents up by content hash at random: with SQLite's default cache (2 MB) its pages were read again and again from the log
   // and spilled into it before the commit. A larger page cache for grouped adds (memory, not
   // durability: what is committed and how is unchanged).
   // The log is copied into the archive file on another thread while the next group is written
@@ -600,7 +615,15 @@ void Archive::set_batch_size(int documents, std::int64_t log_restart_bytes) {
   }
 }
 
-void Archive::flush() { impl_->commit_group(/*merge_runs=*/true); }
+void Archive::flush() { impl_->commit_group(); }
+
+bool Archive::merge_index_runs() {
+  if (impl_->mode != Mode::kReadWrite) throw_error("{}: opened read-only, cannot merge", impl_->name);
+  impl_->commit_group();
+  if (impl_->posting_run_ids().empty()) return false;
+  impl_->merge_runs_alone();
+  return true;
+}
 
 bool Archive::checkpoint() {
   if (impl_->mode != Mode::kReadWrite) throw_error("{}: opened read-only, cannot checkpoint", impl_->name);

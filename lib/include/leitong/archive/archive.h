@@ -198,16 +198,20 @@ class Archive {
   // commit that leaves more than `log_restart_bytes` in it waits for the copy and starts the log
   // over (the largest log is about that plus one group). It applies while adds are grouped
   // (documents > 1); each call sets it again.
-  // In a format-4 archive a group that fills up appends its postings as a run (docs/format.md,
-  // "Posting runs") instead of rewriting the blob of nearly every bucket; reads see the runs
-  // merged. flush() and set_batch_size(1) commit the open group and merge the runs into the
-  // postings (one pass over the buckets the runs touch), and so does a group that finds eight runs
-  // already there. A load that ends without either leaves its runs for the next flush() or single
-  // add.
+  // In a format-4 archive a large group (about 420 reports or more) appends its postings as a run
+  // (docs/format.md, "Posting runs") instead of rewriting the blob of nearly every bucket, and so
+  // does any group while runs wait; reads see the runs merged. The commit that makes the eighth run
+  // merges them (one pass over the buckets they touch) in a transaction of its own; if that fails
+  // the runs stay and the next group merges them.
   // Failures to write throw ArchiveWriteError.
   static constexpr std::int64_t kDefaultLogRestartBytes = std::int64_t(64) << 20;
   void set_batch_size(int documents, std::int64_t log_restart_bytes = kDefaultLogRestartBytes);
   void flush();
+  // Commits the open group and merges every posting run into the postings, in a transaction of
+  // its own (what a bulk load does when it ends, so that look-ups read one blob per bucket).
+  // Returns false if there were none. Throws ArchiveWriteError if the merge cannot be written;
+  // the archive is then as before it, runs and all, and complete.
+  bool merge_index_runs();
   // Commits the open group, copies the write-ahead log into the archive file and empties the log,
   // waiting (up to the busy timeout) for readers still using it. SQLite's own checkpoints never
   // empty the log while some reader always holds it, so under a steady stream of reads (a server's

@@ -1,4 +1,5 @@
-// The archive's internals shared by its sources (format.cpp, writer.cpp, reads.cpp, verify.cpp):
+// The archive's internals shared by its sources (format.cpp, writer.cpp, postings.cpp, reads.cpp,
+// verify.cpp, agencies.cpp):
 // the blob layouts of each format version, the connection state (Archive::Impl) and the scratch
 // arrays of fingerprint look-ups. docs/format.md describes the format itself.
 #pragma once
@@ -324,7 +325,7 @@ struct Archive::Impl {
   std::vector<std::uint64_t> pending_saturated;  // recorded in `saturated` when the group commits
   // Index entries of the documents added in the open transaction, in add order, written just
   // before it commits (write_pending_index): sorted by key there, each LSH bucket and posting
-  // blob is read and rewritten once per group, in key order, instead of once per document at
+  // blob is read and rewritten once per group (format 4: or appended to as a run), in key order, instead of once per document at
   // random. Written blobs are byte for byte what one add at a time writes.
   struct PendingPosting {
     std::uint32_t bucket, tag, doc, agency;
@@ -355,21 +356,20 @@ struct Archive::Impl {
   // the group held, and resets it; `cause` is the error that ended it, if known.
   void throw_if_group_lost(const std::string& cause);
   // Commits the open group with its index entries; on failure rolls it back and throws Error.
-  // With merge_runs (flush()), the posting runs are merged too, in a transaction of their own if
-  // no group is open.
-  void commit_group(bool merge_runs = false);
-  void merge_runs_alone();
+  void commit_group();
+  void merge_runs_if_many();  // after a commit; a failure is left for the next group
+  void merge_runs_alone();    // every run, in a transaction of its own; throws ArchiveWriteError
   void clear_pending_index();
   // Writes the pending index entries into their blobs (inside the open transaction). A
   // fingerprint at posting_cap postings takes no more; its key is recorded as saturated when the
   // group commits. If that fails inside an open group (a read on the writer's connection asked
   // for it), the group is rolled back: its documents must not be committed with part of their
   // index.
-  // With merge_runs, the posting runs are merged into `postings` with the pending postings
-  // (what flush() asks for); without, a format-4 archive takes the pending postings as a new run
-  // unless it holds kMaxPostingRuns already.
-  void write_pending_index(bool merge_runs = false);
-  void write_pending_index_entries(bool merge_runs);
+  // A format-4 archive takes a large group's postings, or any while runs wait, as a new run
+  // (unless it holds kMaxPostingRuns already); its fingerprints found at the cap are then known
+  // only when the runs are merged.
+  void write_pending_index();
+  void write_pending_index_entries();
   void sort_pending_postings();  // by bucket, add order kept within one
   // Appends one bucket's new postings (in add order) to its blob in `postings`, up to the cap.
   void write_posting_bucket(std::uint32_t bucket, std::span<const PendingPosting> added);
@@ -378,6 +378,10 @@ struct Archive::Impl {
   // the posting_runs table, so that a group appends them in key order instead of rewriting the
   // blob of nearly every bucket.
   static constexpr std::size_t kMaxPostingRuns = 8;  // then merged: a look-up reads at most 1 + 8
+  // A group with at least 1/kRunGroupShare as many postings as there are buckets is written as a
+  // run (2^20 buckets: 65,536 postings, about 420 reports); smaller ones rewrite what they touch.
+  static constexpr std::size_t kRunGroupShare = 16;
+  bool run_appended = false;  // by the transaction being committed
   static constexpr std::uint32_t kMaxPostingRunId = 0x7FFFFFFF;  // keys stay positive
   bool has_posting_runs() const { return version >= 4; }
   std::vector<std::uint32_t> posting_run_ids() const;  // in order; empty before format 4
