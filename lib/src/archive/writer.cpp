@@ -200,10 +200,9 @@ void Archive::Impl::commit_group() {
 void Archive::Impl::merge_runs_if_many() {
   if (!run_appended) return;
   run_appended = false;
-  if (posting_run_ids().size() < kMaxPostingRuns) return;
-  try {
-    merge_runs_alone();
-  } catch (const ArchiveWriteError&) {
+  try {  // what was committed stays committed whatever happens here
+    if (posting_run_ids().size() >= kMaxPostingRuns) merge_runs_alone();
+  } catch (const std::exception&) {
   }
 }
 
