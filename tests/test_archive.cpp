@@ -1082,9 +1082,9 @@ std::vector<std::string> shared_of(const Archive& archive) {
 }
 
 // Posting runs (format 4): a bulk load's groups append their postings as runs. Before they are
-// merged every read (fingerprint look-ups with the cap applied, widely shared fingerprints, stats,
-// verify) sees what an archive built one document at a time holds; flush() merges them into the
-// same bytes; and no more than eight runs are ever kept.
+// merged every read (fingerprint look-ups with the cap applied, widely shared fingerprints,
+// verify) sees what an archive built one document at a time holds; merge_index_runs() merges them
+// into the same bytes; and the commit that makes the eighth run merges them.
 // 128 buckets: even one of these short reports is a large group, written as a run.
 ArchiveParams run_params() {
   ArchiveParams p;
@@ -1229,6 +1229,37 @@ TEST(ArchivePostingRuns, AFailedMergeKeepsTheRunsAndLaterAddsQueueBehindThem) {
   sqlite_exec(path, "DROP TRIGGER full");
   EXPECT_TRUE(Archive::open(path, Archive::Mode::kReadWrite).merge_index_runs());
   EXPECT_EQ(index_rows(path), index_rows(dir / "one.db"));
+}
+
+
+// When the merge after the eighth run fails, the eight runs stay; the next group merges them with
+// its own postings inside its own transaction, and the archive is the one a document at a time
+// builds.
+TEST(ArchivePostingRuns, AGroupThatFindsEightRunsMergesThemInItsOwnTransaction) {
+  TempDir dir;
+  const ArchiveParams params = run_params();
+  const auto docs = formula_reports(18);
+  const fs::path path = dir / "a.db";
+  {
+    Archive a = Archive::open(path, Archive::Mode::kReadWrite, params);
+    sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings "
+                      "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+    a.set_batch_size(2);
+    for (std::size_t k = 0; k < 16; ++k) a.add(docs[k]);  // eight groups; the merge after the eighth fails
+    EXPECT_EQ(a.document_count(), 16);
+    EXPECT_EQ(sqlite_scalar(path, "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 8);
+    sqlite_exec(path, "DROP TRIGGER full");
+    a.add(docs[16]);
+    a.add(docs[17]);  // the ninth group: the eight runs and its own postings, merged
+    EXPECT_EQ(sqlite_scalar(path, "SELECT count(*) FROM posting_runs"), 0);
+  }
+  {
+    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, params);
+    for (const Document& d : docs) one.add(d);
+    one.merge_index_runs();
+  }
+  EXPECT_EQ(index_rows(path), index_rows(dir / "one.db"));
+  EXPECT_TRUE(Archive::open(path, Archive::Mode::kReadOnly).verify().ok());
 }
 
 }  // namespace

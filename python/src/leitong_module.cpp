@@ -335,6 +335,16 @@ class PyArchive {
     archive_.reset();
   }
 
+  // The runs a large batch leaves (format 4) merged, so that look-ups read one blob per bucket.
+  // Called once every record is committed: a merge that fails costs only speed, and the next add
+  // tries again.
+  static void merge_runs_quietly(leitong::Archive& archive) {
+    try {
+      archive.merge_index_runs();
+    } catch (const leitong::Error&) {
+    }
+  }
+
   // Adds the jobs in order, each in its own transaction (or `batch` to one). With `stop_at_refusal`
   // it stops at the first refused file, after committing what came before it.
   py::list add(std::vector<AddJob> jobs, const leitong::ExtractParams& params, int batch, bool stop_at_refusal) {
@@ -374,6 +384,7 @@ class PyArchive {
           if (stop_at_refusal) {
             archive.flush();
             archive.set_batch_size(1);
+            merge_runs_quietly(archive);
             throw;
           }
         }
@@ -381,13 +392,7 @@ class PyArchive {
       }
       archive.flush();
       archive.set_batch_size(1);
-      // The runs a large batch leaves (format 4) merged, so that look-ups read one blob per bucket.
-      // Every record above is committed: a merge that fails costs only speed, and the next add
-      // tries again.
-      try {
-        archive.merge_index_runs();
-      } catch (const leitong::ArchiveWriteError&) {
-      }
+      merge_runs_quietly(archive);
     }
     py::list out;
     for (const AddRecord& r : records) out.append(to_dict(r));

@@ -557,10 +557,10 @@ int run_add(const AddOptions& o) {
   // per bucket. Everything added is committed already; a failed merge costs only speed.
   try {
     if (archive) archive->merge_index_runs();
-  } catch (const ArchiveWriteError& e) {
+  } catch (const Error& e) {
     fmt::print(stderr,
-               "leitong add: warning: every file above is in the archive, but its index runs could not be "
-               "merged ({}); checks read them as they are, and the next add merges them\n",
+               "leitong add: warning: every file added is in the archive; {}. Checks read the runs as they "
+               "are (more slowly) and the next add merges them\n",
                e.what());
   }
   refusals.print_summary();

@@ -589,8 +589,14 @@ void Service::Impl::run_job(Job& job) {
       std::lock_guard lock(jobs_mutex);
       job.progress.state = stopping && job.progress.done < job.progress.total ? "interrupted" : "done";
     }
-    // What the job added is committed whether or not this finishes; the log is emptied here so
-    // that it does not grow from job to job while checks keep reading.
+    // What the job added is committed whether or not this finishes: the posting runs a large job
+    // leaves (format 4) are merged, so that checks read one blob per bucket, and the log is emptied
+    // so that it does not grow from job to job while checks keep reading. Either failing costs only
+    // speed.
+    try {
+      archive.merge_index_runs();
+    } catch (const Error&) {
+    }
     try {
       archive.checkpoint();
     } catch (const Error&) {

@@ -196,7 +196,8 @@ class Archive {
   // each commit, while the next group is written; the rest when the Archive closes. That copy
   // rarely finishes before the next group begins, so the log would grow for the whole load: a
   // commit that leaves more than `log_restart_bytes` in it waits for the copy and starts the log
-  // over (the largest log is about that plus one group). It applies while adds are grouped
+  // over (the largest log is about that plus one group; format 4: plus the postings table when
+  // that commit made the eighth run and merged the runs). It applies while adds are grouped
   // (documents > 1); each call sets it again.
   // In a format-4 archive a large group (about 420 reports or more) appends its postings as a run
   // (docs/format.md, "Posting runs") instead of rewriting the blob of nearly every bucket, and so
@@ -207,10 +208,11 @@ class Archive {
   static constexpr std::int64_t kDefaultLogRestartBytes = std::int64_t(64) << 20;
   void set_batch_size(int documents, std::int64_t log_restart_bytes = kDefaultLogRestartBytes);
   void flush();
-  // Commits the open group and merges every posting run into the postings, in a transaction of
-  // its own (what a bulk load does when it ends, so that look-ups read one blob per bucket).
-  // Returns false if there were none. Throws ArchiveWriteError if the merge cannot be written;
-  // the archive is then as before it, runs and all, and complete.
+  // Commits the open group (flush()), then merges every posting run into the postings in a
+  // transaction of its own (what a bulk load does when it ends, so that look-ups read one blob per
+  // bucket). Returns false if no runs were left. Throws ArchiveWriteError if the group cannot be
+  // committed (as flush()); after a flush(), an Error means only that the runs were not merged:
+  // the archive is as before, runs and all, and complete.
   bool merge_index_runs();
   // Commits the open group, copies the write-ahead log into the archive file and empties the log,
   // waiting (up to the busy timeout) for readers still using it. SQLite's own checkpoints never
