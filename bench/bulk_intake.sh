@@ -8,17 +8,19 @@
 # Builds compared (the bulk add pipeline): each manifest added to a new archive by each binary,
 # alternating the binaries, REPEAT times each, `add -q --batch BATCH`; prints each run's wall and
 # CPU seconds, MB/s (the manifest's input bytes / wall seconds) and peak RSS, then the medians and
-# the ratio of each binary's median wall time to the first binary's.
-#   bench/bulk_intake.sh --compare "OLD_BIN NEW_BIN" [--repeat N] [--batch N] MANIFEST.csv...
+# the ratio of each binary's median wall time to the first binary's. --drop-caches drops the page
+# cache before each run (root only), so that every run reads its input from disk.
+#   bench/bulk_intake.sh --compare "OLD_BIN NEW_BIN" [--repeat N] [--batch N] [--drop-caches] MANIFEST.csv...
 set -euo pipefail
 if [[ "${1:-}" == --compare ]]; then
   read -r -a bins <<<"$2"
   shift 2
-  repeat=3 batch=20000
+  repeat=3 batch=20000 drop=0
   while [[ "${1:-}" == --* ]]; do
     case "$1" in
       --repeat) repeat="$2"; shift 2 ;;
       --batch) batch="$2"; shift 2 ;;
+      --drop-caches) drop=1; shift ;;
       *) echo "bulk_intake: unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -34,6 +36,7 @@ if [[ "${1:-}" == --compare ]]; then
     for ((i = 1; i <= repeat; i++)); do
       for b in "${!bins[@]}"; do
         rm -f "$work"/a.db*
+        if ((drop)); then sync; echo 3 >/proc/sys/vm/drop_caches; fi
         load="$(cut -d' ' -f1 /proc/loadavg)"
         /usr/bin/time -f "%e %U %S %M" -o "$work/time" "${bins[$b]}" add -q --batch "$batch" --archive "$work/a.db" \
           --manifest "$manifest" >/dev/null 2>"$work/err" || true

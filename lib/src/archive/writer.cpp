@@ -316,7 +316,9 @@ void Archive::Impl::write_posting_bucket(std::uint32_t bucket, std::span<const P
   read.reset();
   const std::size_t stored = blob.size();
   std::vector<char> refused(added.size(), 0);  // per new posting: at the cap
-  if (cap) {
+  // No fingerprint can pass the cap when the whole bucket holds no more postings than the cap: the
+  // usual case, where sorting the new postings by fingerprint was most of a merge's own work.
+  if (cap && stored / layout.posting_bytes() + added.size() > cap) {
     std::vector<std::size_t> by_tag(added.size());  // tag, then add order
     for (std::size_t k = 0; k < by_tag.size(); ++k) by_tag[k] = k;
     std::stable_sort(by_tag.begin(), by_tag.end(),
