@@ -1,7 +1,7 @@
 // Decoding and normalization throughput on the national government work reports.
 //
-//   BM_FindInvalidUtf8   leitong::find_invalid_utf8, the validation pass decode_text makes first.
-//   BM_DecodeUtf8        leitong::decode_utf8: UTF-8 bytes → code points.
+//   BM_FindInvalidUtf8   leitong::find_invalid_utf8, the validation alone (name patterns, web pages).
+//   BM_DecodeUtf8        leitong::decode_utf8: UTF-8 bytes → code points, validated in the same pass.
 //   BM_ExtractBytes      leitong::extract_bytes: sniffing, validation, decoding and the
 //                        letters/controls census — extract_file without the file read.
 //   BM_Normalize/steps:S leitong::normalize with the steps of bit mask S on (1 NFKC, 2 case folding,

@@ -16,6 +16,7 @@
 namespace leitong {
 
 char32_t canonical_punctuation(char32_t c) {
+  if (c >= 0x3400 && c <= 0xFDFF) return c;  // ideographs and other letters: no mark lies there
   switch (c) {
     case U'，': case U'、': case U'﹐': case U'﹑': case U'､': case U'‚':
       return U',';
@@ -129,10 +130,29 @@ class Emitter {
         out_(out),
         t2s_(params.traditional_to_simplified) {}
 
-  void put(char32_t c, std::uint32_t b, std::uint32_t e) {
+  [[gnu::always_inline]] void put(char32_t c, std::uint32_t b, std::uint32_t e) {
     if (t2s_) c = T2s::map(c);
+    // Most of a report: an ideograph that is no numeral, with no number waiting. No step changes
+    // it (no case, space, digit or mark among them), so it goes straight out, inline.
+    if (in_unified_ideographs(c) && !in_number_ && numerals_.empty() && !is_chinese_numeral(c)) {
+      out_.chars.push_back(c);
+      out_.begin.push_back(b);
+      out_.end.push_back(e);
+      return;
+    }
+    put_general(c, b, e);
+  }
+
+  void finish() {
+    resolve_numerals();
+    flush_number();
+  }
+
+ private:
+  void put_general(char32_t c, std::uint32_t b, std::uint32_t e) {
     if (params_.fold_case && c < 0x3000)
-      c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+      c = c < 0x80 ? (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c)
+                   : static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
     if (params_.drop_whitespace && is_whitespace(c)) return;
     if (params_.mask_chinese_numerals) {
       if (is_chinese_numeral(c)) {
@@ -145,12 +165,6 @@ class Emitter {
     put_plain(c, b, e);
   }
 
-  void finish() {
-    resolve_numerals();
-    flush_number();
-  }
-
- private:
   struct Pending {
     char32_t c;
     std::uint32_t b, e;

@@ -43,14 +43,17 @@ bool starts_with(std::string_view bytes, std::string_view magic) {
   return bytes.substr(0, magic.size()) == magic;
 }
 
+// ASCII letters lower-cased, every other byte as it is, whatever the C locale (and inline: the
+// sniffing of every file a load reads went through the C library's tolower).
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 // Lower-cased first 4 KiB after a BOM and leading whitespace (ASCII only), for markup sniffing.
 std::string head_lower(std::string_view bytes) {
   if (starts_with(bytes, "\xEF\xBB\xBF")) bytes.remove_prefix(3);
   while (!bytes.empty() && std::isspace(static_cast<unsigned char>(bytes.front())))
     bytes.remove_prefix(1);
   std::string head(bytes.substr(0, 4096));
-  std::transform(head.begin(), head.end(), head.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(head.begin(), head.end(), head.begin(), ascii_lower);
   return head;
 }
 
@@ -131,8 +134,7 @@ std::string_view describe(Sniffed kind) {
 
 std::string lower_extension(const std::string& file_name) {
   std::string ext = std::filesystem::path(file_name).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(), ascii_lower);
   return ext;
 }
 
