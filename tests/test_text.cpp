@@ -208,13 +208,16 @@ TEST(Text, DecodeUtf8RefusesOverlongSurrogateAndOutOfRange) {
 }
 
 // The decoder takes runs of ASCII eight bytes at a time and three-byte sequences on a path of their
-// own: every fault above, put after such runs, is found at the same byte, and mixed text with
-// random damage decodes exactly when the validator passes it, to the code points it was made of.
+// own: each fault of the test above, put after such runs, is found at the same byte. Mixed text with
+// random damage: when the validator passes it, decode_utf8 and decode_text give the code points it
+// was made of (encoded back to the same bytes); else decode_utf8 refuses it at the validator's byte.
 TEST(Text, DecodeUtf8FindsFaultsAfterItsFastPathsAsTheValidatorDoes) {
+  const std::string faults[] = {"\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xF0\x80\x80\xAF", "\xED\xA0\x80",
+                                "\xED\xBF\xBF", "\xF4\x90\x80\x80", "\xF8\x88\x80\x80\x80", "\x80",
+                                "\xE4\xB8", "\xE4\xB8x"};
   for (const std::string& before : {std::string("0123456789abcdef"), std::string("中华人民共和国宪法"),
                                     std::string("abcdefgh中文ijklmnop")}) {
-    for (const std::string& fault : {std::string("\xE0\x80\xAF"), std::string("\xED\xA0\x80"), std::string("\xE4\xB8"),
-                                     std::string("\xE4\xB8x"), std::string("\x80"), std::string("\xC0\xAF")}) {
+    for (const std::string& fault : faults) {
       const std::string s = before + fault + "tail";
       SCOPED_TRACE(::testing::PrintToString(s));
       EXPECT_EQ(find_invalid_utf8(s), before.size());
@@ -239,6 +242,9 @@ TEST(Text, DecodeUtf8FindsFaultsAfterItsFastPathsAsTheValidatorDoes) {
     SCOPED_TRACE(::testing::PrintToString(s));
     if (bad == std::string::npos) {
       EXPECT_EQ(encode_utf8(decode_utf8(s, "f")), s);
+      if (s.find('\0') == std::string::npos) {
+        EXPECT_EQ(encode_utf8(decode_text(s, "f").text), s);
+      }
     } else {
       EXPECT_EQ(error_message([&] { decode_utf8(s, "f"); }), "f: invalid UTF-8 at byte " + std::to_string(bad));
     }

@@ -395,6 +395,7 @@ int run_add(const AddOptions& o) {
       }
     } catch (const Error& e) {
       r.error = e.what();
+      r.read = ReadDocument{};  // a refused file waits for its turn holding only its reason
       return r;
     }
     // Not prepared when refused: add() below refuses it in its turn (the agency is decided first).
@@ -412,13 +413,14 @@ int run_add(const AddOptions& o) {
                                                    : fs::file_size(job.path, ec);
     input_bytes[i] = 4096 + (ec ? 0 : static_cast<std::size_t>(size));
   }
-  // Every group's commit stops the writer for a few seconds at --batch 20000; the window is wide
-  // enough for the workers to go on preparing meanwhile (about 20,000 synthetic reports; a
-  // prepared one holds about 7 KB) instead of waiting for room (bench/README.md "A wider window").
+  // Every group's commit stops the writer (a few seconds at --batch 20000); a window of about a
+  // group lets the workers go on preparing meanwhile instead of waiting for room: as many files as
+  // a group (256 to 20,000) and 16 KB of input each (at least 64 MB; 320 MB at 20,000). A prepared
+  // synthetic report held about 12 KB (bench/README.md "A wider window and cheaper characters").
   PipelineLimits window;
   window.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  window.max_items = 20000;
-  window.max_bytes = std::size_t(320) << 20;
+  window.max_items = std::clamp<std::size_t>(o.batch > 0 ? std::size_t(o.batch) : 1000, 256, 20000);
+  window.max_bytes = std::max(std::size_t(64) << 20, window.max_items * (std::size_t(16) << 10));
   int status = -1;  // set when the run stops early
   auto consume = [&](std::size_t i, ReadJob&& r) -> bool {
     Job& job = jobs[i];
@@ -619,9 +621,10 @@ Runner register_add(CLI::App& app) {
       "--refusals FILE.csv. A text the archive already holds for that agency and year is left\n"
       "unchanged, so re-running an interrupted add adds what is missing; the same text under another\n"
       "agency or year is added with a warning. Files are committed in groups (1,000 files or 2\n"
-      "seconds, whichever comes first; --batch N: exactly N, e.g. 20000 for a million reports, about\n"
-      "7 KB of memory per file of the group). A file is reported added only once its group is\n"
-      "committed; an interruption loses the open group, which re-running the same add restores.");
+      "seconds, whichever comes first; --batch N: exactly N, e.g. 20000 for a million reports; about\n"
+      "20 KB of memory per file of the group: its index, and the files read ahead while it commits).\n"
+      "A file is reported added only once its group is committed; an interruption loses the open\n"
+      "group, which re-running the same add restores.");
   add_archive_option(app, o->archive);
   app.add_option("--agency", o->agency,
                  "Agency that published the files (default: what each file names)");

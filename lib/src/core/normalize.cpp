@@ -16,7 +16,7 @@
 namespace leitong {
 
 char32_t canonical_punctuation(char32_t c) {
-  if (c >= 0x3400 && c <= 0xFDFF) return c;  // ideographs and other letters: no mark lies there
+  if (c >= 0x3400 && c <= 0xFDFF) return c;  // ideographs, mostly: no mark this maps lies in the range
   switch (c) {
     case U'，': case U'、': case U'﹐': case U'﹑': case U'､': case U'‚':
       return U',';

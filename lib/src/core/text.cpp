@@ -54,10 +54,10 @@ inline std::size_t decode_one(std::string_view s, std::size_t i, char32_t& out) 
   return len;
 }
 
-// Strict UTF-8 decoded into `out` in one pass (every file a load reads goes through here): runs of
-// ASCII eight bytes at a time and the three-byte sequences of CJK text without the general decoder.
-// Returns the byte offset of the first invalid sequence, `out` then holding what precedes it, or
-// npos.
+// Strict UTF-8 validated as it is decoded into `out`, sized first by counting lead bytes (every
+// file a load reads goes through here): runs of ASCII eight bytes at a time and the three-byte
+// sequences of CJK text without the general decoder. Returns the byte offset of the first invalid
+// sequence, `out` then holding what precedes it, or npos.
 std::size_t decode_utf8_into(std::string_view bytes, std::u32string& out) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
@@ -228,10 +228,11 @@ DecodedText decode_text(std::string_view bytes, std::string_view file_name) {
     const std::size_t bad = decode_utf8_into(bytes, result.text);
     if (bad == std::string_view::npos) {
       result.encoding = Encoding::kUtf8;
-    } else if (!damaged_utf8(bytes) && decode_charset(bytes, "gb18030", result.text)) {
-      result.encoding = Encoding::kGb18030;
     } else {
-      throw_error("{}: invalid UTF-8 at byte {} (and not GB18030 text either)", file_name, bad);
+      std::u32string().swap(result.text);  // the part before the fault, and its memory, let go
+      if (damaged_utf8(bytes) || !decode_charset(bytes, "gb18030", result.text))
+        throw_error("{}: invalid UTF-8 at byte {} (and not GB18030 text either)", file_name, bad);
+      result.encoding = Encoding::kGb18030;
     }
   }
   refuse_nul(result.text, file_name);
