@@ -218,11 +218,13 @@ TEST(Text, DecodeUtf8FindsFaultsAfterItsFastPathsAsTheValidatorDoes) {
   for (const std::string& before : {std::string("0123456789abcdef"), std::string("中华人民共和国宪法"),
                                     std::string("abcdefgh中文ijklmnop")}) {
     for (const std::string& fault : faults) {
-      const std::string s = before + fault + "tail";
-      SCOPED_TRACE(::testing::PrintToString(s));
-      EXPECT_EQ(find_invalid_utf8(s), before.size());
-      EXPECT_EQ(error_message([&] { decode_utf8(s, "f.txt"); }),
-                "f.txt: invalid UTF-8 at byte " + std::to_string(before.size()));
+      for (const std::string& after : {std::string(), std::string("tail")}) {  // at the very end, and not
+        const std::string s = before + fault + after;
+        SCOPED_TRACE(::testing::PrintToString(s));
+        EXPECT_EQ(find_invalid_utf8(s), before.size());
+        EXPECT_EQ(error_message([&] { decode_utf8(s, "f.txt"); }),
+                  "f.txt: invalid UTF-8 at byte " + std::to_string(before.size()));
+      }
     }
   }
   std::mt19937 rng(11);

@@ -415,11 +415,11 @@ int run_add(const AddOptions& o) {
   }
   // Every group's commit stops the writer (a few seconds at --batch 20000); a window of about a
   // group lets the workers go on preparing meanwhile instead of waiting for room: as many files as
-  // a group (256 to 20,000) and 16 KB of input each (at least 64 MB; 320 MB at 20,000). A prepared
-  // synthetic report held about 12 KB (bench/README.md "A wider window and cheaper characters").
+  // a group (256 to 20,000) and 16 KiB of input each (at least 64 MiB). At --batch 20000 the peak
+  // memory grew by 540 MiB at a million (bench/README.md "A wider window and cheaper characters").
   PipelineLimits window;
   window.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  window.max_items = std::clamp<std::size_t>(o.batch > 0 ? std::size_t(o.batch) : 1000, 256, 20000);
+  window.max_items = std::clamp<std::size_t>(o.batch > 0 ? o.batch : kAutoGroupFiles, 256, 20000);
   window.max_bytes = std::max(std::size_t(64) << 20, window.max_items * (std::size_t(16) << 10));
   int status = -1;  // set when the run stops early
   auto consume = [&](std::size_t i, ReadJob&& r) -> bool {
@@ -621,8 +621,8 @@ Runner register_add(CLI::App& app) {
       "--refusals FILE.csv. A text the archive already holds for that agency and year is left\n"
       "unchanged, so re-running an interrupted add adds what is missing; the same text under another\n"
       "agency or year is added with a warning. Files are committed in groups (1,000 files or 2\n"
-      "seconds, whichever comes first; --batch N: exactly N, e.g. 20000 for a million reports; about\n"
-      "20 KB of memory per file of the group: its index, and the files read ahead while it commits).\n"
+      "seconds, whichever comes first; --batch N: exactly N, e.g. 20000 for a million reports; up to\n"
+      "about 35 KB of memory per file of the group: its index, and the files read ahead meanwhile).\n"
       "A file is reported added only once its group is committed; an interruption loses the open\n"
       "group, which re-running the same add restores.");
   add_archive_option(app, o->archive);
