@@ -1093,15 +1093,24 @@ ArchiveParams run_params() {
   return p;
 }
 
+// What adding `docs` one at a time builds, the runs merged as `add` leaves an archive.
+void build_one_at_a_time(const fs::path& path, const ArchiveParams& params, const std::vector<Document>& docs) {
+  Archive one = Archive::open(path, Archive::Mode::kReadWrite, params);
+  for (const Document& d : docs) one.add(d);
+  one.merge_index_runs();
+}
+
+// From now on, writing a merged posting blob fails as on a full disk (until DROP TRIGGER full).
+void fail_merged_posting_writes(const fs::path& path) {
+  sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings "
+                    "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+}
+
 TEST(ArchivePostingRuns, ReadsSeeTheRunsAsIfMergedAndAMergeWritesTheSameBytes) {
   TempDir dir;
   const ArchiveParams capped = run_params();
   const auto docs = formula_reports(12);
-  {
-    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, capped);
-    for (const Document& d : docs) one.add(d);
-    one.merge_index_runs();  // as `add` leaves an archive
-  }
+  build_one_at_a_time(dir / "one.db", capped, docs);
   {
     Archive runs = Archive::open(dir / "runs.db", Archive::Mode::kReadWrite, capped);
     runs.set_batch_size(2);
@@ -1201,14 +1210,9 @@ TEST(ArchivePostingRuns, AFailedMergeKeepsTheRunsAndLaterAddsQueueBehindThem) {
     a.set_batch_size(2);
     for (std::size_t k = 0; k < 6; ++k) a.add(docs[k]);
   }
-  {
-    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, params);
-    for (const Document& d : docs) one.add(d);
-    one.merge_index_runs();
-  }
+  build_one_at_a_time(dir / "one.db", params, docs);
   const std::string runs_before = fmt::format("{}", fmt::join(sqlite_rows(path, "SELECT key, hex(entries) FROM posting_runs ORDER BY key"), "\n"));
-  sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings "
-                    "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  fail_merged_posting_writes(path);
   {
     Archive a = Archive::open(path, Archive::Mode::kReadWrite);
     EXPECT_THROW(a.merge_index_runs(), ArchiveWriteError);
@@ -1242,8 +1246,7 @@ TEST(ArchivePostingRuns, AGroupThatFindsEightRunsMergesThemInItsOwnTransaction) 
   const fs::path path = dir / "a.db";
   {
     Archive a = Archive::open(path, Archive::Mode::kReadWrite, params);
-    sqlite_exec(path, "CREATE TRIGGER full BEFORE INSERT ON postings "
-                      "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+    fail_merged_posting_writes(path);
     a.set_batch_size(2);
     for (std::size_t k = 0; k < 16; ++k) a.add(docs[k]);  // eight groups; the merge after the eighth fails
     EXPECT_EQ(a.document_count(), 16);
@@ -1253,11 +1256,7 @@ TEST(ArchivePostingRuns, AGroupThatFindsEightRunsMergesThemInItsOwnTransaction) 
     a.add(docs[17]);  // the ninth group: the eight runs and its own postings, merged
     EXPECT_EQ(sqlite_scalar(path, "SELECT count(*) FROM posting_runs"), 0);
   }
-  {
-    Archive one = Archive::open(dir / "one.db", Archive::Mode::kReadWrite, params);
-    for (const Document& d : docs) one.add(d);
-    one.merge_index_runs();
-  }
+  build_one_at_a_time(dir / "one.db", params, docs);
   EXPECT_EQ(index_rows(path), index_rows(dir / "one.db"));
   EXPECT_TRUE(Archive::open(path, Archive::Mode::kReadOnly).verify().ok());
 }
