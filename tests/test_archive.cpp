@@ -1261,5 +1261,45 @@ TEST(ArchivePostingRuns, AGroupThatFindsEightRunsMergesThemInItsOwnTransaction) 
   EXPECT_TRUE(Archive::open(path, Archive::Mode::kReadOnly).verify().ok());
 }
 
+// Reading ahead (set_read_ahead) only brings pages into memory: fingerprint look-ups and texts
+// read with it are those read without, posting runs and all, and a call that fails on a missing
+// document fails as it does without (its read-ahead threads joined, not left behind).
+TEST(ArchiveReadAhead, LookUpsAndTextsAreThoseReadWithout) {
+  TempDir dir;
+  const auto docs = formula_reports(12);
+  build_one_at_a_time(dir / "one.db", run_params(), docs);
+  {
+    Archive runs = Archive::open(dir / "runs.db", Archive::Mode::kReadWrite, run_params());
+    runs.set_batch_size(2);
+    for (const Document& d : docs) runs.add(d);
+  }  // six runs, never merged
+  ASSERT_EQ(sqlite_scalar(dir / "runs.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 6);
+  for (const char* name : {"one.db", "runs.db"}) {
+    const Archive plain = Archive::open(dir / name, Archive::Mode::kReadOnly);
+    Archive ahead = Archive::open(dir / name, Archive::Mode::kReadOnly);
+    ahead.set_read_ahead(4, Archive::ReadAheadWhen::kAlways);
+    EXPECT_EQ(hits_of(ahead, docs), hits_of(plain, docs)) << name;
+
+    std::vector<std::int64_t> ids;
+    for (const DocumentInfo& info : plain.documents()) ids.push_back(info.id);
+    ASSERT_EQ(ids.size(), docs.size());
+    std::reverse(ids.begin(), ids.end());
+    ids.push_back(ids.back());  // the same document twice
+    const auto read = ahead.infos_and_texts(ids);
+    ASSERT_EQ(read.size(), ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const DocumentInfo info = plain.info(ids[i]);
+      EXPECT_EQ(read[i].first.id, ids[i]);
+      EXPECT_EQ(read[i].first.file, info.file);
+      EXPECT_EQ(read[i].first.agency, info.agency);
+      EXPECT_EQ(read[i].first.year, info.year);
+      EXPECT_EQ(read[i].second, plain.text(ids[i]));
+    }
+    ids.insert(ids.begin() + 3, 1000000);
+    EXPECT_THROW(ahead.infos_and_texts(ids), Error) << name;
+    EXPECT_THROW(ahead.set_read_ahead(-1), Error);
+  }
+}
+
 }  // namespace
 }  // namespace leitong::testing

@@ -43,6 +43,9 @@ int run_check(const CheckOptions& o) {
     return kExitUsage;
   }
   Archive archive = open_for_reading(o.archive);
+  // With the archive not in memory, its index pages are fetched eight at a time (a million
+  // reports, page cache dropped: bench/README.md "Check latency").
+  archive.set_read_ahead(8);
   ReadDocument read;
   try {
     read = read_document(o.file, o.agency, o.year, DocumentKind::kReport, o.extract);

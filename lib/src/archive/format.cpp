@@ -353,7 +353,8 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
 
   const int flags =
       mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  const std::string target = impl->immutable ? immutable_uri(path) : impl->name;
+  impl->target = impl->immutable ? immutable_uri(path) : impl->name;
+  const std::string& target = impl->target;
   auto connect = [&] {
     if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
                         nullptr) != SQLITE_OK)

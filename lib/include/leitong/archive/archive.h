@@ -281,6 +281,9 @@ class Archive {
   std::int64_t merge_agencies(const std::string& from, const std::string& into);
   DocumentInfo info(std::int64_t id) const;
   std::u32string text(std::int64_t id) const;
+  // info() and text() of each id, in order; with set_read_ahead, once the first few show that the
+  // archive's pages are not in memory, the rest are fetched ahead side by side.
+  std::vector<std::pair<DocumentInfo, std::u32string>> infos_and_texts(std::span<const std::int64_t> ids) const;
   // Ids of every document whose extracted text hashes to the same content hash as `text`.
   std::vector<std::int64_t> ids_with_content(std::u32string_view text) const;
   // Ids of the reports of `agency` (canonicalized), oldest year first.
@@ -317,6 +320,15 @@ class Archive {
                                    const std::string& exclude_agency = {},
                                    std::size_t holders_per_fingerprint = 0,
                                    std::size_t ranking_holders = 0) const;
+  // Reading ahead for fingerprint_hits and infos_and_texts: up to `connections` read-only
+  // connections, each on a thread of its own, fetch the rows the call is about to read, so that the
+  // disk serves them side by side; what the call returns is unchanged. kWhenSlow starts them when
+  // the call's first reads take as long as reads from the disk (an archive in the page cache pays
+  // nothing); kAlways at its first read (an archive on slow storage). 0 connections (the default):
+  // none. For a process that runs one check (the CLI's `check`); a server running checks side by
+  // side leaves it off.
+  enum class ReadAheadWhen { kWhenSlow, kAlways };
+  void set_read_ahead(int connections, ReadAheadWhen when = ReadAheadWhen::kWhenSlow);
 
   struct Impl;  // opaque: the SQLite connection and the archive's parameters
 

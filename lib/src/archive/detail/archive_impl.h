@@ -7,7 +7,9 @@
 #include <leitong/archive/archive.h>
 #include <leitong/core/detail/mix.h>
 
+#include <atomic>
 #include <bit>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -302,6 +305,31 @@ class PostingScan {
   bool has_stored_row_ = false;
 };
 
+// Reads rows ahead of a reader, on read-only connections of its own, each on a thread: a disk
+// serves random reads side by side far faster than one after the other (4 KB at random, page
+// cache dropped: 80 µs a read from one thread, 27 µs from eight). It only brings pages into the
+// page cache; the reader still reads every row itself, in its own snapshot.
+class ReadAhead {
+ public:
+  struct Row {
+    std::uint8_t statement;  // index into the statements
+    std::int64_t key;        // bound to its one parameter
+  };
+  // `rows` in the order the reader reads them: each connection steps the next one not taken.
+  ReadAhead(const Archive::Impl& d, std::vector<const char*> statements, std::vector<Row> rows, int connections);
+  ~ReadAhead();  // stops taking rows and joins
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+ private:
+  void fetch(const std::string& target);
+  const std::vector<const char*> statements_;
+  const std::vector<Row> rows_;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace leitong::detail
 
 namespace leitong {
@@ -313,6 +341,9 @@ struct Archive::Impl {
   ArchiveParams params;
   Mode mode = Mode::kReadOnly;
   bool immutable = false;  // read as immutable: the file or its folder cannot be written
+  std::string target;      // what the connection was opened with (a URI when immutable)
+  int read_ahead_connections = 0;  // Archive::set_read_ahead
+  bool read_ahead_always = false;
   std::int64_t version = kArchiveSchemaVersion;
   detail::BlobLayout layout = detail::BlobLayout::of_version(kArchiveSchemaVersion);
   // Fingerprint keys seen holding posting_cap postings: they never take more, so an add skips
@@ -389,6 +420,14 @@ struct Archive::Impl {
   // Merges `runs` and then the pending postings into `postings`, and deletes the runs.
   void merge_posting_runs(std::span<const std::uint32_t> runs);
   // One bucket's postings as readers see them (PostingScan's, for one bucket).
+  // Whether a call that has made `reads_done` reads since `began` starts reading ahead
+  // (set_read_ahead): kWhenSlow after a few reads that took longer than `cached_read` each, as
+  // reads that wait for the disk do (a random read per page, 80 µs here).
+  bool read_ahead_due(std::size_t reads_done, std::chrono::steady_clock::time_point began,
+                      std::chrono::microseconds cached_read) const;
+  // Starts reading these buckets (postings and runs) ahead of the caller (set_read_ahead).
+  void read_ahead_buckets(std::optional<detail::ReadAhead>& ahead, std::span<const std::uint32_t> buckets,
+                          std::span<const std::uint32_t> runs) const;
   void read_posting_bucket(std::uint32_t bucket, std::span<const std::uint32_t> runs,
                            std::vector<std::uint8_t>& blob) const;
   // Leaves out the postings after `merged_bytes` whose fingerprint already holds posting_cap.
