@@ -4,7 +4,10 @@
 #include <leitong/core/normalize.h>
 #include <leitong/core/text.h>
 #include <opencc/opencc.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -306,6 +309,65 @@ TEST(Normalize, TraditionalToSimplifiedTableIsOpenCCsConversion) {
   opencc_close(cc);
   EXPECT_EQ(checked, 0x4DBFu - 0x3400 + 1 + 0x9FFF - 0x4E00 + 1 + 0xFAFF - 0xF900 + 1);
   EXPECT_GT(converted, 2000u);
+}
+
+// NFKC as ICU gives it segment by segment: a segment is a code point and every following one
+// with no boundary before it, normalized on its own.
+std::u32string icu_nfkc_by_segments(std::u32string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  EXPECT_TRUE(U_SUCCESS(status));
+  std::u32string out;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t j = i + 1;
+    while (j < text.size() && !nfkc->hasBoundaryBefore(static_cast<UChar32>(text[j]))) ++j;
+    const icu::UnicodeString normalized = nfkc->normalize(
+        icu::UnicodeString::fromUTF32(reinterpret_cast<const UChar32*>(text.data() + i), static_cast<int32_t>(j - i)),
+        status);
+    EXPECT_TRUE(U_SUCCESS(status));
+    for (int32_t k = 0; k < normalized.length(); k += U16_LENGTH(normalized.char32At(k)))
+      out.push_back(static_cast<char32_t>(normalized.char32At(k)));
+    i = j;
+  }
+  return out;
+}
+
+// The BMP's NFKC comes from tables made at build time (make_nfkc_table.cpp), ICU's own code is
+// asked for longer segments and beyond the BMP: together they give what ICU gives, for every BMP
+// code point alone, between letters and all in a row, and for random text mixing combining marks,
+// Hangul jamo, compatibility forms and supplementary characters.
+TEST(Normalize, NfkcIsIcusSegmentBySegment) {
+  NormalizeParams p = all_off();
+  p.nfkc = true;
+  std::u32string every;
+  std::size_t changed = 0;
+  for (char32_t c = 0; c < 0x10000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;  // decoded text has no lone surrogates
+    const std::u32string alone(1, c);
+    const std::u32string got = normalize(alone, p).chars;
+    ASSERT_EQ(got, icu_nfkc_by_segments(alone)) << "U+" << std::hex << static_cast<unsigned>(c);
+    changed += got != alone;
+    const std::u32string between = U"x" + alone + U"y";
+    ASSERT_EQ(normalize(between, p).chars, icu_nfkc_by_segments(between)) << "U+" << std::hex << static_cast<unsigned>(c);
+    every.push_back(c);
+  }
+  EXPECT_GT(changed, 2000u);
+  EXPECT_EQ(normalize(every, p).chars, icu_nfkc_by_segments(every));
+
+  const std::vector<std::pair<char32_t, char32_t>> ranges = {
+      {0x20, 0x7E},     {0x4E00, 0x9FFF},   {0x300, 0x36F},     {0x1100, 0x11FF}, {0xAC00, 0xD7A3},
+      {0xF900, 0xFAFF}, {0xFF00, 0xFFEF},   {0x3000, 0x33FF},   {0x0900, 0x097F}, {0x1D400, 0x1D7FF},
+      {0x20000, 0x2A6DF}, {0x2F800, 0x2FA1F}, {0x1F100, 0x1F1FF}, {0x0E00, 0x0E7F}};
+  std::mt19937 rng(20261204);
+  for (int round = 0; round < 3000; ++round) {
+    std::u32string text;
+    const int length = std::uniform_int_distribution<int>(1, 40)(rng);
+    for (int k = 0; k < length; ++k) {
+      const auto& [first, last] = ranges[std::uniform_int_distribution<std::size_t>(0, ranges.size() - 1)(rng)];
+      text.push_back(std::uniform_int_distribution<char32_t>(first, last)(rng));
+    }
+    ASSERT_EQ(normalize(text, p).chars, icu_nfkc_by_segments(text)) << "round " << round << ": " << utf8(text);
+  }
 }
 
 TEST(Normalize, TraditionalReportMatchesItsSimplifiedOriginal) {

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
+#include <string_view>
 #include <vector>
 
 #include "detail/simd_targets.h"
@@ -55,9 +57,42 @@ inline bool in_unified_ideographs(char32_t c) { return c >= 0x4E00 && c <= 0x9FF
 // True when `c` certainly starts a new NFKC segment (ASCII, CJK ideographs): saves an ICU call.
 inline bool fast_boundary(char32_t c) { return c < 0x300 || in_unified_ideographs(c); }
 
-// Characters that NFKC leaves unchanged, known without ICU.
+// Characters that NFKC leaves unchanged, known without a table.
 inline bool fast_inert(char32_t c) {
   return (c >= 0x20 && c < 0x7F) || in_unified_ideographs(c) || c == '\n';
+}
+
+// NFKC in the Basic Multilingual Plane from tables made at build time from ICU
+// (make_nfkc_table.cpp): whether a segment starts before a code point, and what NFKC makes of a
+// code point that is a segment alone. ICU itself (its NFKC data, read from disk on first use) is
+// asked only for a longer segment or a code point beyond the BMP: a report seldom has either.
+struct NfkcChange {
+  char32_t c;
+  std::uint32_t first, count;  // in kNfkcPool
+};
+#include "nfkc_table.inc"
+
+inline bool table_bit(const std::uint32_t* words, char32_t c) { return (words[c >> 5] >> (c & 31)) & 1u; }
+
+const icu::Normalizer2& icu_nfkc() {
+  static const icu::Normalizer2* const nfkc = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* instance = icu::Normalizer2::getNFKCInstance(status);
+    if (U_FAILURE(status)) throw_error("ICU NFKC normalizer unavailable: {}", u_errorName(status));
+    return instance;
+  }();
+  return *nfkc;
+}
+
+inline bool nfkc_boundary_before(char32_t c) {
+  return c < 0x10000 ? table_bit(kNfkcBoundaryBefore, c) : icu_nfkc().hasBoundaryBefore(static_cast<UChar32>(c));
+}
+
+// NFKC of a BMP code point that is a segment of its own and that NFKC changes (kNfkcChanged).
+std::u32string_view nfkc_of_changed(char32_t c) {
+  const auto* it = std::lower_bound(std::begin(kNfkcChanges), std::end(kNfkcChanges), c,
+                                    [](const NfkcChange& change, char32_t x) { return change.c < x; });
+  return {kNfkcPool + it->first, it->count};
 }
 
 // Traditional → simplified, character by character, from OpenCC's t2s conversion of each CJK
@@ -255,38 +290,27 @@ class Emitter {
   out.end.reserve(text.size());
   Emitter emitter(params, out);
 
-  const icu::Normalizer2* nfkc = nullptr;
-  if (params.nfkc) {
-    UErrorCode status = U_ZERO_ERROR;
-    nfkc = icu::Normalizer2::getNFKCInstance(status);
-    if (U_FAILURE(status)) throw_error("ICU NFKC normalizer unavailable: {}", u_errorName(status));
-  }
-
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
     const char32_t c = text[i];
-    if (!nfkc) {
+    if (!params.nfkc) {
       emitter.put(c, std::uint32_t(i), std::uint32_t(i + 1));
       ++i;
       continue;
     }
     // A segment: c plus every following code point that has no NFKC boundary before it.
     std::size_t j = i + 1;
-    while (j < n && !fast_boundary(text[j]) &&
-           !nfkc->hasBoundaryBefore(static_cast<UChar32>(text[j])))
-      ++j;
+    while (j < n && !fast_boundary(text[j]) && !nfkc_boundary_before(text[j])) ++j;
     const auto b = std::uint32_t(i), e = std::uint32_t(j);
-    if (j == i + 1 && fast_inert(c)) {
+    if (j == i + 1 && (fast_inert(c) || (c < 0x10000 && !table_bit(kNfkcChanged, c)))) {
       emitter.put(c, b, e);
-    } else if (j == i + 1 && c >= 0xFF01 && c <= 0xFF5E) {
-      emitter.put(c - 0xFEE0, b, e);  // full-width ASCII, the commonest NFKC case in reports
-    } else if (j == i + 1 && c == 0x3000) {
-      emitter.put(U' ', b, e);
+    } else if (j == i + 1 && c < 0x10000) {
+      for (const char32_t cp : nfkc_of_changed(c)) emitter.put(cp, b, e);
     } else {
       icu::UnicodeString segment = icu::UnicodeString::fromUTF32(
           reinterpret_cast<const UChar32*>(text.data() + i), static_cast<int32_t>(j - i));
       UErrorCode status = U_ZERO_ERROR;
-      const icu::UnicodeString normalized = nfkc->normalize(segment, status);
+      const icu::UnicodeString normalized = icu_nfkc().normalize(segment, status);
       if (U_FAILURE(status)) throw_error("NFKC normalization failed: {}", u_errorName(status));
       for (int32_t k = 0; k < normalized.length();) {
         const UChar32 cp = normalized.char32At(k);
