@@ -1262,8 +1262,9 @@ TEST(ArchivePostingRuns, AGroupThatFindsEightRunsMergesThemInItsOwnTransaction) 
 }
 
 // Reading ahead (set_read_ahead) only brings pages into memory: fingerprint look-ups and texts
-// read with it are those read without, posting runs and all, and a call that fails on a missing
-// document fails as it does without (its read-ahead threads joined, not left behind).
+// read with it are those read without, in a format-4 archive with posting runs and without and in
+// a format-3 one, while its connections do fetch rows; a call that fails on a missing document
+// fails as it does without (its read-ahead threads joined, not left behind).
 TEST(ArchiveReadAhead, LookUpsAndTextsAreThoseReadWithout) {
   TempDir dir;
   const auto docs = formula_reports(12);
@@ -1274,31 +1275,43 @@ TEST(ArchiveReadAhead, LookUpsAndTextsAreThoseReadWithout) {
     for (const Document& d : docs) runs.add(d);
   }  // six runs, never merged
   ASSERT_EQ(sqlite_scalar(dir / "runs.db", "SELECT count(DISTINCT key >> 32) FROM posting_runs"), 6);
-  for (const char* name : {"one.db", "runs.db"}) {
+  fs::copy_file(source_dir() / "tests/data/archive-v3.db", dir / "v3.db");
+  for (const char* name : {"one.db", "runs.db", "v3.db"}) {
     const Archive plain = Archive::open(dir / name, Archive::Mode::kReadOnly);
     Archive ahead = Archive::open(dir / name, Archive::Mode::kReadOnly);
-    ahead.set_read_ahead(4, Archive::ReadAheadWhen::kAlways);
-    EXPECT_EQ(hits_of(ahead, docs), hits_of(plain, docs)) << name;
+    ahead.set_read_ahead(4, Archive::ReadAheadStart::kAtFirstRead);
 
     std::vector<std::int64_t> ids;
     for (const DocumentInfo& info : plain.documents()) ids.push_back(info.id);
-    ASSERT_EQ(ids.size(), docs.size());
+    ASSERT_GE(ids.size(), 2u) << name;
+    std::vector<Document> stored;  // the archive's own documents as queries
+    for (const std::int64_t id : ids) stored.push_back({plain.info(id), plain.text(id)});
+    EXPECT_EQ(hits_of(ahead, stored), hits_of(plain, stored)) << name;
+    const std::int64_t after_hits = ahead.rows_read_ahead();
+    EXPECT_GT(after_hits, 0) << name;
+
     std::reverse(ids.begin(), ids.end());
     ids.push_back(ids.back());  // the same document twice
-    const auto read = ahead.infos_and_texts(ids);
+    const std::vector<StoredDocument> read = ahead.infos_and_texts(ids);
     ASSERT_EQ(read.size(), ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const DocumentInfo info = plain.info(ids[i]);
-      EXPECT_EQ(read[i].first.id, ids[i]);
-      EXPECT_EQ(read[i].first.file, info.file);
-      EXPECT_EQ(read[i].first.agency, info.agency);
-      EXPECT_EQ(read[i].first.year, info.year);
-      EXPECT_EQ(read[i].second, plain.text(ids[i]));
+      EXPECT_EQ(read[i].info.id, ids[i]);
+      EXPECT_EQ(read[i].info.file, info.file);
+      EXPECT_EQ(read[i].info.agency, info.agency);
+      EXPECT_EQ(read[i].info.year, info.year);
+      EXPECT_EQ(read[i].text, plain.text(ids[i]));
     }
+    // Started at the first read, the connections fetched every document's row and text.
+    EXPECT_EQ(ahead.rows_read_ahead(), after_hits + 2 * static_cast<std::int64_t>(ids.size())) << name;
+    EXPECT_EQ(plain.rows_read_ahead(), 0) << name;
+
     ids.insert(ids.begin() + 3, 1000000);
     EXPECT_THROW(ahead.infos_and_texts(ids), Error) << name;
-    EXPECT_THROW(ahead.set_read_ahead(-1), Error);
   }
+  Archive archive = Archive::open(dir / "one.db", Archive::Mode::kReadOnly);
+  EXPECT_THROW(archive.set_read_ahead(-1), Error);
+  EXPECT_THROW(archive.set_read_ahead(Archive::kMaxReadAheadConnections + 1), Error);
 }
 
 }  // namespace

@@ -43,8 +43,8 @@ int run_check(const CheckOptions& o) {
     return kExitUsage;
   }
   Archive archive = open_for_reading(o.archive);
-  // With the archive not in memory, its index pages are fetched eight at a time (a million
-  // reports, page cache dropped: bench/README.md "Check latency").
+  // With the archive not in memory, the posting buckets and the candidates' documents a check
+  // reads are fetched eight at a time (bench/README.md "Reading ahead on eight connections").
   archive.set_read_ahead(8);
   ReadDocument read;
   try {

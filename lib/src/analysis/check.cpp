@@ -20,7 +20,7 @@ namespace {
 // core — most of a check's time when none is cached (a check aligns dozens of documents).
 std::vector<std::shared_ptr<const detail::PreparedReference>> prepare_references(
     const Archive& archive, const std::vector<std::int64_t>& ids, const SketchParams& params, int threads_wanted) {
-  std::vector<std::pair<DocumentInfo, std::u32string>> stored = archive.infos_and_texts(ids);
+  std::vector<StoredDocument> stored = archive.infos_and_texts(ids);
   // A thread is worth starting for a few documents' work (each takes about 0.1 ms).
   constexpr std::size_t kDocumentsPerThread = 8;
   const std::size_t cores = threads_wanted > 0 ? static_cast<std::size_t>(threads_wanted)
@@ -33,7 +33,7 @@ std::vector<std::shared_ptr<const detail::PreparedReference>> prepare_references
   ordered_parallel_map<Prepared>(
       ids.size(), [](std::size_t) { return std::size_t(0); },
       [&](std::size_t i) {
-        return std::make_shared<const detail::PreparedReference>(std::move(stored[i].first), std::move(stored[i].second), params,
+        return std::make_shared<const detail::PreparedReference>(std::move(stored[i].info), std::move(stored[i].text), params,
                                                                  false);
       },
       [&](std::size_t i, Prepared&& p) {

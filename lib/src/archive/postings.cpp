@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
-#include <system_error>
 #include <unordered_map>
 
 #include "detail/archive_impl.h"
@@ -157,14 +156,6 @@ void Archive::Impl::merge_posting_runs(std::span<const std::uint32_t> runs) {
   if (!runs.empty()) exec("DELETE FROM posting_runs");
 }
 
-bool Archive::Impl::read_ahead_due(std::size_t reads_done, std::chrono::steady_clock::time_point began,
-                                   std::chrono::microseconds cached_read) const {
-  if (read_ahead_connections <= 0) return false;
-  if (read_ahead_always) return reads_done == 0;
-  constexpr std::size_t kProbeReads = 4;
-  return reads_done == kProbeReads && std::chrono::steady_clock::now() - began >= kProbeReads * cached_read;
-}
-
 void Archive::Impl::read_ahead_buckets(std::optional<detail::ReadAhead>& ahead,
                                        std::span<const std::uint32_t> buckets,
                                        std::span<const std::uint32_t> runs) const {
@@ -174,48 +165,12 @@ void Archive::Impl::read_ahead_buckets(std::optional<detail::ReadAhead>& ahead,
     rows.push_back({0, bucket});
     for (const std::uint32_t r : runs) rows.push_back({1, run_key(r, bucket)});
   }
-  ahead.emplace(*this,
-                std::vector<const char*>{"SELECT entries FROM postings WHERE bucket = ?",
-                                         "SELECT entries FROM posting_runs WHERE key = ?"},
-                std::move(rows), read_ahead_connections);
+  std::vector<const char*> statements = {"SELECT entries FROM postings WHERE bucket = ?"};
+  if (!runs.empty()) statements.push_back("SELECT entries FROM posting_runs WHERE key = ?");  // format 4
+  ahead.emplace(*this, std::move(statements), std::move(rows), read_ahead_connections);
 }
 
 namespace detail {
-
-ReadAhead::ReadAhead(const Archive::Impl& d, std::vector<const char*> statements, std::vector<Row> rows,
-                     int connections)
-    : statements_(std::move(statements)), rows_(std::move(rows)) {
-  try {
-    for (int i = 0; i < connections; ++i) threads_.emplace_back([this, target = d.target] { fetch(target); });
-  } catch (const std::system_error&) {
-    // fewer threads than asked: the reads are only less parallel
-  }
-}
-
-ReadAhead::~ReadAhead() {
-  stop_ = true;
-  for (std::thread& t : threads_) t.join();
-}
-
-// Raw SQLite: a failure here (a connection that cannot open, a damaged page) only means fewer
-// pages fetched ahead; the reader meets and reports any damage itself.
-void ReadAhead::fetch(const std::string& target) {
-  sqlite3* db = nullptr;
-  std::vector<sqlite3_stmt*> prepared(statements_.size(), nullptr);
-  bool ready = sqlite3_open_v2(target.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
-                               nullptr) == SQLITE_OK;
-  for (std::size_t i = 0; ready && i < statements_.size(); ++i)
-    ready = sqlite3_prepare_v2(db, statements_[i], -1, &prepared[i], nullptr) == SQLITE_OK;
-  // Stepping to a row reads all of it, its overflow pages included.
-  for (std::size_t i; ready && !stop_ && (i = next_++) < rows_.size();) {
-    sqlite3_stmt* s = prepared[rows_[i].statement];
-    sqlite3_bind_int64(s, 1, rows_[i].key);
-    sqlite3_step(s);
-    sqlite3_reset(s);
-  }
-  for (sqlite3_stmt* s : prepared) sqlite3_finalize(s);
-  sqlite3_close_v2(db);
-}
 
 PostingScan::PostingScan(const Archive::Impl& d) : d_(d) {
   Statement merged = d.prepare("SELECT bucket, entries FROM postings ORDER BY bucket");

@@ -132,27 +132,17 @@ std::u32string Archive::text(std::int64_t id) const {
   return decode_utf8(utf8, impl_->name + ": document " + std::to_string(id));
 }
 
-std::vector<std::pair<DocumentInfo, std::u32string>> Archive::infos_and_texts(
-    std::span<const std::int64_t> ids) const {
-  std::vector<std::pair<DocumentInfo, std::u32string>> out;
+std::vector<StoredDocument> Archive::infos_and_texts(std::span<const std::int64_t> ids) const {
+  std::vector<StoredDocument> out;
   out.reserve(ids.size());
   std::optional<detail::ReadAhead> read_ahead;
   const auto began = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < ids.size(); ++i) {
     // The first four documents from the page cache: 350-620 µs in a new process (decompressed and
     // decoded too); from the disk 1,400-2,000 µs (a million reports).
-    if (!read_ahead && impl_->read_ahead_due(i, began, std::chrono::microseconds(250))) {
-      std::vector<detail::ReadAhead::Row> rows;
-      for (std::size_t j = i; j < ids.size(); ++j) {
-        rows.push_back({0, ids[j]});
-        rows.push_back({1, ids[j]});
-      }
-      read_ahead.emplace(*impl_,
-                         std::vector<const char*>{"SELECT * FROM documents WHERE id = ?",
-                                                  "SELECT utf8_zstd FROM texts WHERE doc_id = ?"},
-                         std::move(rows), impl_->read_ahead_connections);
-    }
-    out.emplace_back(info(ids[i]), text(ids[i]));
+    if (!read_ahead && impl_->read_ahead_due(i, began, std::chrono::microseconds(250)))
+      impl_->read_ahead_documents(read_ahead, ids.subspan(i));
+    out.push_back({info(ids[i]), text(ids[i])});
   }
   return out;
 }
@@ -282,40 +272,43 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       postings;  // (document, agency) of one fingerprint
   const BlobLayout& layout = d.layout;
   const std::size_t step = layout.posting_bytes();
-  // The buckets to read, in order: [begin, end) of `order` each, those of summarized fingerprints
-  // alone left out.
-  struct BucketRead {
+  // The buckets, in order: [begin, end) of `order` each.
+  struct BucketGroup {
     std::uint32_t bucket;
     std::size_t begin, end;
-    bool read;
   };
-  std::vector<BucketRead> bucket_reads;
+  std::vector<BucketGroup> groups;
   for (std::size_t k = 0; k < order.size();) {
     const std::uint32_t bucket = d.bucket_of(fingerprints[order[k]].hash);
     std::size_t end = k;
-    bool all_summarized = use_summaries;
-    for (; end < order.size() && d.bucket_of(fingerprints[order[end]].hash) == bucket; ++end)
-      all_summarized =
-          all_summarized && d.saturated_summaries.count(d.key_of(fingerprints[order[end]].hash));
-    bucket_reads.push_back({bucket, k, end, !all_summarized});
+    while (end < order.size() && d.bucket_of(fingerprints[order[end]].hash) == bucket) ++end;
+    groups.push_back({bucket, k, end});
     k = end;
   }
+  // A bucket whose fingerprints all have a summary is not read. Decided when the bucket is reached:
+  // summaries made on the way may fill the budget and empty the cache.
+  const auto all_summarized = [&](const BucketGroup& g) {
+    if (!use_summaries) return false;
+    for (std::size_t k = g.begin; k < g.end; ++k)
+      if (!d.saturated_summaries.count(d.key_of(fingerprints[order[k]].hash))) return false;
+    return true;
+  };
   // When the first reads show the archive's pages are not in memory, the rest are fetched ahead
   // in parallel (set_read_ahead).
   std::optional<detail::ReadAhead> read_ahead;
   std::size_t reads = 0;
   const auto reads_began = std::chrono::steady_clock::now();
-  for (std::size_t r = 0; r < bucket_reads.size(); ++r) {
-    const BucketRead& br = bucket_reads[r];
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const BucketGroup& br = groups[g];
     const std::uint32_t bucket = br.bucket;
     blob.clear();
-    if (br.read) {
+    if (!all_summarized(br)) {
       // A bucket from the page cache: 50-250 µs for the first four in a new process; from the
       // disk 700-1,600 µs (a million reports).
       if (!read_ahead && d.read_ahead_due(reads, reads_began, std::chrono::microseconds(150))) {
         std::vector<std::uint32_t> ahead;
-        for (std::size_t q = r; q < bucket_reads.size(); ++q)
-          if (bucket_reads[q].read) ahead.push_back(bucket_reads[q].bucket);
+        for (std::size_t q = g; q < groups.size(); ++q)
+          if (!all_summarized(groups[q])) ahead.push_back(groups[q].bucket);
         d.read_ahead_buckets(read_ahead, ahead, runs);
       }
       d.read_posting_bucket(bucket, runs, blob);
@@ -392,12 +385,6 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   for (const std::uint32_t doc : touched)
     hits.documents.emplace_back(doc, scratch.documents.count(doc, call));
   return hits;
-}
-
-void Archive::set_read_ahead(int connections, ReadAheadWhen when) {
-  if (connections < 0) throw_error("read-ahead connections must be 0 or more, not {}", connections);
-  impl_->read_ahead_connections = connections;
-  impl_->read_ahead_always = when == ReadAheadWhen::kAlways;
 }
 
 void FingerprintHits::visit_documents_most_first(

@@ -65,7 +65,8 @@ inline bool fast_inert(char32_t c) {
 // NFKC in the Basic Multilingual Plane from tables made at build time from ICU
 // (make_nfkc_table.cpp): whether a segment starts before a code point, and what NFKC makes of a
 // code point that is a segment alone. ICU itself (its NFKC data, read from disk on first use) is
-// asked only for a longer segment or a code point beyond the BMP: a report seldom has either.
+// asked only for a longer segment or a code point beyond the BMP: a report of Chinese text seldom
+// has either (a name in a CJK extension beyond the BMP does).
 struct NfkcChange {
   char32_t c;
   std::uint32_t first, count;  // in kNfkcPool
@@ -83,6 +84,10 @@ const icu::Normalizer2& icu_nfkc() {
   }();
   return *nfkc;
 }
+
+// Code points whose NFKC alone the tables hold: the BMP but the surrogates (never in decoded text;
+// ICU's path turns a lone one into U+FFFD).
+inline bool in_nfkc_table(char32_t c) { return c < 0xD800 || (c >= 0xE000 && c < 0x10000); }
 
 inline bool nfkc_boundary_before(char32_t c) {
   return c < 0x10000 ? table_bit(kNfkcBoundaryBefore, c) : icu_nfkc().hasBoundaryBefore(static_cast<UChar32>(c));
@@ -302,9 +307,9 @@ class Emitter {
     std::size_t j = i + 1;
     while (j < n && !fast_boundary(text[j]) && !nfkc_boundary_before(text[j])) ++j;
     const auto b = std::uint32_t(i), e = std::uint32_t(j);
-    if (j == i + 1 && (fast_inert(c) || (c < 0x10000 && !table_bit(kNfkcChanged, c)))) {
+    if (j == i + 1 && (fast_inert(c) || (in_nfkc_table(c) && !table_bit(kNfkcChanged, c)))) {
       emitter.put(c, b, e);
-    } else if (j == i + 1 && c < 0x10000) {
+    } else if (j == i + 1 && in_nfkc_table(c)) {
       for (const char32_t cp : nfkc_of_changed(c)) emitter.put(cp, b, e);
     } else {
       icu::UnicodeString segment = icu::UnicodeString::fromUTF32(

@@ -108,6 +108,12 @@ struct ArchiveScope {
   int first_year = 0, last_year = 0;
 };
 
+// An archived document's info and extracted text (Archive::infos_and_texts).
+struct StoredDocument {
+  DocumentInfo info;
+  std::u32string text;
+};
+
 // Per-document hits of a query's fingerprints in the postings.
 struct FingerprintHits {
   // (id, shared fingerprints) of every document holding one of them, in no particular order (see
@@ -281,9 +287,9 @@ class Archive {
   std::int64_t merge_agencies(const std::string& from, const std::string& into);
   DocumentInfo info(std::int64_t id) const;
   std::u32string text(std::int64_t id) const;
-  // info() and text() of each id, in order; with set_read_ahead, once the first few show that the
-  // archive's pages are not in memory, the rest are fetched ahead side by side.
-  std::vector<std::pair<DocumentInfo, std::u32string>> infos_and_texts(std::span<const std::int64_t> ids) const;
+  // info() and text() of each id, in order, read ahead as set_read_ahead says. Throws as they do
+  // (an id that is no document's).
+  std::vector<StoredDocument> infos_and_texts(std::span<const std::int64_t> ids) const;
   // Ids of every document whose extracted text hashes to the same content hash as `text`.
   std::vector<std::int64_t> ids_with_content(std::u32string_view text) const;
   // Ids of the reports of `agency` (canonicalized), oldest year first.
@@ -320,15 +326,21 @@ class Archive {
                                    const std::string& exclude_agency = {},
                                    std::size_t holders_per_fingerprint = 0,
                                    std::size_t ranking_holders = 0) const;
-  // Reading ahead for fingerprint_hits and infos_and_texts: up to `connections` read-only
-  // connections, each on a thread of its own, fetch the rows the call is about to read, so that the
-  // disk serves them side by side; what the call returns is unchanged. kWhenSlow starts them when
-  // the call's first reads take as long as reads from the disk (an archive in the page cache pays
-  // nothing); kAlways at its first read (an archive on slow storage). 0 connections (the default):
-  // none. For a process that runs one check (the CLI's `check`); a server running checks side by
-  // side leaves it off.
-  enum class ReadAheadWhen { kWhenSlow, kAlways };
-  void set_read_ahead(int connections, ReadAheadWhen when = ReadAheadWhen::kWhenSlow);
+  // Reading ahead for fingerprint_hits and infos_and_texts: each call that starts it opens up to
+  // `connections` read-only connections, each on a thread of its own, that fetch the rows the call
+  // is about to read, so that the disk serves them side by side; the call still reads every row
+  // itself, so what it returns is unchanged, and it joins them before it returns. kOnSlowReads
+  // starts them once the call's first four reads each took longer than reads from the page cache
+  // do (thresholds set on one machine, bench/README.md "Reading ahead on eight connections"), so
+  // that an archive in memory seldom pays for them; kAtFirstRead at the first read (an archive on
+  // slow storage). They see committed data only (not a writer's open group) and fail silently.
+  // 0 connections (the default): none. For a process that runs one check (the CLI's `check`); a
+  // server running checks side by side leaves it off. Throws Error past kMaxReadAheadConnections.
+  enum class ReadAheadStart { kOnSlowReads, kAtFirstRead };
+  static constexpr int kMaxReadAheadConnections = 64;
+  void set_read_ahead(int connections, ReadAheadStart start = ReadAheadStart::kOnSlowReads);
+  // Rows the read-ahead connections of this Archive have fetched so far (for tests and benchmarks).
+  std::int64_t rows_read_ahead() const;
 
   struct Impl;  // opaque: the SQLite connection and the archive's parameters
 

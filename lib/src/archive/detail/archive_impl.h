@@ -308,24 +308,31 @@ class PostingScan {
 // Reads rows ahead of a reader, on read-only connections of its own, each on a thread: a disk
 // serves random reads side by side far faster than one after the other (4 KB at random, page
 // cache dropped: 80 µs a read from one thread, 27 µs from eight). It only brings pages into the
-// page cache; the reader still reads every row itself, in its own snapshot.
+// page cache; the reader still reads every row itself, in its own snapshot. Connections that see
+// only committed data (a writer's open group is not theirs to read) and fail silently: it is an
+// optimization, nothing else.
 class ReadAhead {
  public:
+  static constexpr std::size_t kMaxStatements = 2;
   struct Row {
     std::uint8_t statement;  // index into the statements
     std::int64_t key;        // bound to its one parameter
   };
   // `rows` in the order the reader reads them: each connection steps the next one not taken.
   ReadAhead(const Archive::Impl& d, std::vector<const char*> statements, std::vector<Row> rows, int connections);
-  ~ReadAhead();  // stops taking rows and joins
+  ~ReadAhead();  // joins (the rows not taken are dropped when an exception is on its way)
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
  private:
-  void fetch(const std::string& target);
+  void stop(bool early);  // joins, and adds the rows stepped to the archive's count
+  void fetch(const std::string& target) noexcept;
   const std::vector<const char*> statements_;
   const std::vector<Row> rows_;
+  std::int64_t& total_;
+  const int uncaught_at_start_;
   std::atomic<std::size_t> next_{0};
+  std::atomic<std::int64_t> stepped_{0};
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };
@@ -343,7 +350,8 @@ struct Archive::Impl {
   bool immutable = false;  // read as immutable: the file or its folder cannot be written
   std::string target;      // what the connection was opened with (a URI when immutable)
   int read_ahead_connections = 0;  // Archive::set_read_ahead
-  bool read_ahead_always = false;
+  Archive::ReadAheadStart read_ahead_start = Archive::ReadAheadStart::kOnSlowReads;
+  mutable std::int64_t rows_read_ahead = 0;  // Archive::rows_read_ahead
   std::int64_t version = kArchiveSchemaVersion;
   detail::BlobLayout layout = detail::BlobLayout::of_version(kArchiveSchemaVersion);
   // Fingerprint keys seen holding posting_cap postings: they never take more, so an add skips
@@ -419,15 +427,17 @@ struct Archive::Impl {
   void append_posting_run(std::uint32_t run);           // the pending postings, sorted by bucket
   // Merges `runs` and then the pending postings into `postings`, and deletes the runs.
   void merge_posting_runs(std::span<const std::uint32_t> runs);
-  // One bucket's postings as readers see them (PostingScan's, for one bucket).
   // Whether a call that has made `reads_done` reads since `began` starts reading ahead
-  // (set_read_ahead): kWhenSlow after a few reads that took longer than `cached_read` each, as
+  // (set_read_ahead): on slow reads, after a few that took longer than `cached_read` each, as
   // reads that wait for the disk do (a random read per page, 80 µs here).
   bool read_ahead_due(std::size_t reads_done, std::chrono::steady_clock::time_point began,
                       std::chrono::microseconds cached_read) const;
-  // Starts reading these buckets (postings and runs) ahead of the caller (set_read_ahead).
+  // Starts reading ahead what fingerprint_hits reads of these buckets (postings and runs), and
+  // what info() and text() read of these documents.
   void read_ahead_buckets(std::optional<detail::ReadAhead>& ahead, std::span<const std::uint32_t> buckets,
                           std::span<const std::uint32_t> runs) const;
+  void read_ahead_documents(std::optional<detail::ReadAhead>& ahead, std::span<const std::int64_t> ids) const;
+  // One bucket's postings as readers see them (PostingScan's, for one bucket).
   void read_posting_bucket(std::uint32_t bucket, std::span<const std::uint32_t> runs,
                            std::vector<std::uint8_t>& blob) const;
   // Leaves out the postings after `merged_bytes` whose fingerprint already holds posting_cap.
