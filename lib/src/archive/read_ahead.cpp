@@ -29,8 +29,8 @@ ReadAhead::ReadAhead(const Archive::Impl& d, std::vector<const char*> statements
   }
 }
 
-// The caller has read every row itself by now, so the rows left are few (those the connections
-// are on); a caller leaving by an exception stops them at once.
+// The caller has read every row itself by now: rows not yet taken come from the page cache, fast,
+// and every one is counted (rows_read_ahead); a caller leaving by an exception stops them at once.
 ReadAhead::~ReadAhead() { stop(std::uncaught_exceptions() > uncaught_at_start_); }
 
 void ReadAhead::stop(bool early) {

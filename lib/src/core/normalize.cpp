@@ -54,7 +54,7 @@ namespace {
 // The unified ideographs block, which NFKC leaves alone (unlike the compatibility ideographs).
 inline bool in_unified_ideographs(char32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
 
-// True when `c` certainly starts a new NFKC segment (ASCII, CJK ideographs): saves an ICU call.
+// True when `c` certainly starts a new NFKC segment (ASCII, CJK ideographs): saves a look-up.
 inline bool fast_boundary(char32_t c) { return c < 0x300 || in_unified_ideographs(c); }
 
 // Characters that NFKC leaves unchanged, known without a table.

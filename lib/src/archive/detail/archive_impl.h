@@ -308,9 +308,9 @@ class PostingScan {
 // Reads rows ahead of a reader, on read-only connections of its own, each on a thread: a disk
 // serves random reads side by side far faster than one after the other (4 KB at random, page
 // cache dropped: 80 µs a read from one thread, 27 µs from eight). It only brings pages into the
-// page cache; the reader still reads every row itself, in its own snapshot. Connections that see
-// only committed data (a writer's open group is not theirs to read) and fail silently: it is an
-// optimization, nothing else.
+// page cache; the reader still reads every row itself, in its own snapshot. Its connections see
+// committed data only (not a writer's open group) and fail silently: it is an optimization,
+// nothing else.
 class ReadAhead {
  public:
   static constexpr std::size_t kMaxStatements = 2;
