@@ -7,7 +7,8 @@
 #
 # Builds compared (the bulk add pipeline): each manifest added to a new archive by each binary,
 # alternating the binaries, REPEAT times each, `add -q --batch BATCH`; prints each run's wall and
-# CPU seconds, MB/s (the manifest's input bytes / wall seconds) and peak RSS, then the medians and
+# CPU seconds, MB/s (the manifest's input bytes / wall seconds), peak RSS, the bytes written to the
+# disk and the archive's size, then the medians and
 # the ratio of each binary's median wall time to the first binary's. --drop-caches drops the page
 # cache before each run (root only), so that every run reads its input from disk.
 #   bench/bulk_intake.sh --compare "OLD_BIN NEW_BIN" [--repeat N] [--batch N] [--drop-caches] MANIFEST.csv...
@@ -38,12 +39,14 @@ if [[ "${1:-}" == --compare ]]; then
         rm -f "$work"/a.db*
         if ((drop)); then sync; echo 3 >/proc/sys/vm/drop_caches; fi
         load="$(cut -d' ' -f1 /proc/loadavg)"
-        /usr/bin/time -f "%e %U %S %M" -o "$work/time" "${bins[$b]}" add -q --batch "$batch" --archive "$work/a.db" \
+        /usr/bin/time -f "%e %U %S %M %O" -o "$work/time" "${bins[$b]}" add -q --batch "$batch" --archive "$work/a.db" \
           --manifest "$manifest" >/dev/null 2>"$work/err" || true
-        read -r wall user sys kb <"$work/time"
-        printf '%s  bin %d run %d: wall %7.2f s, cpu %7.2f s, %6.1f MB/s, peak %5d MB (load before: %s)\n' \
+        read -r wall user sys kb out <"$work/time"
+        # Written: the file-system outputs (512-byte units), the write-ahead log's copies included.
+        printf '%s  bin %d run %d: wall %7.2f s, cpu %7.2f s, %6.1f MB/s, peak %5d MB, written %6.2f GB, archive %6.2f GB (load before: %s)\n' \
           "$(basename "$(dirname "$manifest")")" "$b" "$i" "$wall" "$(echo "$user + $sys" | bc)" \
-          "$(echo "$bytes / $wall / 1000000" | bc -l)" "$((kb / 1024))" "$load"
+          "$(echo "$bytes / $wall / 1000000" | bc -l)" "$((kb / 1024))" "$(echo "$out * 512 / 1000000000" | bc -l)" \
+          "$(echo "$(stat -c %s "$work/a.db") / 1000000000" | bc -l)" "$load"
         walls[$b]+="$wall "
         rss[$b]+="$((kb / 1024)) "
       done

@@ -176,7 +176,7 @@ void check_not_truncated(const std::string& name) {
 // write-ahead log left by a killed writer; then closes.
 void recover_write_ahead_log(const std::string& name) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) == SQLITE_OK) {
+  if (detail::open_database(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 30000);
     sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
   }
@@ -356,8 +356,7 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
   impl->target = impl->immutable ? immutable_uri(path) : impl->name;
   const std::string& target = impl->target;
   auto connect = [&] {
-    if (sqlite3_open_v2(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
-                        nullptr) != SQLITE_OK)
+    if (detail::open_database(target.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI) != SQLITE_OK)
       throw_error("{}: cannot open archive: {}", impl->name,
                   impl->db ? sqlite3_errmsg(impl->db) : "out of memory");
     sqlite3_busy_timeout(impl->db, 30000);

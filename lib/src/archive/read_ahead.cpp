@@ -46,8 +46,7 @@ void ReadAhead::stop(bool early) {
 void ReadAhead::fetch(const std::string& target) noexcept {
   sqlite3* db = nullptr;
   std::array<sqlite3_stmt*, kMaxStatements> prepared{};
-  if (sqlite3_open_v2(target.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
-                      nullptr) == SQLITE_OK)
+  if (detail::open_database(target.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI) == SQLITE_OK)
     for (std::size_t i = 0; i < statements_.size() && i < kMaxStatements; ++i)
       if (sqlite3_prepare_v2(db, statements_[i], -1, &prepared[i], nullptr) != SQLITE_OK) prepared[i] = nullptr;
   // Stepping to a row reads all of it, its overflow pages included.

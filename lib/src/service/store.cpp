@@ -147,8 +147,7 @@ ServiceStore ServiceStore::open(const std::filesystem::path& path, const StorePa
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->params = params;
-  if (sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK)
+  if (detail::open_database(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX) != SQLITE_OK)
     throw_error("{}: cannot open the service file: {}", path.string(),
                 impl->db ? detail::sqlite_error(impl->db) : "out of memory");
   sqlite3_busy_timeout(impl->db, 5000);
@@ -388,8 +387,7 @@ std::vector<CheckRecord> ServiceStore::list_checks(const std::string& agency, st
 
 void ServiceStore::checkpoint() {
   if (!impl_->checkpointer) {
-    if (sqlite3_open_v2(impl_->path.c_str(), &impl_->checkpointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
+    if (detail::open_database(impl_->path.c_str(), &impl_->checkpointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX) != SQLITE_OK) {
       const std::string reason = impl_->checkpointer ? detail::sqlite_error(impl_->checkpointer) : "out of memory";
       sqlite3_close_v2(impl_->checkpointer);
       impl_->checkpointer = nullptr;
