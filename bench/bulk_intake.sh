@@ -43,10 +43,10 @@ if [[ "${1:-}" == --compare ]]; then
           --manifest "$manifest" >/dev/null 2>"$work/err" || true
         read -r wall user sys kb out <"$work/time"
         # Written: the file-system outputs (512-byte units), the write-ahead log's copies included.
-        printf '%s  bin %d run %d: wall %7.2f s, cpu %7.2f s, %6.1f MB/s, peak %5d MB, written %6.2f GB, archive %6.2f GB (load before: %s)\n' \
+        printf '%s  bin %d run %d: wall %7.2f s, cpu %7.2f s, %6.1f MB/s, peak %5d MB, written %8.1f MB, archive %7.1f MB (load before: %s)\n' \
           "$(basename "$(dirname "$manifest")")" "$b" "$i" "$wall" "$(echo "$user + $sys" | bc)" \
-          "$(echo "$bytes / $wall / 1000000" | bc -l)" "$((kb / 1024))" "$(echo "$out * 512 / 1000000000" | bc -l)" \
-          "$(echo "$(stat -c %s "$work/a.db") / 1000000000" | bc -l)" "$load"
+          "$(echo "$bytes / $wall / 1000000" | bc -l)" "$((kb / 1024))" "$(echo "$out * 512 / 1000000" | bc -l)" \
+          "$(echo "$(stat -c %s "$work/a.db") / 1000000" | bc -l)" "$load"
         walls[$b]+="$wall "
         rss[$b]+="$((kb / 1024)) "
       done
