@@ -16,7 +16,7 @@ namespace leitong::detail {
 
 // sqlite3_open_v2 with no VFS named, SQLite configured first. Its memory statistics are off: kept,
 // they take a global mutex on every allocation SQLite makes, and leitong never reads them (a bulk
-// load 1.3 % faster without, bench/README.md "SQLite's memory statistics"). They can only be
+// load 1-3 % faster without, bench/README.md "SQLite's memory statistics"). They can only be
 // switched off before SQLite starts: in a process where something else started it first (Python's
 // sqlite3 module), the call is refused and nothing else changes.
 inline int open_database(const char* filename, sqlite3** db, int flags) {
