@@ -46,7 +46,7 @@ void ReadAhead::stop(bool early) {
 void ReadAhead::fetch(const std::string& target) noexcept {
   sqlite3* db = nullptr;
   std::array<sqlite3_stmt*, kMaxStatements> prepared{};
-  if (detail::open_database(target.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI) == SQLITE_OK)
+  if (open_database(target.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI) == SQLITE_OK)
     for (std::size_t i = 0; i < statements_.size() && i < kMaxStatements; ++i)
       if (sqlite3_prepare_v2(db, statements_[i], -1, &prepared[i], nullptr) != SQLITE_OK) prepared[i] = nullptr;
   // Stepping to a row reads all of it, its overflow pages included.

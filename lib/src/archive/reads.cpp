@@ -299,10 +299,10 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
   std::size_t reads = 0;
   const auto reads_began = std::chrono::steady_clock::now();
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    const BucketGroup& br = groups[g];
-    const std::uint32_t bucket = br.bucket;
+    const BucketGroup& group = groups[g];
+    const std::uint32_t bucket = group.bucket;
     blob.clear();
-    if (!all_summarized(br)) {
+    if (!all_summarized(group)) {
       // A bucket from the page cache: 50-250 µs for the first four in a new process; from the
       // disk 700-1,600 µs (a million reports).
       if (!read_ahead && d.read_ahead_due(reads, reads_began, std::chrono::microseconds(150))) {
@@ -314,7 +314,7 @@ FingerprintHits Archive::fingerprint_hits(const std::vector<Fingerprint>& finger
       d.read_posting_bucket(bucket, runs, blob);
       ++reads;
     }
-    for (std::size_t k = br.begin; k < br.end; ++k) {
+    for (std::size_t k = group.begin; k < group.end; ++k) {
       const std::size_t i = order[k];
       if (k > 0 && fingerprints[order[k - 1]].hash == fingerprints[i].hash) {
         hits.agencies_per_fingerprint[i] = hits.agencies_per_fingerprint[order[k - 1]];

@@ -61,7 +61,7 @@ void refuse_unarchivable(const DocumentInfo& info, const std::string& canonical_
 namespace detail {
 
 LogCopier::LogCopier(const std::string& path) {
-  if (detail::open_database(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX) != SQLITE_OK) {
+  if (open_database(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX) != SQLITE_OK) {
     const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close_v2(db_);
     throw_error("{}: cannot open a second connection: {}", path, reason);
