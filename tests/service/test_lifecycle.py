@@ -14,6 +14,7 @@ import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 import zipfile
 
@@ -216,6 +217,46 @@ def test_sigterm_with_idle_keep_alive_connections_stops_at_once(tmp_path):
         server.stop()
     assert status == 0, log_of(server)
     assert took < 5, f"an idle connection held the stop for {took:.1f} s"
+
+
+def test_sigterm_while_connections_pour_in_stops_cleanly_every_time(tmp_path):
+    """SIGTERM lands while clients connect, hold and drop connections as fast as they can: the
+    signal's handler closes the listening socket while accepts complete on other threads. Thirty
+    rounds, each a clean exit (status 0, the archive closed)."""
+    archive = make_archive(tmp_path)
+    for round_ in range(30):
+        server = Server(archive, "--quiet")
+        stop_flood = threading.Event()
+
+        def flood():
+            held = []
+            while not stop_flood.is_set():
+                try:
+                    sock = socket.create_connection(("127.0.0.1", server.port), timeout=1)
+                except OSError:
+                    continue  # refused once the server has stopped listening
+                if len(held) < 32:
+                    held.append(sock)
+                else:
+                    sock.close()
+            for sock in held:
+                sock.close()
+
+        flooders = [threading.Thread(target=flood) for _ in range(3)]
+        for t in flooders:
+            t.start()
+        time.sleep(0.02 * (round_ % 5))
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            status = server.process.wait(timeout=DRAIN_SECONDS + 10)
+        finally:
+            stop_flood.set()
+            for t in flooders:
+                t.join()
+            server.stop()
+        assert status == 0, f"round {round_}: exit status {status}\n{log_of(server)}"
+        assert "the archive is closed" in log_of(server), log_of(server)
+    assert_verifies(archive)
 
 
 def test_sigterm_while_a_check_is_being_uploaded_still_answers_it(tmp_path):

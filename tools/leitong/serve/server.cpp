@@ -50,8 +50,8 @@ class Server {
         options_(options),
         workers_(static_cast<std::size_t>(options.workers > 0 ? options.workers
                                                               : std::max(1u, std::thread::hardware_concurrency()))),
-        acceptor_(io_),
-        signals_(io_, SIGTERM, SIGINT) {}
+        acceptor_(accept_strand_),
+        signals_(accept_strand_, SIGTERM, SIGINT) {}
 
   void run(const std::function<void(unsigned short)>& on_listening) {
     beast::error_code ec;
@@ -68,7 +68,7 @@ class Server {
     signals_.async_wait([this](const beast::error_code& error, int signal) {
       if (!error) start_draining(signal);
     });
-    net::co_spawn(io_, accept_loop(), net::detached);
+    net::co_spawn(accept_strand_, accept_loop(), net::detached);
     std::vector<std::thread> threads;
     for (int i = 1; i < std::max(1, options_.io_threads); ++i) threads.emplace_back([this] { io_.run(); });
     io_.run();
@@ -371,6 +371,9 @@ class Server {
   // executor, and the context destroys such coroutines when it goes.
   net::thread_pool workers_;
   net::io_context io_;
+  // The acceptor, its loop and the signal handler that closes it run on one strand: an acceptor may
+  // not be closed on one I/O thread while an accept completes on another.
+  net::strand<net::io_context::executor_type> accept_strand_{net::make_strand(io_)};
   tcp::acceptor acceptor_;
   net::signal_set signals_;
 };
