@@ -28,7 +28,9 @@ eval      synth → add → eval at --eval-sizes (AGENCIESxYEARS): plagdet, prec
           clean reports flagged.
 
 With --old-bin, the holders and eval parts also run a second leitong binary (an earlier
-generator) on the same sizes, in the same run, so that the two are compared under the same load.
+generator) on the same sizes, in the same run, so that the two are compared under the same load;
+--synth-args and --old-synth-args give each its own `synth` arguments (--old-synth-args alone
+compares one binary with itself under other arguments, e.g. "--house-style 0").
 
   bench/synth_realism.py --bin build-gen/leitong [--old-bin OLD] [--part overlap|holders|classes|eval]
                          [--sizes "1000 10000 100000"] [--eval-sizes "150x3 400x3"]
@@ -125,11 +127,11 @@ def run(cmd, **kw):
     return time.monotonic() - t
 
 
-def synth(binary, agencies, years, out, seed=1):
+def synth(binary, agencies, years, out, seed=1, extra=()):
     if out.exists():
         shutil.rmtree(out)
     return run([binary, "synth", "-q", "--agencies", str(agencies), "--years", str(years),
-                "--seed", str(seed), "--corpora", str(ROOT / "corpora"), "--out", str(out)])
+                "--seed", str(seed), "--corpora", str(ROOT / "corpora"), "--out", str(out), *extra])
 
 
 def add(binary, folder, extra=()):
@@ -223,10 +225,10 @@ def part_overlap(args, work, rng):
                 pairs.add((min(i, j), max(i, j)))
         docs = {k: piece(normalize(read_text(laws[k]))) for pair in pairs for k in pair}
         print(summary_row("laws, different titles", len(laws), *pair_stats(docs, sorted(pairs))))
-    for label, binary in binaries(args):
+    for label, binary, synth_args in binaries(args):
         for agencies, years in ((400, 3), (2000, 5)):
             folder = work / f"{label}-overlap-{agencies}x{years}"
-            synth(binary, agencies, years, folder)
+            synth(binary, agencies, years, folder, extra=synth_args)
             docs, pairs = clean_pairs(folder, args.pairs, rng)
             print(summary_row(f"synthetic ({label}) {agencies} × {years}, reports without plants, "
                               "different agencies", agencies * years, *pair_stats(docs, pairs)))
@@ -367,9 +369,10 @@ def holders_row(name, db, extra="", postings=None):
 
 
 def binaries(args):
-    out = [("new", args.bin)]
-    if args.old_bin:
-        out.append(("old", args.old_bin))
+    """(label, binary, extra synth arguments) of each generator compared."""
+    out = [("new", args.bin, args.synth_args)]
+    if args.old_bin or args.old_synth_args:
+        out.append(("old", args.old_bin or args.bin, args.old_synth_args))
     return out
 
 
@@ -403,9 +406,9 @@ def part_holders(args, work):
         if not args.keep:
             shutil.rmtree(folder)
     for size in args.sizes:
-        for label, binary in binaries(args):
+        for label, binary, synth_args in binaries(args):
             folder = work / f"{label}-holders-{size}"
-            t_synth = synth(binary, size // 5, 5, folder)
+            t_synth = synth(binary, size // 5, 5, folder, extra=synth_args)
             # The same `add` for both generators; --new-agency: past ~18,000 agencies the
             # fabricated names (…区财政局 beside …区民政局) look like typos to the register.
             db, t_add = add(args.bin, folder, ["--new-agency"])
@@ -425,9 +428,9 @@ def part_eval(args, work):
     print("|---|---|---|---|---|---|---|---|---|")
     for spec in args.eval_sizes:
         agencies, years = (int(x) for x in spec.split("x"))
-        for label, binary in binaries(args):
+        for label, binary, synth_args in binaries(args):
             folder = work / f"{label}-eval-{spec}"
-            synth(binary, agencies, years, folder)
+            synth(binary, agencies, years, folder, extra=synth_args)
             db, _ = add(args.bin, folder, ["--new-agency"])
             out = subprocess.run([args.bin, "eval", "--archive", str(db), "--truth",
                                   str(folder / "truth.jsonl"), "--format", "json"],
@@ -458,12 +461,20 @@ def main():
                                                        str(ROOT.parent / "shared/corpora")))
     ap.add_argument("--existing", help="a synth folder built elsewhere (with its a.db): "
                     "measured alone, nothing generated")
+    ap.add_argument("--synth-args", default="",
+                    help='extra arguments of `synth` for the new generator, e.g. "--house-style 0"')
+    ap.add_argument("--old-synth-args", default=None,
+                    help="extra arguments of `synth` for the old one; given without --old-bin, "
+                    "the old generator is --bin with these arguments")
     ap.add_argument("--work")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     args.bin = str(Path(args.bin).resolve())
     if args.old_bin:
         args.old_bin = str(Path(args.old_bin).resolve())
+    args.synth_args = args.synth_args.split()
+    if args.old_synth_args is not None:
+        args.old_synth_args = args.old_synth_args.split()
     args.sizes = [int(x) for x in args.sizes.split()]
     args.eval_sizes = args.eval_sizes.split()
     work = Path(args.work or tempfile.mkdtemp(prefix="leitong-realism."))
