@@ -6,6 +6,8 @@
 #include "../tools/leitong/icu_data.h"
 
 #include <gtest/gtest.h>
+#include <leitong/archive/archive.h>
+#include <sqlite3.h>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -16,6 +18,8 @@
 #include <functional>
 #include <sstream>
 #include <string>
+
+#include "support/corpus.h"
 
 namespace leitong::testing {
 namespace {
@@ -124,6 +128,30 @@ TEST_F(ProcessSetup, IcuDataIsReadPageByPage) {
         std::exit(before == IcuData::kReadAhead && icu_data() == IcuData::kByPage ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// In a child process: 0 when SQLite counted as expected — no memory when the memory statistics
+// were switched off first (`configure`), some when they were not — and refused a second
+// configuration once started.
+int open_and_count_sqlite_memory(bool configure) {
+  const bool configured = configure && leitong::configure_sqlite_for_this_program();
+  TempDir dir;
+  { Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadWrite); }
+  Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadOnly);
+  sqlite3_int64 used = 0;
+  sqlite3_int64 highest = 0;
+  sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &used, &highest, 0);
+  const bool refused_now = !leitong::configure_sqlite_for_this_program();
+  const bool as_expected = configure ? configured && used == 0 : used > 0;
+  return as_expected && refused_now ? 0 : 1;
+}
+
+// The CLI switches off SQLite's memory statistics before SQLite starts (main.cpp): a child that
+// opens an archive afterwards has SQLite count no memory; one that does not configure it counts
+// the connection's. Once SQLite has started, the call is refused and changes nothing.
+TEST_F(ProcessSetup, SqliteMemoryStatisticsAreOffOnlyWhenConfiguredFirst) {
+  EXPECT_EXIT(std::exit(open_and_count_sqlite_memory(true)), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(std::exit(open_and_count_sqlite_memory(false)), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

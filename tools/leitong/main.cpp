@@ -5,6 +5,7 @@
 
 #include <leitong/core/text.h>
 
+#include <leitong/archive/archive.h>
 #include <leitong/core/error.h>
 #include <leitong/core/simd.h>
 
@@ -38,6 +39,7 @@ void write_output(const std::string& path, const std::string& content) {
 
 int main(int argc, char** argv) {
   using namespace leitong::cli;
+  leitong::configure_sqlite_for_this_program();  // one thread, no connection yet
   CLI::App app{
       "leitong (雷同) finds recycled, copied and templated text in government annual reports.\n"
       "It keeps an archive of reports (agency, year, text) and says, for a report, how much of it is\n"

@@ -431,4 +431,8 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
   return archive;
 }
 
+bool configure_sqlite_for_this_program() {
+  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+}
+
 }  // namespace leitong

@@ -14,13 +14,10 @@
 
 namespace leitong::detail {
 
-// sqlite3_open_v2 with no VFS named, SQLite configured first. Its memory statistics are off: kept,
-// they take a global mutex on every allocation SQLite makes, and leitong never reads them (a bulk
-// load 1-3 % faster without, bench/README.md "SQLite's memory statistics"). They can only be
-// switched off before SQLite starts: in a process where something else started it first (Python's
-// sqlite3 module), the call is refused and nothing else changes.
+// sqlite3_open_v2 with no VFS named. SQLite's process-wide settings are the program's to make
+// (configure_sqlite_for_this_program, archive.h), never a library's: sqlite3_config is not safe
+// while another thread of the host uses SQLite.
 inline int open_database(const char* filename, sqlite3** db, int flags) {
-  [[maybe_unused]] static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   return sqlite3_open_v2(filename, db, flags, nullptr);
 }
 
