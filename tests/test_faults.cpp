@@ -1,13 +1,19 @@
-// Faults from outside: a disk that fills during `add`, an archive in a read-only place, a file cut
+// Faults from outside: a disk that fills during `add` or the service's upload job, an archive in a read-only place, a file cut
 // short, a report repeated many times. What leitong prints must be what the archive holds, and
 // every answer right or refused. The disk-full and read-only cases mount a small tmpfs or a
 // read-only bind mount, which needs root (CI runs as root); elsewhere they are skipped, saying so.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <leitong/archive/archive.h>
+#include <leitong/service/service.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cli.h"
@@ -86,6 +92,55 @@ TEST(Faults, DiskFullAddSaysExactlyWhatTheArchiveHolds) {
         << what;
     EXPECT_EQ(run_cli({"verify", "--archive", archive.string()}, dir.path()).status, 0) << what;
   }
+}
+
+// The same upload through the web service's add job (groups of 50): the job fails saying why, the
+// number it says it added is what the archive holds, and the archive verifies. The service's own
+// store lies outside the full disk; what is tested is the archive's writes.
+TEST(Faults, DiskFullUploadJobSaysExactlyWhatTheArchiveHolds) {
+  TempDir dir;
+  ASSERT_EQ(run_cli({"synth", "--agencies", "60", "--years", "3", "--seed", "3", "--corpora",
+                     corpora_dir().string(), "--out", "syn"},
+                    dir.path())
+                .status,
+            0);
+  std::vector<UploadedFile> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "syn" / "reports"))
+    if (entry.is_regular_file()) files.push_back({entry.path().filename().string(), read_bytes(entry.path())});
+  ASSERT_EQ(files.size(), 180u);
+  Mount disk("-t tmpfs -o size=3m tmpfs", dir / "disk");
+  if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
+  const fs::path archive = dir / "disk" / "a.db";
+  { Archive::open(archive, Archive::Mode::kReadWrite); }
+  std::optional<JobProgress> job;
+  {
+    ServiceParams params;
+    params.archive = archive;
+    params.store = dir / "a.service";
+    params.store_params.pwhash_memory = std::size_t(8) << 20;
+    params.store_params.pwhash_ops = 1;
+    Service service(params);
+    service.store().add_user("inspector", Role::kInspector, "", "correct horse battery");
+    const Session inspector =
+        service.log_in("inspector", "correct horse battery", "10.0.0.1").session.value().session;
+    const std::string id = service.start_add(inspector, std::move(files), "", 0, "report");
+    for (int i = 0; i < 1200; ++i) {
+      job = service.job(inspector, id);
+      if (job && job->state != "queued" && job->state != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ASSERT_TRUE(job);
+  const std::string what = fmt::format("job {}: added {}, done {} of {}, error '{}'", job->state, job->added,
+                                       job->done, job->total, job->error);
+  std::printf("[faults] %s\n", what.c_str());
+  EXPECT_EQ(job->state, "failed") << what;
+  EXPECT_NE(job->error.find("database or disk is full"), std::string::npos) << what;
+  EXPECT_EQ(job->error.find("were not added"), std::string::npos) << what;  // said once, by the archive
+  EXPECT_GT(job->added, 0u) << what;
+  EXPECT_LT(job->added, 180u) << what;
+  EXPECT_EQ(documents_in(archive, dir.path()), std::int64_t(job->added)) << what;
+  EXPECT_EQ(run_cli({"verify", "--archive", archive.string()}, dir.path()).status, 0) << what;
 }
 
 // Readers read an archive on a read-only mount (as immutable) and say so; writers are refused as

@@ -466,8 +466,16 @@ void Service::Impl::run_job(Job& job) {
     job.progress.refused = refused;
   }
   std::size_t pending_added = 0, pending_present = 0;
+  // Set when committing the open group failed: the archive's error then says how many documents
+  // were not committed, and the job's error need not say it again.
+  bool group_commit_failed = false;
   auto commit = [&](Archive& archive) {
-    archive.flush();
+    try {
+      archive.flush();
+    } catch (const ArchiveWriteError&) {
+      group_commit_failed = true;
+      throw;
+    }
     std::lock_guard lock(jobs_mutex);
     job.progress.added += pending_added;
     job.progress.already_present += pending_present;
@@ -567,6 +575,7 @@ void Service::Impl::run_job(Job& job) {
           try {
             commit(archive);
           } catch (const ArchiveWriteError&) {  // the job's error then counts them as not added
+            group_commit_failed = false;
           }
         }
         throw;
@@ -604,7 +613,7 @@ void Service::Impl::run_job(Job& job) {
   } catch (const Error& e) {
     std::lock_guard lock(jobs_mutex);
     job.progress.state = "failed";
-    job.progress.error = pending_added + pending_present
+    job.progress.error = pending_added + pending_present && !group_commit_failed
                              ? fmt::format("{} ({} documents of the open group were not added)", e.what(),
                                            pending_added + pending_present)
                              : e.what();
