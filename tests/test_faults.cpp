@@ -1,7 +1,8 @@
-// Faults from outside: a disk that fills during `add` or the service's upload job, an archive in a read-only place, a file cut
-// short, a report repeated many times. What leitong prints must be what the archive holds, and
-// every answer right or refused. The disk-full and read-only cases mount a small tmpfs or a
-// read-only bind mount, which needs root (CI runs as root); elsewhere they are skipped, saying so.
+// Faults from outside: a disk that fills during `add` or the service's upload job, an archive in a
+// read-only place, a file cut short, a report repeated many times. What leitong prints must be what
+// the archive holds, and every answer right or refused. The disk-full and read-only cases mount a
+// small tmpfs or a read-only bind mount, which needs root (CI runs as root); elsewhere they are
+// skipped, saying so.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <leitong/archive/archive.h>
