@@ -1,5 +1,6 @@
 // Unit tests for manifest.h: RFC 4180 CSV parsing with line numbers, manifests with columns in any
 // order, per-row errors, and year bounds.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <leitong/core/error.h>
 #include <leitong/extract/manifest.h>
@@ -179,6 +180,43 @@ TEST(Manifest, MissingHeaderColumnsThrow) {
   write_file(dir / "empty.csv", "");
   EXPECT_THROW(read_manifest(dir / "empty.csv"), Error);
   EXPECT_THROW(read_manifest(dir / "does-not-exist.csv"), Error);
+}
+
+// Row by row from the file, across the stream's buffer boundaries: quoted fields with commas,
+// doubled quotes and line breaks, CRLF line ends, every row as written and numbered by its line.
+TEST(Manifest, ReaderStreamsALargeManifestRowByRow) {
+  TempDir dir;
+  std::string text = "path,agency,year\r\n";
+  constexpr int kRows = 20000;
+  for (int i = 0; i < kRows; ++i)
+    text += fmt::format("r/{}.txt,\"局{}, \"\"第{}\"\"\n二处\",{}\r\n", i, i, i, 2000 + i % 100);
+  write_file(dir / "m.csv", text);
+  ManifestReader reader(dir / "m.csv");
+  int n = 0;
+  while (std::optional<ManifestRow> row = reader.next()) {
+    ASSERT_EQ(row->error, "") << n;
+    ASSERT_EQ(row->agency, fmt::format("局{}, \"第{}\"\n二处", n, n)) << n;
+    ASSERT_EQ(row->path, (dir.path() / fmt::format("r/{}.txt", n)).lexically_normal()) << n;
+    ASSERT_EQ(row->year, 2000 + n % 100) << n;
+    ASSERT_EQ(row->line, std::size_t(2 + 2 * n)) << n;  // each row's agency holds a line break
+    ++n;
+  }
+  EXPECT_EQ(n, kRows);
+  EXPECT_FALSE(reader.next());
+}
+
+// Only a whole byte order mark is skipped: a first field that merely starts with its first byte
+// keeps it.
+TEST(Manifest, CsvKeepsBytesThatOnlyBeginAByteOrderMark) {
+  const auto r = parse_csv("\xEF" "ab,c\n", "m.csv");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].fields[0], "\xEF" "ab");
+  const auto bom = parse_csv("\xEF\xBB\xBF" "ab,c\n", "m.csv");
+  ASSERT_EQ(bom.size(), 1u);
+  EXPECT_EQ(bom[0].fields[0], "ab");
+  const auto two = parse_csv("\xEF\xBB", "m.csv");
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].fields[0], "\xEF\xBB");
 }
 
 }  // namespace

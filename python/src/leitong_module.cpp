@@ -769,9 +769,10 @@ PYBIND11_MODULE(_leitong, m) {
             std::vector<AddJob> jobs;
             {
               py::gil_scoped_release release;
-              for (leitong::ManifestRow& row : leitong::read_manifest(csv))
-                jobs.push_back({row.path.string(), row.agency, row.year, row.kind,
-                                row.error.empty() ? "" : fmt::format("{}: line {}: {}", csv, row.line, row.error)});
+              leitong::ManifestReader manifest(csv);
+              while (std::optional<leitong::ManifestRow> row = manifest.next())
+                jobs.push_back({row->path.string(), std::move(row->agency), row->year, row->kind,
+                                row->error.empty() ? "" : fmt::format("{}: line {}: {}", csv, row->line, row->error)});
             }
             return self.add(std::move(jobs), extract_params(keep_chrome, max_file_mb), batch, stop_at_refusal);
           },

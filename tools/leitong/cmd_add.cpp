@@ -207,9 +207,10 @@ int run_add(const AddOptions& o) {
   FileMessages refusals(""), warnings("warning: ");
   std::size_t new_near_places = 0;  // new agencies one character from a known one in the place's name
   if (!o.manifest.empty()) {
-    for (ManifestRow& row : read_manifest(o.manifest))
-      jobs.push_back({row.path, "", row.agency, row.year, row.kind,
-                      row.error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row.line, row.error)});
+    ManifestReader manifest(o.manifest);  // row by row: the rows are held once, as jobs
+    while (std::optional<ManifestRow> row = manifest.next())
+      jobs.push_back({std::move(row->path), "", std::move(row->agency), row->year, row->kind,
+                      row->error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row->line, row->error)});
   } else {
     if (!o.agency.empty() && o.agency.find_first_not_of(" \t") == std::string::npos) {
       print_error("add: --agency is empty");

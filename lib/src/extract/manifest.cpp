@@ -3,62 +3,86 @@
 
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 namespace leitong {
 
-std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& file_name) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::vector<CsvRecord> records;
-  CsvRecord record{1, {}};
+CsvReader::CsvReader(std::istream& in, std::string file_name)
+    : in_(in.rdbuf()), file_name_(std::move(file_name)) {
+  // A UTF-8 byte order mark: skipped when all three bytes are there, else the bytes are kept.
+  if (in_ && in_->sgetc() == 0xEF) {
+    char bom[3];
+    const std::streamsize got = in_->sgetn(bom, 3);
+    if (got != 3 || std::string_view(bom, 3) != "\xEF\xBB\xBF") {
+      for (std::streamsize k = got; k > 0; --k) in_->sungetc();
+    }
+  }
+}
+
+std::optional<CsvRecord> CsvReader::next() {
+  constexpr int kEnd = std::char_traits<char>::eof();
+  CsvRecord record{line_, {}};
   std::string field;
   bool quoted = false, field_started = false;
-  std::size_t line = 1, quote_line = 0;
+  std::size_t quote_line = 0;
   auto end_field = [&] {
     record.fields.push_back(std::move(field));
     field.clear();
     field_started = false;
   };
-  auto end_record = [&] {
-    end_field();
-    const bool blank = record.fields.size() == 1 && record.fields[0].empty();
-    if (!blank) records.push_back(std::move(record));
-    record = CsvRecord{line + 1, {}};
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
+  for (;;) {
+    const int c = in_ ? in_->sbumpc() : kEnd;
+    if (c == kEnd) {
+      if (quoted) throw_error("{}: line {}: unterminated quoted field", file_name_, quote_line);
+      if (!field_started && record.fields.empty() && field.empty()) return std::nullopt;
+      end_field();
+      if (record.fields.size() == 1 && record.fields[0].empty()) return std::nullopt;
+      return record;
+    }
     if (quoted) {
       if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
+        if (in_->sgetc() == '"') {
           field.push_back('"');
-          ++i;
+          in_->sbumpc();
         } else {
           quoted = false;
         }
       } else {
-        if (c == '\n') ++line;
-        field.push_back(c);
+        if (c == '\n') ++line_;
+        field.push_back(static_cast<char>(c));
       }
       continue;
     }
     if (c == '"' && !field_started) {
       quoted = true;
       field_started = true;
-      quote_line = line;
+      quote_line = line_;
     } else if (c == ',') {
       end_field();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+    } else if (c == '\r' && in_->sgetc() == '\n') {
       continue;
     } else if (c == '\n') {
-      end_record();
-      ++line;
+      end_field();
+      ++line_;
+      if (record.fields.size() == 1 && record.fields[0].empty()) {  // a blank line
+        record = CsvRecord{line_, {}};
+        continue;
+      }
+      return record;
     } else {
-      field.push_back(c);
+      field.push_back(static_cast<char>(c));
       field_started = true;
     }
   }
-  if (quoted) throw_error("{}: line {}: unterminated quoted field", file_name, quote_line);
-  if (field_started || !record.fields.empty() || !field.empty()) end_record();
+}
+
+std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& file_name) {
+  std::istringstream in{std::string(text)};
+  CsvReader reader(in, file_name);
+  std::vector<CsvRecord> records;
+  while (std::optional<CsvRecord> r = reader.next()) records.push_back(std::move(*r));
   return records;
 }
 
@@ -72,52 +96,73 @@ bool parse_year(std::string_view text, int& year) {
   return true;
 }
 
-std::vector<ManifestRow> read_manifest(const std::filesystem::path& csv) {
-  const std::string name = csv.string();
-  std::ifstream in(csv, std::ios::binary);
-  if (!in) throw_error("{}: cannot open manifest", name);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const auto records = parse_csv(buffer.str(), name);
-  if (records.empty()) throw_error("{}: empty manifest (expected a header path,agency,year[,kind])", name);
+struct ManifestReader::State {
+  std::string name;
+  std::ifstream in;
+  std::optional<CsvReader> csv;
+  std::filesystem::path base;
   int col_path = -1, col_agency = -1, col_year = -1, col_kind = -1;
-  for (std::size_t i = 0; i < records[0].fields.size(); ++i) {
-    std::string h = records[0].fields[i];
+};
+
+ManifestReader::ManifestReader(const std::filesystem::path& csv) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.name = csv.string();
+  s.in.open(csv, std::ios::binary);
+  if (!s.in) throw_error("{}: cannot open manifest", s.name);
+  s.csv.emplace(s.in, s.name);
+  const std::optional<CsvRecord> header = s.csv->next();
+  if (s.in.bad()) throw_error("{}: cannot read the manifest", s.name);
+  if (!header) throw_error("{}: empty manifest (expected a header path,agency,year[,kind])", s.name);
+  for (std::size_t i = 0; i < header->fields.size(); ++i) {
+    std::string h = header->fields[i];
     while (!h.empty() && h.back() == ' ') h.pop_back();
     while (!h.empty() && h.front() == ' ') h.erase(h.begin());
     const int c = static_cast<int>(i);
-    if (h == "path") col_path = c;
-    else if (h == "agency") col_agency = c;
-    else if (h == "year") col_year = c;
-    else if (h == "kind") col_kind = c;
+    if (h == "path") s.col_path = c;
+    else if (h == "agency") s.col_agency = c;
+    else if (h == "year") s.col_year = c;
+    else if (h == "kind") s.col_kind = c;
   }
-  if (col_path < 0 || col_agency < 0 || col_year < 0)
-    throw_error("{}: the header must name the columns path, agency and year (and optionally kind)", name);
-  const std::filesystem::path base = csv.parent_path();
+  if (s.col_path < 0 || s.col_agency < 0 || s.col_year < 0)
+    throw_error("{}: the header must name the columns path, agency and year (and optionally kind)", s.name);
+  s.base = csv.parent_path();
+}
+
+ManifestReader::~ManifestReader() = default;
+ManifestReader::ManifestReader(ManifestReader&&) noexcept = default;
+
+std::optional<ManifestRow> ManifestReader::next() {
+  State& s = *state_;
+  std::optional<CsvRecord> record = s.csv->next();
+  if (s.in.bad()) throw_error("{}: cannot read the manifest", s.name);
+  if (!record) return std::nullopt;
+  const auto& f = record->fields;
+  ManifestRow row;
+  row.line = record->line;
+  auto field = [&](int c) -> std::string { return c >= 0 && std::size_t(c) < f.size() ? f[std::size_t(c)] : ""; };
+  const std::string path = field(s.col_path);
+  row.agency = field(s.col_agency);
+  if (path.empty()) {
+    row.error = "no path";
+  } else {
+    const std::filesystem::path p(path);
+    row.path = p.is_absolute() ? p : (s.base / p).lexically_normal();
+  }
+  if (row.error.empty() && row.agency.find_first_not_of(" \t") == std::string::npos) row.error = "no agency";
+  if (row.error.empty() && !parse_year(field(s.col_year), row.year))
+    row.error = "year must be a number between 1900 and 2200, not '" + field(s.col_year) + "'";
+  if (row.error.empty() && s.col_kind >= 0 && !field(s.col_kind).empty()) {
+    const auto kind = parse_kind(field(s.col_kind));
+    if (!kind) row.error = "kind must be report or template, not '" + field(s.col_kind) + "'";
+    else row.kind = *kind;
+  }
+  return row;
+}
+
+std::vector<ManifestRow> read_manifest(const std::filesystem::path& csv) {
+  ManifestReader reader(csv);
   std::vector<ManifestRow> rows;
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    const auto& f = records[r].fields;
-    ManifestRow row;
-    row.line = records[r].line;
-    auto field = [&](int c) -> std::string { return c >= 0 && std::size_t(c) < f.size() ? f[std::size_t(c)] : ""; };
-    const std::string path = field(col_path);
-    row.agency = field(col_agency);
-    if (path.empty()) {
-      row.error = "no path";
-    } else {
-      const std::filesystem::path p(path);
-      row.path = p.is_absolute() ? p : (base / p).lexically_normal();
-    }
-    if (row.error.empty() && row.agency.find_first_not_of(" \t") == std::string::npos) row.error = "no agency";
-    if (row.error.empty() && !parse_year(field(col_year), row.year))
-      row.error = "year must be a number between 1900 and 2200, not '" + field(col_year) + "'";
-    if (row.error.empty() && col_kind >= 0 && !field(col_kind).empty()) {
-      const auto kind = parse_kind(field(col_kind));
-      if (!kind) row.error = "kind must be report or template, not '" + field(col_kind) + "'";
-      else row.kind = *kind;
-    }
-    rows.push_back(std::move(row));
-  }
+  while (std::optional<ManifestRow> row = reader.next()) rows.push_back(std::move(*row));
   return rows;
 }
 

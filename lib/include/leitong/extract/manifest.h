@@ -8,6 +8,9 @@
 #include <leitong/core/document.h>
 
 #include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,15 +25,46 @@ struct ManifestRow {
   std::string error;  // non-empty: this row is refused, for this reason (other rows still count)
 };
 
-// Throws Error for an unreadable manifest or a header without path, agency and year.
-std::vector<ManifestRow> read_manifest(const std::filesystem::path& csv);
-
-// RFC 4180 parsing of a whole CSV text into records of fields; each record remembers its line.
+// RFC 4180 records of fields; each record remembers its line.
 struct CsvRecord {
   std::size_t line = 0;
   std::vector<std::string> fields;
 };
+
+// Reads CSV records one at a time from a stream (a UTF-8 BOM at its start skipped; blank lines
+// skipped). Throws Error naming `file_name` at an unterminated quoted field.
+class CsvReader {
+ public:
+  CsvReader(std::istream& in, std::string file_name);
+  std::optional<CsvRecord> next();  // nothing at the end of the stream
+
+ private:
+  std::streambuf* in_;
+  std::string file_name_;
+  std::size_t line_ = 1;
+};
+
+// A whole CSV text's records.
 std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& file_name);
+
+// A manifest read row by row, one row in memory at a time (a manifest of a million rows is read in
+// the memory of one). The header is read when it is opened. Throws Error naming the file for a
+// manifest that cannot be opened or read, a header without path, agency and year, or an
+// unterminated quoted field.
+class ManifestReader {
+ public:
+  explicit ManifestReader(const std::filesystem::path& csv);
+  ~ManifestReader();
+  ManifestReader(ManifestReader&&) noexcept;
+  std::optional<ManifestRow> next();  // nothing after the last row
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Every row at once (ManifestReader's rows). Throws as ManifestReader does.
+std::vector<ManifestRow> read_manifest(const std::filesystem::path& csv);
 
 // Parses a year in [1900, 2200]; false otherwise.
 bool parse_year(std::string_view text, int& year);
