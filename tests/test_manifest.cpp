@@ -179,6 +179,14 @@ TEST(Manifest, MissingHeaderColumnsThrow) {
   }
   write_file(dir / "empty.csv", "");
   EXPECT_THROW(read_manifest(dir / "empty.csv"), Error);
+  // A folder opens as a file stream but cannot be read: an Error naming it, not a stream failure.
+  std::filesystem::create_directories(dir / "folder.csv");
+  try {
+    read_manifest(dir / "folder.csv");
+    ADD_FAILURE() << "expected Error for a folder";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("folder.csv"), std::string::npos) << e.what();
+  }
   EXPECT_THROW(read_manifest(dir / "does-not-exist.csv"), Error);
 }
 

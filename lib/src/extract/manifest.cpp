@@ -1,6 +1,7 @@
 #include <leitong/core/error.h>
 #include <leitong/extract/manifest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <optional>
@@ -11,17 +12,47 @@ namespace leitong {
 
 CsvReader::CsvReader(std::istream& in, std::string file_name)
     : in_(in.rdbuf()), file_name_(std::move(file_name)) {
-  // A UTF-8 byte order mark: skipped when all three bytes are there, else the bytes are kept.
-  if (in_ && in_->sgetc() == 0xEF) {
-    char bom[3];
-    const std::streamsize got = in_->sgetn(bom, 3);
-    if (got != 3 || std::string_view(bom, 3) != "\xEF\xBB\xBF") {
-      for (std::streamsize k = got; k > 0; --k) in_->sungetc();
+  // A UTF-8 byte order mark is skipped when all three bytes are there; else the bytes read are the
+  // text's first (kept here: a stream need not take bytes back).
+  constexpr int kEnd = std::char_traits<char>::eof();
+  try {
+    for (int k = 0; k < 3 && in_; ++k) {
+      const int c = in_->sbumpc();
+      if (c == kEnd) break;
+      ahead_.push_back(static_cast<char>(c));
+      if (static_cast<unsigned char>(ahead_.back()) != static_cast<unsigned char>("\xEF\xBB\xBF"[k])) break;
     }
+  } catch (const std::exception& e) {
+    throw_error("{}: cannot be read ({})", file_name_, e.what());
   }
+  if (ahead_ == "\xEF\xBB\xBF") ahead_.clear();
+  std::reverse(ahead_.begin(), ahead_.end());  // taken from the back
+}
+
+int CsvReader::get() {
+  if (ahead_.empty()) return in_ ? in_->sbumpc() : std::char_traits<char>::eof();
+  const int c = static_cast<unsigned char>(ahead_.back());
+  ahead_.pop_back();
+  return c;
+}
+
+int CsvReader::peek() {
+  if (ahead_.empty()) return in_ ? in_->sgetc() : std::char_traits<char>::eof();
+  return static_cast<unsigned char>(ahead_.back());
 }
 
 std::optional<CsvRecord> CsvReader::next() {
+  // A file stream's buffer throws when reading fails (a folder given as the file, an I/O error).
+  try {
+    return read_record();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw_error("{}: cannot be read ({})", file_name_, e.what());
+  }
+}
+
+std::optional<CsvRecord> CsvReader::read_record() {
   constexpr int kEnd = std::char_traits<char>::eof();
   CsvRecord record{line_, {}};
   std::string field;
@@ -33,7 +64,7 @@ std::optional<CsvRecord> CsvReader::next() {
     field_started = false;
   };
   for (;;) {
-    const int c = in_ ? in_->sbumpc() : kEnd;
+    const int c = get();
     if (c == kEnd) {
       if (quoted) throw_error("{}: line {}: unterminated quoted field", file_name_, quote_line);
       if (!field_started && record.fields.empty() && field.empty()) return std::nullopt;
@@ -43,9 +74,9 @@ std::optional<CsvRecord> CsvReader::next() {
     }
     if (quoted) {
       if (c == '"') {
-        if (in_->sgetc() == '"') {
+        if (peek() == '"') {
           field.push_back('"');
-          in_->sbumpc();
+          get();
         } else {
           quoted = false;
         }
@@ -61,7 +92,7 @@ std::optional<CsvRecord> CsvReader::next() {
       quote_line = line_;
     } else if (c == ',') {
       end_field();
-    } else if (c == '\r' && in_->sgetc() == '\n') {
+    } else if (c == '\r' && peek() == '\n') {
       continue;
     } else if (c == '\n') {
       end_field();
@@ -111,7 +142,6 @@ ManifestReader::ManifestReader(const std::filesystem::path& csv) : state_(std::m
   if (!s.in) throw_error("{}: cannot open manifest", s.name);
   s.csv.emplace(s.in, s.name);
   const std::optional<CsvRecord> header = s.csv->next();
-  if (s.in.bad()) throw_error("{}: cannot read the manifest", s.name);
   if (!header) throw_error("{}: empty manifest (expected a header path,agency,year[,kind])", s.name);
   for (std::size_t i = 0; i < header->fields.size(); ++i) {
     std::string h = header->fields[i];
@@ -134,7 +164,6 @@ ManifestReader::ManifestReader(ManifestReader&&) noexcept = default;
 std::optional<ManifestRow> ManifestReader::next() {
   State& s = *state_;
   std::optional<CsvRecord> record = s.csv->next();
-  if (s.in.bad()) throw_error("{}: cannot read the manifest", s.name);
   if (!record) return std::nullopt;
   const auto& f = record->fields;
   ManifestRow row;

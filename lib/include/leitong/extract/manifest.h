@@ -32,15 +32,20 @@ struct CsvRecord {
 };
 
 // Reads CSV records one at a time from a stream (a UTF-8 BOM at its start skipped; blank lines
-// skipped). Throws Error naming `file_name` at an unterminated quoted field.
+// skipped). Throws Error naming `file_name` at an unterminated quoted field or when the stream
+// cannot be read.
 class CsvReader {
  public:
   CsvReader(std::istream& in, std::string file_name);
   std::optional<CsvRecord> next();  // nothing at the end of the stream
 
  private:
+  int get();
+  int peek();
+  std::optional<CsvRecord> read_record();
   std::streambuf* in_;
   std::string file_name_;
+  std::string ahead_;  // the stream's first bytes, read to look for a byte order mark
   std::size_t line_ = 1;
 };
 
