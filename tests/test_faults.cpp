@@ -95,9 +95,10 @@ TEST(Faults, DiskFullAddSaysExactlyWhatTheArchiveHolds) {
   }
 }
 
-// The same upload through the web service's add job (groups of 50): the job fails saying why, the
-// number it says it added is what the archive holds, and the archive verifies. The service's own
-// store lies outside the full disk; what is tested is the archive's writes.
+// The same upload through the web service's add job, in groups of 50 (the disk fills at the
+// job's last commit) and of 7 (at a commit inside an add that fills its group): the job fails
+// saying why, once, the number it says it added is what the archive holds, and the archive
+// verifies. The service's own store lies outside the full disk; what is tested is the archive's.
 TEST(Faults, DiskFullUploadJobSaysExactlyWhatTheArchiveHolds) {
   TempDir dir;
   ASSERT_EQ(run_cli({"synth", "--agencies", "60", "--years", "3", "--seed", "3", "--corpora",
@@ -109,39 +110,44 @@ TEST(Faults, DiskFullUploadJobSaysExactlyWhatTheArchiveHolds) {
   for (const auto& entry : fs::recursive_directory_iterator(dir / "syn" / "reports"))
     if (entry.is_regular_file()) files.push_back({entry.path().filename().string(), read_bytes(entry.path())});
   ASSERT_EQ(files.size(), 180u);
-  Mount disk("-t tmpfs -o size=3m tmpfs", dir / "disk");
-  if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
-  const fs::path archive = dir / "disk" / "a.db";
-  { Archive::open(archive, Archive::Mode::kReadWrite); }
-  std::optional<JobProgress> job;
-  {
-    ServiceParams params;
-    params.archive = archive;
-    params.store = dir / "a.service";
-    params.store_params.pwhash_memory = std::size_t(8) << 20;
-    params.store_params.pwhash_ops = 1;
-    Service service(params);
-    service.store().add_user("inspector", Role::kInspector, "", "correct horse battery");
-    const Session inspector =
-        service.log_in("inspector", "correct horse battery", "10.0.0.1").session.value().session;
-    const std::string id = service.start_add(inspector, std::move(files), "", 0, "report");
-    for (int i = 0; i < 1200; ++i) {
-      job = service.job(inspector, id);
-      if (job && job->state != "queued" && job->state != "running") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (const int group : {50, 7}) {
+    SCOPED_TRACE(fmt::format("groups of {}", group));
+    const fs::path place = dir / fmt::format("disk{}", group);
+    Mount disk("-t tmpfs -o size=3m tmpfs", place);
+    if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
+    const fs::path archive = place / "a.db";
+    { Archive::open(archive, Archive::Mode::kReadWrite); }
+    std::optional<JobProgress> job;
+    {
+      ServiceParams params;
+      params.archive = archive;
+      params.store = dir / fmt::format("a{}.service", group);
+      params.add_group = group;
+      params.store_params.pwhash_memory = std::size_t(8) << 20;
+      params.store_params.pwhash_ops = 1;
+      Service service(params);
+      service.store().add_user("inspector", Role::kInspector, "", "correct horse battery");
+      const Session inspector =
+          service.log_in("inspector", "correct horse battery", "10.0.0.1").session.value().session;
+      const std::string id = service.start_add(inspector, files, "", 0, "report");
+      for (int i = 0; i < 1200; ++i) {
+        job = service.job(inspector, id);
+        if (job && job->state != "queued" && job->state != "running") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
     }
+    ASSERT_TRUE(job);
+    const std::string what = fmt::format("job {}: added {}, done {} of {}, error '{}'", job->state, job->added,
+                                         job->done, job->total, job->error);
+    std::printf("[faults] %s\n", what.c_str());
+    EXPECT_EQ(job->state, "failed") << what;
+    EXPECT_NE(job->error.find("database or disk is full"), std::string::npos) << what;
+    EXPECT_EQ(job->error.find("were not added"), std::string::npos) << what;  // said once, by the archive
+    EXPECT_GT(job->added, 0u) << what;
+    EXPECT_LT(job->added, 180u) << what;
+    EXPECT_EQ(documents_in(archive, dir.path()), std::int64_t(job->added)) << what;
+    EXPECT_EQ(run_cli({"verify", "--archive", archive.string()}, dir.path()).status, 0) << what;
   }
-  ASSERT_TRUE(job);
-  const std::string what = fmt::format("job {}: added {}, done {} of {}, error '{}'", job->state, job->added,
-                                       job->done, job->total, job->error);
-  std::printf("[faults] %s\n", what.c_str());
-  EXPECT_EQ(job->state, "failed") << what;
-  EXPECT_NE(job->error.find("database or disk is full"), std::string::npos) << what;
-  EXPECT_EQ(job->error.find("were not added"), std::string::npos) << what;  // said once, by the archive
-  EXPECT_GT(job->added, 0u) << what;
-  EXPECT_LT(job->added, 180u) << what;
-  EXPECT_EQ(documents_in(archive, dir.path()), std::int64_t(job->added)) << what;
-  EXPECT_EQ(run_cli({"verify", "--archive", archive.string()}, dir.path()).status, 0) << what;
 }
 
 // Readers read an archive on a read-only mount (as immutable) and say so; writers are refused as

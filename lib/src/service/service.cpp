@@ -466,8 +466,8 @@ void Service::Impl::run_job(Job& job) {
     job.progress.refused = refused;
   }
   std::size_t pending_added = 0, pending_present = 0;
-  // Set when committing the open group failed: the archive's error then says how many documents
-  // were not committed, and the job's error need not say it again.
+  // Set when committing the open group failed (here, or inside an add that filled it): the
+  // archive's error then says how many documents were not committed, and the job's need not.
   bool group_commit_failed = false;
   auto commit = [&](Archive& archive) {
     try {
@@ -577,6 +577,10 @@ void Service::Impl::run_job(Job& job) {
           } catch (const ArchiveWriteError&) {  // the job's error then counts them as not added
             group_commit_failed = false;
           }
+        } else {
+          // No group left open: the add committed the full group itself and that failed, or the
+          // group was lost; either way the archive's error counts its documents.
+          group_commit_failed = true;
         }
         throw;
       } catch (const Error& e) {
