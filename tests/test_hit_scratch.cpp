@@ -59,11 +59,13 @@ TEST(HitScratch, CountsSurviveTheTableGrowingAndShrinking) {
   }
   for (std::uint32_t doc = 1; doc <= kDocs; ++doc)
     ASSERT_EQ(s.documents.count(doc * 7, big), doc % 3 == 0 ? 2u : 1u) << doc;
-  // A small call after it: the large table is given back; what the small call counts is right and
-  // nothing of the large one shows.
+  // A small call after it, in the large table: what it counts is right and nothing of the large
+  // call shows. The call after that gives the large table back (the small one used little of it).
   const std::uint32_t small = s.next_call();
   const std::uint32_t fp3 = s.next_fingerprint();
   count(s, 21, small, fp3);
+  EXPECT_EQ(s.documents.count(21, small), 1u);  // the large call counted it twice
+  EXPECT_EQ(s.documents.count(14, small), 0u);  // the large call counted it once
   const std::uint32_t after = s.next_call();
   EXPECT_EQ(s.documents.count(21, after), 0u);
   EXPECT_EQ(s.documents.count(14, after), 0u);

@@ -234,7 +234,8 @@ def test_sigterm_while_connections_pour_in_stops_cleanly_every_time(tmp_path):
                 try:
                     sock = socket.create_connection(("127.0.0.1", server.port), timeout=1)
                 except OSError:
-                    continue  # refused once the server has stopped listening
+                    time.sleep(0.001)  # refused once the server has stopped listening
+                    continue
                 if len(held) < 32:
                     held.append(sock)
                 else:
