@@ -14,8 +14,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -62,6 +65,7 @@ struct Job {
   std::string error;
   std::shared_ptr<const UnpackedZip> zip;  // set for an entry of a zip
   std::size_t zip_member = 0;
+  std::size_t cost = 0;  // what it holds in the pipeline's window, about its input's size
 };
 
 bool hidden(const fs::path& p) {
@@ -189,6 +193,142 @@ class FileMessages {
   std::vector<std::pair<std::string, std::string>> all_;
 };
 
+// Where add's files come from, in input order, zips not yet opened: the files and folders given
+// (listed once), or a manifest's rows, read again from the file on each pass, one at a time.
+class JobRows {
+ public:
+  explicit JobRows(std::vector<Job> listed) : listed_(std::move(listed)) {}
+  explicit JobRows(std::string manifest) : manifest_path_(std::move(manifest)) { restart(); }
+  void restart() {
+    next_listed_ = 0;
+    if (!manifest_path_.empty()) manifest_.emplace(manifest_path_);
+  }
+  std::optional<Job> next() {
+    if (!manifest_) {
+      if (next_listed_ == listed_.size()) return std::nullopt;
+      return listed_[next_listed_++];
+    }
+    std::optional<ManifestRow> row = manifest_->next();
+    if (!row) return std::nullopt;
+    return Job{std::move(row->path), "", std::move(row->agency), row->year, row->kind,
+               row->error.empty() ? "" : fmt::format("{}: line {}: {}", manifest_path_, row->line, row->error)};
+  }
+
+ private:
+  std::vector<Job> listed_;
+  std::size_t next_listed_ = 0;
+  std::string manifest_path_;
+  std::optional<ManifestReader> manifest_;
+};
+
+// Appends the jobs of one row to `out`: a zip's documents (ZIP/ENTRY, each holding the unpacked
+// zip until the last of them is dropped), or the row itself (a zip that cannot be opened too, with
+// the reason). The entries a zip leaves out go to `left_out` when given.
+void expand_row(Job row, std::deque<Job>& out, const std::function<void(const ZipRefusal&)>& left_out) {
+  if (!row.error.empty() || row.zip || !is_zip_path(row.path)) {
+    out.push_back(std::move(row));
+    return;
+  }
+  std::shared_ptr<const UnpackedZip> zip;
+  try {
+    zip = std::make_shared<const UnpackedZip>(unpack_zip_file(row.path));
+  } catch (const Error& e) {
+    row.error = e.what();
+    out.push_back(std::move(row));
+    return;
+  }
+  if (left_out)
+    for (const ZipRefusal& r : zip->refused) left_out(r);
+  // The name pattern reads an entry's path below the zip's folder.
+  const std::string folder = fs::path(row.relative).parent_path().generic_string();
+  for (std::size_t m = 0; m < zip->members.size(); ++m) {
+    const std::string& name = zip->members[m].name;
+    out.push_back({row.path / name, folder.empty() ? name : folder + "/" + name, row.agency, row.year, row.kind, "",
+                   zip, m});
+  }
+}
+
+// What a job holds in the pipeline's window is about its input's size (compressed text,
+// fingerprints, names) once prepared: the file sizes bound the window's memory.
+std::size_t cost_of(const Job& job) {
+  std::error_code ec;
+  const std::uintmax_t size = !job.error.empty() ? 0
+                              : job.zip          ? job.zip->members[job.zip_member].bytes.size()
+                                                 : fs::file_size(job.path, ec);
+  return 4096 + (ec ? 0 : static_cast<std::size_t>(size));
+}
+
+// The jobs of the load, made from the rows ahead of the pipeline and dropped once consumed: it
+// holds the jobs of the pipeline's window and a little ahead (and the zips they come from), not
+// the whole input's, so that a manifest of millions of files, or a folder of large zips, is added
+// in bounded memory. Safe to use from the pipeline's threads.
+class JobFeed {
+ public:
+  JobFeed(JobRows& rows, std::string source) : rows_(rows), source_(std::move(source)) { rows_.restart(); }
+  // Job i, made now if it is not yet (make_through keeps ahead, so that the pipeline's threads do
+  // not open zips while it holds its lock). Past the rows' end (the input shrank since it was
+  // counted) a job refused for that.
+  Job& at(std::size_t i) {
+    for (;;) {
+      {
+        std::lock_guard lock(jobs_mutex_);
+        if (i < first_ + jobs_.size()) return jobs_[i - first_];
+      }
+      make_more();
+    }
+  }
+  // Makes the jobs through index i. Throws Error when the input cannot be read.
+  void make_through(std::size_t i) {
+    for (;;) {
+      {
+        std::lock_guard lock(jobs_mutex_);
+        if (i < first_ + jobs_.size()) return;
+      }
+      make_more();
+    }
+  }
+  // Jobs up to and including i are done with (called in order, after job i's last use).
+  void consumed(std::size_t i) {
+    std::lock_guard lock(jobs_mutex_);
+    while (first_ <= i && !jobs_.empty()) {
+      jobs_.pop_front();
+      ++first_;
+    }
+  }
+  // Whether the input holds files past those made (it grew since it was counted).
+  bool more() {
+    std::lock_guard make(make_mutex_);
+    return !ended_ && rows_.next().has_value();
+  }
+
+ private:
+  // The next row's jobs, made outside the jobs' lock (opening a zip takes time), then appended.
+  void make_more() {
+    std::lock_guard make(make_mutex_);
+    std::deque<Job> made;
+    std::optional<Job> row = ended_ ? std::nullopt : rows_.next();
+    if (row) {
+      expand_row(std::move(*row), made, {});
+      for (Job& job : made) job.cost = cost_of(job);
+    } else {
+      ended_ = true;
+      made.push_back({source_, "", "", 0, DocumentKind::kReport,
+                      fmt::format("{}: changed while it was added: it has fewer files than when the run started",
+                                  source_)});
+    }
+    std::lock_guard lock(jobs_mutex_);
+    for (Job& job : made) jobs_.push_back(std::move(job));
+  }
+
+  std::mutex make_mutex_;  // held while a row is read and its jobs made
+  JobRows& rows_;
+  std::string source_;
+  bool ended_ = false;
+  std::mutex jobs_mutex_;  // held while the jobs are looked at or changed
+  std::deque<Job> jobs_;
+  std::size_t first_ = 0;  // the index of jobs_.front()
+};
+
 int run_add(const AddOptions& o) {
   if (o.files.empty() == o.manifest.empty()) {
     print_error("add: give either FILE... or --manifest CSV");
@@ -202,58 +342,45 @@ int run_add(const AddOptions& o) {
   if (!o.name_pattern.empty()) pattern.emplace(o.name_pattern);  // a bad pattern: Error, a usage error
   const ExtractParams& extract_params = o.extract;
 
-  std::vector<Job> jobs;
   std::size_t skipped_files = 0;
   FileMessages refusals(""), warnings("warning: ");
   std::size_t new_near_places = 0;  // new agencies one character from a known one in the place's name
+  std::optional<JobRows> rows;
   if (!o.manifest.empty()) {
-    ManifestReader manifest(o.manifest);  // row by row: the rows are held once, as jobs
-    while (std::optional<ManifestRow> row = manifest.next())
-      jobs.push_back({std::move(row->path), "", std::move(row->agency), row->year, row->kind,
-                      row->error.empty() ? "" : fmt::format("{}: line {}: {}", o.manifest, row->line, row->error)});
+    rows.emplace(o.manifest);  // read row by row, once per pass: never held whole
   } else {
     if (!o.agency.empty() && o.agency.find_first_not_of(" \t") == std::string::npos) {
       print_error("add: --agency is empty");
       return kExitUsage;
     }
+    std::vector<Job> listed;
     for (const std::string& f : o.files) {
       std::string error;
       for (auto& [path, relative] : expand(f, skipped_files, error))
-        jobs.push_back({std::move(path), std::move(relative), o.agency, o.year, *parse_kind(o.kind), ""});
-      if (!error.empty()) jobs.push_back({f, "", o.agency, o.year, *parse_kind(o.kind), error});
+        listed.push_back({std::move(path), std::move(relative), o.agency, o.year, *parse_kind(o.kind), ""});
+      if (!error.empty()) listed.push_back({f, "", o.agency, o.year, *parse_kind(o.kind), error});
     }
+    rows.emplace(std::move(listed));
   }
-  // Zip files stand for their documents, named ZIP/ENTRY; the pattern reads the entry's path
-  // below the zip's folder. Entries not unpacked are refusals with their reason.
+  // A first pass counts the jobs (zips opened one at a time, the entries they leave out said now)
+  // and the web pages of each folder; the load itself reads the rows again.
+  auto is_web_page = [](const Job& job) {
+    const std::string ext = lower_extension(job.path);
+    return job.error.empty() && (ext == ".htm" || ext == ".html" || ext == ".shtml" || ext == ".xhtml");
+  };
   Progress no_progress(false, 0);
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    if (!jobs[i].error.empty() || jobs[i].zip || !is_zip_path(jobs[i].path)) continue;
-    Job zip_job = std::move(jobs[i]);
-    jobs.erase(jobs.begin() + std::ptrdiff_t(i));
-    std::shared_ptr<const UnpackedZip> zip;
-    try {
-      zip = std::make_shared<const UnpackedZip>(unpack_zip_file(zip_job.path));
-    } catch (const Error& e) {
-      zip_job.error = e.what();
-      jobs.insert(jobs.begin() + std::ptrdiff_t(i), std::move(zip_job));
-      continue;
-    }
-    for (const ZipRefusal& r : zip->refused) refusals.add(r.name, r.reason, no_progress);
-    const std::string folder = fs::path(zip_job.relative).parent_path().generic_string();
-    std::vector<Job> members;
-    for (std::size_t m = 0; m < zip->members.size(); ++m) {
-      const std::string& name = zip->members[m].name;
-      members.push_back({zip_job.path / name, folder.empty() ? name : folder + "/" + name, zip_job.agency,
-                         zip_job.year, zip_job.kind, "", zip, m});
-    }
-    const std::size_t count = members.size();
-    jobs.insert(jobs.begin() + std::ptrdiff_t(i), std::make_move_iterator(members.begin()),
-                std::make_move_iterator(members.end()));
-    i += count;
-    --i;  // the loop's ++i
+  std::size_t total = 0;
+  std::map<fs::path, std::size_t> pages;  // web pages by folder
+  while (std::optional<Job> row = rows->next()) {
+    std::deque<Job> expanded;
+    expand_row(std::move(*row), expanded, [&](const ZipRefusal& r) { refusals.add(r.name, r.reason, no_progress); });
+    total += expanded.size();
+    if (extract_params.remove_chrome)
+      for (const Job& job : expanded)
+        if (is_web_page(job)) ++pages[job.path.parent_path()];
   }
 
-  const bool progress_on = o.progress || (!o.quiet && jobs.size() >= 10 && isatty(STDERR_FILENO));
+  const bool progress_on = o.progress || (!o.quiet && total >= 10 && isatty(STDERR_FILENO));
   // The archive is opened for the first document that can be added: a run that refuses every file
   // creates nothing.
   std::optional<Archive> archive;
@@ -276,32 +403,34 @@ int run_add(const AddOptions& o) {
   };
 
   // Chrome that repeats across the web pages of one folder (one site's pages, saved together):
-  // learned from them first, left out of their leading and trailing runs when each is added.
-  auto is_web_page = [](const Job& job) {
-    const std::string ext = lower_extension(job.path);
-    return job.error.empty() && (ext == ".htm" || ext == ".html" || ext == ".shtml" || ext == ".xhtml");
-  };
+  // learned from them first (another pass, only when a folder holds three pages or more), left out
+  // of their leading and trailing runs when each is added.
   std::map<fs::path, SiteChrome> sites;
-  if (extract_params.remove_chrome) {
-    std::map<fs::path, std::size_t> pages;
-    for (const Job& job : jobs)
-      if (is_web_page(job)) ++pages[job.path.parent_path()];
-    for (const Job& job : jobs) {
-      if (!is_web_page(job) || pages[job.path.parent_path()] < 3) continue;
-      try {
-        const ExtractedText page = job.zip ? extract_bytes(job.zip->members[job.zip_member].bytes, job.path.string(),
-                                                           extract_params)
-                                           : extract_file(job.path, extract_params);
-        sites[job.path.parent_path()].learn(page.text);
-      } catch (const Error&) {
-        // Refused again, with the reason, when it is added.
+  if (extract_params.remove_chrome &&
+      std::any_of(pages.begin(), pages.end(), [](const auto& folder) { return folder.second >= 3; })) {
+    rows->restart();
+    while (std::optional<Job> row = rows->next()) {
+      const bool zip = row->error.empty() && is_zip_path(row->path);
+      if (!zip && !(is_web_page(*row) && pages[row->path.parent_path()] >= 3)) continue;
+      std::deque<Job> expanded;
+      expand_row(std::move(*row), expanded, {});
+      for (const Job& job : expanded) {
+        if (!is_web_page(job) || pages[job.path.parent_path()] < 3) continue;
+        try {
+          const ExtractedText page = job.zip ? extract_bytes(job.zip->members[job.zip_member].bytes,
+                                                             job.path.string(), extract_params)
+                                             : extract_file(job.path, extract_params);
+          sites[job.path.parent_path()].learn(page.text);
+        } catch (const Error&) {
+          // Refused again, with the reason, when it is added.
+        }
       }
     }
   }
 
   // What stdout says is true: a document is reported added once it is committed. The lines of the
   // open group wait for its commit (and are never printed if it fails).
-  Progress progress(progress_on, jobs.size());
+  Progress progress(progress_on, total);
   std::size_t added = 0, present = 0, chrome_lines = 0;
   std::vector<std::string> held;  // lines of the documents of the open group
   std::size_t held_added = 0;
@@ -403,17 +532,6 @@ int run_add(const AddOptions& o) {
     if (sketch) r.prepared = prepare_for_bulk_add(r.read.document, *sketch);
     return r;
   };
-  // What a window item holds is about its input's size (compressed text, fingerprints, names) once
-  // prepared; the file sizes bound the window's memory.
-  std::vector<std::size_t> input_bytes(jobs.size(), 0);
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const Job& job = jobs[i];
-    std::error_code ec;
-    const std::uintmax_t size = !job.error.empty() ? 0
-                                : job.zip          ? job.zip->members[job.zip_member].bytes.size()
-                                                   : fs::file_size(job.path, ec);
-    input_bytes[i] = 4096 + (ec ? 0 : static_cast<std::size_t>(size));
-  }
   // Every group's commit stops the writer (a few seconds at --batch 20000); a window of about a
   // group lets the workers go on preparing meanwhile instead of waiting for room: as many files as
   // a group (256 to 20,000) and 16 KiB of input each (at least 64 MiB). At --batch 20000 the peak
@@ -423,8 +541,37 @@ int run_add(const AddOptions& o) {
   window.max_items = std::clamp<std::size_t>(o.batch > 0 ? o.batch : kAutoGroupFiles, 256, 20000);
   window.max_bytes = std::max(std::size_t(64) << 20, window.max_items * (std::size_t(16) << 10));
   int status = -1;  // set when the run stops early
+  const std::string source = o.manifest.empty() ? "the files given" : o.manifest;
+  JobFeed feed(*rows, source);
+  feed.make_through(window.max_items);  // the window's first jobs, before its threads start
+  // The input could not be read past the jobs made (it changed since the first pass): what was
+  // added is committed and said, then the run stops.
+  auto stop_reading = [&](const Error& e) {
+    try {
+      if (archive && archive->uncommitted() > 0) archive->flush();
+      release_held();
+    } catch (const ArchiveWriteError& write) {
+      status = stop(write);
+      return false;
+    }
+    progress.clear();
+    print_error(fmt::format("{} — stopped: {} added by this run and committed; run the same add again to add the rest",
+                            e.what(), added));
+    status = kExitUsage;
+    return false;
+  };
   auto consume = [&](std::size_t i, ReadJob&& r) -> bool {
-    Job& job = jobs[i];
+    Job& job = feed.at(i);
+    struct Done {  // the job is dropped after its last use, whichever way this returns
+      JobFeed& feed;
+      std::size_t i;
+      ~Done() { feed.consumed(i); }
+    } done{feed, i};
+    try {
+      feed.make_through(i + window.max_items);  // here, not on the pipeline's threads under its lock
+    } catch (const Error& e) {
+      return stop_reading(e);
+    }
     progress.show(i, job.path);
     try {
       if (!r.error.empty()) throw Error(r.error);
@@ -547,13 +694,19 @@ int run_add(const AddOptions& o) {
     } catch (const Error& e) {
       refusals.add(job.path.string(), e.what(), progress);
     }
-    job.zip.reset();  // an entry's bytes are not needed again
     return true;
   };
+  // What a window item holds is about its input's size (compressed text, fingerprints, names) once
+  // prepared; the file sizes bound the window's memory.
   ordered_parallel_map<ReadJob>(
-      jobs.size(), [&](std::size_t i) { return input_bytes[i]; },
-      [&](std::size_t i) { return read_job(jobs[i], sketch_hint ? &*sketch_hint : nullptr); }, consume, window);
+      total, [&](std::size_t i) { return feed.at(i).cost; },
+      [&](std::size_t i) { return read_job(feed.at(i), sketch_hint ? &*sketch_hint : nullptr); }, consume, window);
   if (status >= 0) return status;
+  if (feed.more())
+    refusals.add(o.manifest.empty() ? "the files given" : o.manifest,
+                 "changed while it was added: the files past those it held when the run started were not added; "
+                 "run the same add again to add them",
+                 progress);
   try {
     if (archive) archive->flush();
     release_held();
