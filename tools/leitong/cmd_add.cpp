@@ -16,10 +16,12 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "commands.h"
@@ -66,6 +68,7 @@ struct Job {
   std::shared_ptr<const UnpackedZip> zip;  // set for an entry of a zip
   std::size_t zip_member = 0;
   std::size_t cost = 0;  // what it holds in the pipeline's window, about its input's size
+  bool past_end = false;  // a place past the input's end (it shrank since it was counted): skipped
 };
 
 bool hidden(const fs::path& p) {
@@ -259,15 +262,16 @@ std::size_t cost_of(const Job& job) {
 }
 
 // The jobs of the load, made from the rows ahead of the pipeline and dropped once consumed: it
-// holds the jobs of the pipeline's window and a little ahead (and the zips they come from), not
-// the whole input's, so that a manifest of millions of files, or a folder of large zips, is added
-// in bounded memory. Safe to use from the pipeline's threads.
+// holds the jobs of the pipeline's window and a little ahead (and the zips they come from), bounded
+// in number and in bytes, not the whole input's, so that a manifest of millions of files, or a
+// folder of large zips, is added in bounded memory. Safe to use from the pipeline's threads.
 class JobFeed {
  public:
-  JobFeed(JobRows& rows, std::string source) : rows_(rows), source_(std::move(source)) { rows_.restart(); }
-  // Job i, made now if it is not yet (make_through keeps ahead, so that the pipeline's threads do
-  // not open zips while it holds its lock). Past the rows' end (the input shrank since it was
-  // counted) a job refused for that.
+  JobFeed(JobRows& rows, std::string source, std::size_t total)
+      : rows_(rows), source_(std::move(source)), total_(total) {
+    rows_.restart();
+  }
+  // Job i, made now if it is not yet (make_ahead keeps it made for the pipeline's threads).
   Job& at(std::size_t i) {
     for (;;) {
       {
@@ -277,12 +281,22 @@ class JobFeed {
       make_more();
     }
   }
-  // Makes the jobs through index i. Throws Error when the input cannot be read.
-  void make_through(std::size_t i) {
+  // The cost of job i if it is made; else more than any window holds, so that the pipeline does
+  // not start it (and no zip is opened under the pipeline's lock).
+  std::size_t cost_if_made(std::size_t i) {
+    std::lock_guard lock(jobs_mutex_);
+    return i < first_ + jobs_.size() ? jobs_[i - first_].cost : std::numeric_limits<std::size_t>::max() / 4;
+  }
+  // Makes job `next` (the pipeline's next to consume), then the jobs after it through `reach`
+  // (never past the counted total) while those made and not yet consumed cost at most `budget`.
+  // Throws Error when the input cannot be read.
+  void make_ahead(std::size_t next, std::size_t reach, std::size_t budget) {
+    reach = std::min(reach, total_ == 0 ? 0 : total_ - 1);
     for (;;) {
       {
         std::lock_guard lock(jobs_mutex_);
-        if (i < first_ + jobs_.size()) return;
+        const std::size_t end = first_ + jobs_.size();
+        if (end > reach || (end > next && held_ > budget)) return;
       }
       make_more();
     }
@@ -291,18 +305,21 @@ class JobFeed {
   void consumed(std::size_t i) {
     std::lock_guard lock(jobs_mutex_);
     while (first_ <= i && !jobs_.empty()) {
+      held_ -= jobs_.front().cost;
       jobs_.pop_front();
       ++first_;
     }
   }
-  // Whether the input holds files past those made (it grew since it was counted).
-  bool more() {
+  // Whether the input holds files past the counted total (it grew since it was counted). Throws
+  // Error when the input cannot be read.
+  bool grew() {
     std::lock_guard make(make_mutex_);
-    return !ended_ && rows_.next().has_value();
+    return made_ > total_ || (!ended_ && rows_.next().has_value());
   }
 
  private:
   // The next row's jobs, made outside the jobs' lock (opening a zip takes time), then appended.
+  // Past the rows' end, one job refused for the input's shrinking, then places to skip.
   void make_more() {
     std::lock_guard make(make_mutex_);
     std::deque<Job> made;
@@ -310,23 +327,34 @@ class JobFeed {
     if (row) {
       expand_row(std::move(*row), made, {});
       for (Job& job : made) job.cost = cost_of(job);
+      made_ += made.size();
     } else {
-      ended_ = true;
       made.push_back({source_, "", "", 0, DocumentKind::kReport,
-                      fmt::format("{}: changed while it was added: it has fewer files than when the run started",
-                                  source_)});
+                      ended_ ? ""
+                             : fmt::format("{}: changed while it was added: it has fewer files than when the run "
+                                           "started",
+                                           source_)});
+      made.back().past_end = ended_;
+      made.back().cost = 4096;
+      ended_ = true;
     }
     std::lock_guard lock(jobs_mutex_);
-    for (Job& job : made) jobs_.push_back(std::move(job));
+    for (Job& job : made) {
+      held_ += job.cost;
+      jobs_.push_back(std::move(job));
+    }
   }
 
   std::mutex make_mutex_;  // held while a row is read and its jobs made
   JobRows& rows_;
   std::string source_;
+  std::size_t total_;      // the jobs the first pass counted
+  std::size_t made_ = 0;   // jobs made from rows
   bool ended_ = false;
   std::mutex jobs_mutex_;  // held while the jobs are looked at or changed
   std::deque<Job> jobs_;
   std::size_t first_ = 0;  // the index of jobs_.front()
+  std::size_t held_ = 0;   // the costs of jobs_
 };
 
 int run_add(const AddOptions& o) {
@@ -371,13 +399,18 @@ int run_add(const AddOptions& o) {
   Progress no_progress(false, 0);
   std::size_t total = 0;
   std::map<fs::path, std::size_t> pages;  // web pages by folder
-  while (std::optional<Job> row = rows->next()) {
+  std::set<std::size_t> zips_with_pages;  // the rows (by position) of zips holding web pages
+  for (std::size_t at = 0; std::optional<Job> row = rows->next(); ++at) {
     std::deque<Job> expanded;
+    const bool zip = row->error.empty() && is_zip_path(row->path);
     expand_row(std::move(*row), expanded, [&](const ZipRefusal& r) { refusals.add(r.name, r.reason, no_progress); });
     total += expanded.size();
     if (extract_params.remove_chrome)
       for (const Job& job : expanded)
-        if (is_web_page(job)) ++pages[job.path.parent_path()];
+        if (is_web_page(job)) {
+          ++pages[job.path.parent_path()];
+          if (zip) zips_with_pages.insert(at);
+        }
   }
 
   const bool progress_on = o.progress || (!o.quiet && total >= 10 && isatty(STDERR_FILENO));
@@ -409,9 +442,9 @@ int run_add(const AddOptions& o) {
   if (extract_params.remove_chrome &&
       std::any_of(pages.begin(), pages.end(), [](const auto& folder) { return folder.second >= 3; })) {
     rows->restart();
-    while (std::optional<Job> row = rows->next()) {
+    for (std::size_t at = 0; std::optional<Job> row = rows->next(); ++at) {
       const bool zip = row->error.empty() && is_zip_path(row->path);
-      if (!zip && !(is_web_page(*row) && pages[row->path.parent_path()] >= 3)) continue;
+      if (zip ? !zips_with_pages.count(at) : !(is_web_page(*row) && pages[row->path.parent_path()] >= 3)) continue;
       std::deque<Job> expanded;
       expand_row(std::move(*row), expanded, {});
       for (const Job& job : expanded) {
@@ -490,6 +523,7 @@ int run_add(const AddOptions& o) {
   };
   auto read_job = [&](const Job& job, const SketchParams* sketch) {
     ReadJob r;
+    if (job.past_end) return r;  // nothing to read: skipped in its turn
     try {
       if (!job.error.empty()) throw Error(job.error);
       std::string agency = job.agency;
@@ -542,11 +576,12 @@ int run_add(const AddOptions& o) {
   window.max_bytes = std::max(std::size_t(64) << 20, window.max_items * (std::size_t(16) << 10));
   int status = -1;  // set when the run stops early
   const std::string source = o.manifest.empty() ? "the files given" : o.manifest;
-  JobFeed feed(*rows, source);
-  feed.make_through(window.max_items);  // the window's first jobs, before its threads start
+  JobFeed feed(*rows, source, total);
   // The input could not be read past the jobs made (it changed since the first pass): what was
   // added is committed and said, then the run stops.
   auto stop_reading = [&](const Error& e) {
+    progress.clear();
+    print_error(fmt::format("{} — stopped reading it", e.what()));
     try {
       if (archive && archive->uncommitted() > 0) archive->flush();
       release_held();
@@ -554,12 +589,19 @@ int run_add(const AddOptions& o) {
       status = stop(write);
       return false;
     }
-    progress.clear();
-    print_error(fmt::format("{} — stopped: {} added by this run and committed; run the same add again to add the rest",
-                            e.what(), added));
+    print_error(fmt::format("stopped: {} added by this run and committed; run the same add again to add the rest",
+                            added));
     status = kExitUsage;
     return false;
   };
+  // The window's first jobs, before its threads start; then each consumed job makes those the
+  // window can reach next (on this thread: the pipeline's threads never open a zip).
+  try {
+    feed.make_ahead(0, window.max_items, window.max_bytes);
+  } catch (const Error& e) {
+    stop_reading(e);
+    return status;
+  }
   auto consume = [&](std::size_t i, ReadJob&& r) -> bool {
     Job& job = feed.at(i);
     struct Done {  // the job is dropped after its last use, whichever way this returns
@@ -568,10 +610,11 @@ int run_add(const AddOptions& o) {
       ~Done() { feed.consumed(i); }
     } done{feed, i};
     try {
-      feed.make_through(i + window.max_items);  // here, not on the pipeline's threads under its lock
+      feed.make_ahead(i + 1, i + window.max_items, window.max_bytes);
     } catch (const Error& e) {
       return stop_reading(e);
     }
+    if (job.past_end) return true;  // the input shrank: said once, at the first such place
     progress.show(i, job.path);
     try {
       if (!r.error.empty()) throw Error(r.error);
@@ -699,14 +742,18 @@ int run_add(const AddOptions& o) {
   // What a window item holds is about its input's size (compressed text, fingerprints, names) once
   // prepared; the file sizes bound the window's memory.
   ordered_parallel_map<ReadJob>(
-      total, [&](std::size_t i) { return feed.at(i).cost; },
+      total, [&](std::size_t i) { return feed.cost_if_made(i); },
       [&](std::size_t i) { return read_job(feed.at(i), sketch_hint ? &*sketch_hint : nullptr); }, consume, window);
   if (status >= 0) return status;
-  if (feed.more())
-    refusals.add(o.manifest.empty() ? "the files given" : o.manifest,
-                 "changed while it was added: the files past those it held when the run started were not added; "
-                 "run the same add again to add them",
-                 progress);
+  try {
+    if (feed.grew())
+      refusals.add(source,
+                   "changed while it was added: the files past those it held when the run started were not added; "
+                   "run the same add again to add them",
+                   progress);
+  } catch (const Error& e) {
+    refusals.add(source, fmt::format("could not be read again to the end ({})", e.what()), progress);
+  }
   try {
     if (archive) archive->flush();
     release_held();
