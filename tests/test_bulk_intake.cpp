@@ -130,6 +130,31 @@ TEST(BulkIntake, AddsWhatItCanAndListsTheRestWithReasons) {
   EXPECT_NE(again.out.find("0 added, 3 already present, 7 refused"), std::string::npos) << again.out;
 }
 
+// add reads a folder twice (a first pass counts its files, opening each zip): a folder whose last
+// entries are zips holding nothing to add (only folders and hidden files, or nothing at all) is
+// added whole, with no word of the input changing, and each zip's documents are added once, in
+// the folder's order.
+TEST(BulkIntake, ZipsAreCountedThenAddedInTheirTurn) {
+  TempDir dir;
+  const fs::path inbox = dir / "inbox";
+  fs::create_directories(inbox);
+  write_file(inbox / "a.zip",
+             make_zip({{"2024/深圳市罗湖区民政局.txt", read_bytes(corpora_dir() / "cases/luohu-minzheng-2025.txt")},
+                       {"2023/重庆市合川区司法局.txt", read_bytes(corpora_dir() / "reports/hechuan-sifa-2024.txt")}}));
+  write_file(inbox / "y-empty.zip", make_zip({}));
+  write_file(inbox / "z-hidden.zip", make_zip({{"__MACOSX/._x.txt", "x"}, {".DS_Store", "x"}}));
+  const std::vector<std::string> args = {"add", "--archive", "a.db", "--name-pattern", "{year}/{agency}.*",
+                                         inbox.string()};
+  const CliResult r = run_cli(args, dir.path());
+  EXPECT_EQ(r.status, 0) << describe(args, r);
+  EXPECT_EQ(r.err.find("changed while it was added"), std::string::npos) << r.err;
+  const auto out = lines(r.out);
+  ASSERT_EQ(count_with(out, "added      "), 2u) << r.out;
+  EXPECT_LT(r.out.find("a.zip/2024/"), r.out.find("a.zip/2023/")) << r.out;  // the zip's own order
+  const Archive archive = Archive::open(dir / "a.db", Archive::Mode::kReadOnly);
+  EXPECT_EQ(archive.documents().size(), 2u);
+}
+
 TEST(BulkIntake, WarnsWhenTheSameTextIsArchivedUnderAnotherAgencyOrYear) {
   TempDir dir;
   const std::string file = (corpora_dir() / "reports/luohu-minzheng-2024.txt").string();

@@ -268,9 +268,9 @@ std::size_t cost_of(const Job& job) {
 class JobFeed {
  public:
   JobFeed(JobRows& rows, std::string source, std::size_t total)
-      : rows_(rows), source_(std::move(source)), total_(total) {
-    rows_.restart();
-  }
+      : rows_(rows), source_(std::move(source)), total_(total) {}
+  // Reads the rows from the start. Throws Error when the input cannot be read.
+  void start() { rows_.restart(); }
   // Job i, made now if it is not yet (make_ahead keeps it made for the pipeline's threads).
   Job& at(std::size_t i) {
     for (;;) {
@@ -291,7 +291,8 @@ class JobFeed {
   // (never past the counted total) while those made and not yet consumed cost at most `budget`.
   // Throws Error when the input cannot be read.
   void make_ahead(std::size_t next, std::size_t reach, std::size_t budget) {
-    reach = std::min(reach, total_ == 0 ? 0 : total_ - 1);
+    if (total_ == 0) return;
+    reach = std::min(reach, total_ - 1);
     for (;;) {
       {
         std::lock_guard lock(jobs_mutex_);
@@ -314,7 +315,16 @@ class JobFeed {
   // Error when the input cannot be read.
   bool grew() {
     std::lock_guard make(make_mutex_);
-    return made_ > total_ || (!ended_ && rows_.next().has_value());
+    if (made_ > total_) return true;
+    // Rows past the counted total that give no job (an empty zip) are no growth.
+    while (!ended_) {
+      std::optional<Job> row = rows_.next();
+      if (!row) return false;
+      std::deque<Job> jobs;
+      expand_row(std::move(*row), jobs, {});
+      if (!jobs.empty()) return true;
+    }
+    return false;
   }
 
  private:
@@ -597,6 +607,7 @@ int run_add(const AddOptions& o) {
   // The window's first jobs, before its threads start; then each consumed job makes those the
   // window can reach next (on this thread: the pipeline's threads never open a zip).
   try {
+    feed.start();
     feed.make_ahead(0, window.max_items, window.max_bytes);
   } catch (const Error& e) {
     stop_reading(e);

@@ -46,10 +46,11 @@ struct PipelineStats {
 // thread for i = 0, 1, 2, … in order. `cost(i)` is called on any thread with an internal lock held:
 // keep it cheap (a look-up in a precomputed vector). `work` must be safe to run concurrently with
 // itself and with `consume`.
-// consume returns false to stop: no further item is consumed, the items in progress are finished
-// and dropped, and the call returns. An exception thrown by work(i) is rethrown from this call when
-// item i's turn to be consumed comes (the items before it are consumed first); one thrown by
-// consume propagates at once. Either way every worker thread has been joined before it returns.
+// consume returns false to stop: no further item is started or consumed, the items in progress
+// are finished and dropped, and the call returns. An exception thrown by work(i) is rethrown from
+// this call when item i's turn to be consumed comes (the items before it are consumed first); one
+// thrown by consume propagates at once. Either way every worker thread has been joined before it
+// returns.
 template <class Result>
 PipelineStats ordered_parallel_map(std::size_t count,
                                    const std::function<std::size_t(std::size_t)>& cost,
@@ -152,9 +153,10 @@ PipelineStats ordered_parallel_map(std::size_t count,
         costs.erase(i);
         next_consume = i + 1;
         ++stats.consumed;
+        stopping = !more;  // stopped: no item starts after it
       }
-      room_cv.notify_all();
       if (!more) break;
+      room_cv.notify_all();
     }
   } catch (...) {
     finish();
