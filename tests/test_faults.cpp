@@ -63,16 +63,21 @@ class Mount {
   bool mounted_ = false;
 };
 
+// 180 synthetic reports (about 1.7 MB of text) in `dir`/syn: more than a 3 MB file system holds
+// once archived. The exit status of `leitong synth`.
+int synthesize_disk_fillers(const fs::path& dir) {
+  return run_cli({"synth", "--agencies", "60", "--years", "3", "--seed", "3", "--corpora", corpora_dir().string(),
+                  "--out", "syn"},
+                 dir)
+      .status;
+}
+
 // 180 synthetic reports (about 1.7 MB of text) into a 3 MB file system: the disk fills part way.
 // stdout names exactly the documents the archive then holds, one error line says why the run
 // stopped, and the archive verifies.
 TEST(Faults, DiskFullAddSaysExactlyWhatTheArchiveHolds) {
   TempDir dir;
-  ASSERT_EQ(run_cli({"synth", "--agencies", "60", "--years", "3", "--seed", "3", "--corpora",
-                     corpora_dir().string(), "--out", "syn"},
-                    dir.path())
-                .status,
-            0);
+  ASSERT_EQ(synthesize_disk_fillers(dir.path()), 0);
   for (const std::string batch : {"20", "1"}) {
     Mount disk("-t tmpfs -o size=3m tmpfs", dir / ("disk" + batch));
     if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
@@ -101,11 +106,7 @@ TEST(Faults, DiskFullAddSaysExactlyWhatTheArchiveHolds) {
 // verifies. The service's own store lies outside the full disk; what is tested is the archive's.
 TEST(Faults, DiskFullUploadJobSaysExactlyWhatTheArchiveHolds) {
   TempDir dir;
-  ASSERT_EQ(run_cli({"synth", "--agencies", "60", "--years", "3", "--seed", "3", "--corpora",
-                     corpora_dir().string(), "--out", "syn"},
-                    dir.path())
-                .status,
-            0);
+  ASSERT_EQ(synthesize_disk_fillers(dir.path()), 0);
   std::vector<UploadedFile> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir / "syn" / "reports"))
     if (entry.is_regular_file()) files.push_back({entry.path().filename().string(), read_bytes(entry.path())});
