@@ -2,7 +2,12 @@
 #include <gtest/gtest.h>
 #include <leitong/analysis/agencies.h>
 
+#include <leitong/core/text.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <random>
+#include <set>
 
 #include "support/cli.h"
 #include "support/corpus.h"
@@ -72,6 +77,49 @@ TEST(ResolveAgency, UnknownNamesListTheirLookalikes) {
   const std::vector<std::string> market = {"南宁市平州区市场监督管理局"};
   EXPECT_EQ(resolve_agency("南宁市平州区市场监督管理居", market).candidates, market);
   EXPECT_TRUE(resolve_agency("某县教育局", {}).candidates.empty());
+}
+
+// Every name one character off, wherever the character is, and only those: the index against a
+// pass over every known name. Names of a small alphabet with no region or department in them (so
+// every lookalike is a candidate) share long runs, as agencies' names do.
+TEST(ResolveAgency, LookalikesAreEveryNameOneCharacterOffAtAnyPosition) {
+  const std::u32string alphabet = U"甲乙丙丁戊己";
+  std::mt19937 random(7);
+  std::vector<std::string> known;
+  std::set<std::string> seen;
+  while (known.size() < 400) {
+    std::u32string name(4 + random() % 9, U' ');
+    for (char32_t& c : name) c = alphabet[random() % alphabet.size()];
+    if (seen.insert(encode_utf8(name)).second) known.push_back(encode_utf8(name));
+  }
+  const AgencyIndex index(known);
+  std::size_t compared = 0, with_lookalikes = 0;
+  for (const std::string& name : known) {
+    const std::u32string original = decode_utf8(name, "test");
+    for (std::size_t at = 0; at < original.size(); ++at) {
+      std::u32string given = original;
+      given[at] = alphabet[(alphabet.find(given[at]) + 1 + random() % (alphabet.size() - 1)) % alphabet.size()];
+      if (seen.count(encode_utf8(given))) continue;  // another known name: resolved exactly
+      std::vector<std::string> expected;
+      for (const std::string& other : known) {
+        const std::u32string k = decode_utf8(other, "test");
+        if (k.size() != given.size()) continue;
+        std::size_t differing = 0;
+        for (std::size_t i = 0; i < k.size(); ++i) differing += k[i] != given[i];
+        if (differing == 1) expected.push_back(other);
+      }
+      std::sort(expected.begin(), expected.end());
+      if (expected.size() > 5) expected.resize(5);
+      const AgencyResolution r = index.resolve(encode_utf8(given));
+      EXPECT_EQ(r.how, How::kUnknown);
+      EXPECT_EQ(r.candidates, expected) << encode_utf8(given);
+      EXPECT_TRUE(r.other_places.empty());
+      ++compared;
+      with_lookalikes += expected.size() > 1;
+    }
+  }
+  EXPECT_GT(compared, 2000u);
+  EXPECT_GT(with_lookalikes, 100u);  // names with several lookalikes were among them
 }
 
 // The recycled 罗湖 report checked as 罗湖区民政局 (the short form everyone writes) is compared

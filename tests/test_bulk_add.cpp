@@ -354,9 +354,20 @@ TEST(BulkAdd, ShrunkPreparedDocumentsWriteTheSameRows) {
     Archive shrunk = Archive::open(dir / "shrunk.db", Archive::Mode::kReadWrite);
     PreparedDocument p = prepare_document(d, shrunk.params().sketch);
     EXPECT_EQ(p.content_hash, content_hash(d.text));
+    // What add() posts: each hash once, by hash.
+    std::vector<Fingerprint> posted = p.sketch.fingerprints;
+    const auto by_hash = [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; };
+    std::stable_sort(posted.begin(), posted.end(), by_hash);
+    posted.erase(std::unique(posted.begin(), posted.end(),
+                             [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
+                 posted.end());
+    ASSERT_LT(posted.size(), p.sketch.fingerprints.size());  // the report repeats some windows
     shrink_to_index(p);
     EXPECT_TRUE(p.sketch.normalized.chars.empty());
     EXPECT_EQ(p.sketch.shingles.size(), 1u);
+    EXPECT_EQ(p.sketch.fingerprints.size(), posted.size());
+    for (std::size_t i = 0; i < posted.size() && i < p.sketch.fingerprints.size(); ++i)
+      EXPECT_EQ(p.sketch.fingerprints[i].hash, posted[i].hash) << i;
     EXPECT_EQ(shrunk.ids_with_content_hash(p.content_hash), std::vector<std::int64_t>{});
     const std::int64_t id = shrunk.add(p).id;
     EXPECT_EQ(shrunk.ids_with_content_hash(p.content_hash), std::vector<std::int64_t>{id});

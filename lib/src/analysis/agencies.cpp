@@ -65,14 +65,18 @@ std::u32string_view department_of(std::u32string_view name) {
   return {};
 }
 
-}  // namespace
-
-// Keys of the index of lookalikes: a name one character off another agrees with it in one half.
-std::string half_key(std::u32string_view name, int half) {
-  const std::size_t mid = name.size() / 2;
-  return fmt::format("{}|{}|{}", name.size(), half,
-                     encode_utf8(half == 0 ? name.substr(0, mid) : name.substr(mid)));
+// Keys of the index of lookalikes: the name cut in three parts, one part left out. A name one
+// character off another agrees with it in the two parts the differing character is not in, so it
+// is found under exactly one of its three keys, in a bucket of the few names that share those two
+// parts (halves were shared by thousands: every 区教育委员会 of one length).
+std::string part_key(std::u32string_view name, int left_out) {
+  const std::size_t first = name.size() / 3, second = 2 * name.size() / 3;
+  const std::u32string_view kept_a = left_out == 0 ? name.substr(first, second - first) : name.substr(0, first);
+  const std::u32string_view kept_b = left_out == 2 ? name.substr(first, second - first) : name.substr(second);
+  return fmt::format("{}|{}|{}|{}", name.size(), left_out, encode_utf8(kept_a), encode_utf8(kept_b));
 }
+
+}  // namespace
 
 AgencyIndex::AgencyIndex(const std::vector<std::string>& names,
                          const std::vector<std::pair<std::string, std::string>>& aliases) {
@@ -93,8 +97,12 @@ void AgencyIndex::add_name(const std::string& name, const std::string& entry) {
   for (std::size_t i = 1; i < n.size(); ++i)
     if (ends_region(n[i - 1]) && names_a_place(std::u32string_view(n).substr(i)))
       by_place_suffix_[encode_utf8(std::u32string_view(n).substr(i))].push_back(entry);
-  if (n.size() >= 4)
-    for (int half = 0; half < 2; ++half) by_half_[half_key(n, half)].push_back(name);
+  if (n.size() >= 4) {
+    const auto at = static_cast<std::uint32_t>(lookalike_names_.size());
+    for (int part = 0; part < 3; ++part) by_part_[part_key(n, part)].push_back(at);
+    lookalike_names_.push_back(name);
+    lookalike_decoded_.push_back(n);
+  }
 }
 
 AgencyResolution AgencyIndex::resolve(std::string_view given) const {
@@ -136,11 +144,12 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
     if (ends_region(name[i])) place_end = i + 1;
   std::vector<std::string> lookalikes, other_places;
   if (name.size() >= 4)
-    for (int half = 0; half < 2; ++half) {
-      const auto it = by_half_.find(half_key(name, half));
-      if (it == by_half_.end()) continue;
-      for (const std::string& k : it->second) {
-        const std::u32string candidate = decode_utf8(k, "agency name");
+    for (int part = 0; part < 3; ++part) {
+      const auto it = by_part_.find(part_key(name, part));
+      if (it == by_part_.end()) continue;
+      for (const std::uint32_t at : it->second) {
+        const std::string& k = lookalike_names_[at];
+        const std::u32string& candidate = lookalike_decoded_[at];
         if (candidate.size() != name.size() ||
             std::inner_product(name.begin(), name.end(), candidate.begin(), 0, std::plus<>(), std::not_equal_to<>()) != 1)
           continue;

@@ -8,6 +8,7 @@
 
 #include <leitong/archive/archive.h>
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -40,7 +41,7 @@ AgencyResolution resolve_agency(std::string_view given, const Archive& archive);
 
 // The same resolution for many names (a folder of thousands of files): the archive's names and
 // aliases indexed once, each name then resolved by look-ups (its regions cut off in front, the
-// names it is the end of, the names agreeing with one of its halves) instead of a pass over every
+// names it is the end of, the names agreeing with it in two of three parts) instead of a pass over every
 // known name. insert() adds an agency created since, so that names later in the same run resolve
 // against it too.
 class AgencyIndex {
@@ -55,7 +56,10 @@ class AgencyIndex {
   void add_name(const std::string& name, const std::string& entry);
   std::unordered_map<std::string, std::string> exact_;  // name or alias → the entry's name
   std::unordered_map<std::string, std::vector<std::string>> by_place_suffix_;  // a name less its leading regions → entries
-  std::unordered_map<std::string, std::vector<std::string>> by_half_;          // length and one half → names
+  // Names one character off a given one (part_key): indices into the names and their code points.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_part_;
+  std::vector<std::string> lookalike_names_;
+  std::vector<std::u32string> lookalike_decoded_;
 };
 
 }  // namespace leitong

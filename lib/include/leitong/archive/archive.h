@@ -85,8 +85,9 @@ PreparedDocument prepare_document(const Document& document, const SketchParams& 
 
 // Frees what add() does not write — the normalized text with its offsets and the shingle hashes
 // but the first (kept so that the document still reads as long enough to compare), about 20 bytes
-// per character — for prepared documents held a while, as in a bulk load's window. add() writes
-// the same rows from it as from the document uncompacted.
+// per character — for prepared documents held a while, as in a bulk load's window, and leaves the
+// fingerprints as add() posts them (each hash once, by hash: their order in the text is lost).
+// add() writes the same rows from it as from the document uncompacted.
 void shrink_to_index(PreparedDocument& document);
 
 // What a bulk load holds of a document while it waits for its turn to be added: prepare_document,

@@ -7,6 +7,7 @@
 #include <leitong/archive/archive.h>
 #include <leitong/core/detail/mix.h>
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -51,7 +52,12 @@ T read_le(const std::uint8_t* p) {
 
 // What a document posts: each distinct fingerprint hash once, ordered by hash. add() writes these
 // and verify() expects exactly these, so both use this one definition.
+// A bulk load's prepared documents hold them so already (shrink_to_index, on its workers).
 inline std::vector<Fingerprint> posted_fingerprints(const Sketch& sketch) {
+  const auto not_before = [](const Fingerprint& a, const Fingerprint& b) { return a.hash >= b.hash; };
+  if (std::adjacent_find(sketch.fingerprints.begin(), sketch.fingerprints.end(), not_before) ==
+      sketch.fingerprints.end())
+    return sketch.fingerprints;
   std::vector<Fingerprint> fps = sketch.fingerprints;
   std::sort(fps.begin(), fps.end(),
             [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
@@ -253,6 +259,7 @@ struct Archive::Impl {
     std::uint32_t bucket, tag, doc, agency;
   };
   std::vector<PendingPosting> pending_postings;
+  std::vector<PendingPosting> pending_postings_sorted;  // sort_pending_postings' buffer, kept
   std::vector<std::pair<std::int64_t, std::uint32_t>> pending_lsh;  // (band key, document)
   std::vector<std::uint8_t> posting_blob_scratch;  // write_posting_bucket's
   // While adds are grouped: copies the log after each group commits (set_batch_size).
