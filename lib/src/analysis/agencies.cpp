@@ -67,8 +67,8 @@ std::u32string_view department_of(std::u32string_view name) {
 
 // Keys of the index of lookalikes: the name cut in three parts, one part left out. A name one
 // character off another agrees with it in the two parts the differing character is not in, so it
-// is found under exactly one of its three keys, in a bucket of the few names that share those two
-// parts (halves were shared by thousands: every 区教育委员会 of one length).
+// is found under exactly one of its three keys, in a bucket of the names that share those two
+// parts. (A half would be shared by thousands: the second half of every 11-character …区教育委员会.)
 std::string part_key(std::u32string_view name, int left_out) {
   const std::size_t first = name.size() / 3, second = 2 * name.size() / 3;
   const std::u32string_view kept_a = left_out == 0 ? name.substr(first, second - first) : name.substr(0, first);
