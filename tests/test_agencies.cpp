@@ -93,6 +93,7 @@ TEST(ResolveAgency, LookalikesAreEveryNameOneCharacterOffAtAnyPosition) {
     if (seen.insert(encode_utf8(name)).second) known.push_back(encode_utf8(name));
   }
   const AgencyIndex index(known);
+  const AgencyIndex scanned(known, {}, AgencyIndex::Lookalikes::kScanned);  // one resolution's way
   std::size_t compared = 0, with_lookalikes = 0;
   for (const std::string& name : known) {
     const std::u32string original = decode_utf8(name, "test");
@@ -114,12 +115,27 @@ TEST(ResolveAgency, LookalikesAreEveryNameOneCharacterOffAtAnyPosition) {
       EXPECT_EQ(r.how, How::kUnknown);
       EXPECT_EQ(r.candidates, expected) << encode_utf8(given);
       EXPECT_TRUE(r.other_places.empty());
+      EXPECT_EQ(scanned.resolve(encode_utf8(given)).candidates, expected) << encode_utf8(given);
       ++compared;
       with_lookalikes += expected.size() > 1;
     }
   }
   EXPECT_GT(compared, 2000u);
-  EXPECT_GT(with_lookalikes, 100u);  // names with several lookalikes were among them
+  EXPECT_GT(with_lookalikes, 50u);  // names with several lookalikes were among them
+
+  // More than five lookalikes: the first five by name. An alias is found as its entry, and a name
+  // inserted later is found too.
+  std::vector<std::string> many;
+  for (const char32_t c : std::u32string(U"甲乙丙丁戊己庚")) many.push_back(encode_utf8(U"子丑寅卯" + std::u32string(1, c)));
+  for (const auto how : {AgencyIndex::Lookalikes::kIndexed, AgencyIndex::Lookalikes::kScanned}) {
+    AgencyIndex with_many(many, {{"子丑寅卯辰", "子丑寅卯甲"}}, how);
+    EXPECT_EQ(with_many.resolve("子丑寅卯巳").candidates,
+              (std::vector<std::string>{"子丑寅卯丁", "子丑寅卯丙", "子丑寅卯乙", "子丑寅卯己", "子丑寅卯庚"}));
+    EXPECT_EQ(with_many.resolve("子丑寅午辰").candidates, std::vector<std::string>{"子丑寅卯甲"});
+    EXPECT_TRUE(with_many.resolve("午未申酉").candidates.empty());
+    with_many.insert("午未申戌");
+    EXPECT_EQ(with_many.resolve("午未申酉").candidates, std::vector<std::string>{"午未申戌"});
+  }
 }
 
 // The recycled 罗湖 report checked as 罗湖区民政局 (the short form everyone writes) is compared

@@ -76,15 +76,23 @@ std::string part_key(std::u32string_view name, int left_out) {
   return fmt::format("{}|{}|{}|{}", name.size(), left_out, encode_utf8(kept_a), encode_utf8(kept_b));
 }
 
+// Code points of valid UTF-8: its bytes less the continuation bytes.
+std::size_t code_points(std::string_view utf8) {
+  return static_cast<std::size_t>(
+      std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 }  // namespace
 
 AgencyIndex::AgencyIndex(const std::vector<std::string>& names,
-                         const std::vector<std::pair<std::string, std::string>>& aliases) {
+                         const std::vector<std::pair<std::string, std::string>>& aliases, Lookalikes lookalikes)
+    : indexed_(lookalikes == Lookalikes::kIndexed) {
   for (const std::string& n : names) add_name(n, n);
   for (const auto& [alias, entry] : aliases) add_name(alias, entry);
 }
 
-AgencyIndex::AgencyIndex(const Archive& archive) : AgencyIndex(archive.agency_names(), archive.agency_aliases()) {}
+AgencyIndex::AgencyIndex(const Archive& archive, Lookalikes lookalikes)
+    : AgencyIndex(archive.agency_names(), archive.agency_aliases(), lookalikes) {}
 
 void AgencyIndex::insert(const std::string& name) {
   const std::string canonical = canonical_agency(name);
@@ -97,7 +105,7 @@ void AgencyIndex::add_name(const std::string& name, const std::string& entry) {
   for (std::size_t i = 1; i < n.size(); ++i)
     if (ends_region(n[i - 1]) && names_a_place(std::u32string_view(n).substr(i)))
       by_place_suffix_[encode_utf8(std::u32string_view(n).substr(i))].push_back(entry);
-  if (n.size() >= 4) {
+  if (indexed_ && n.size() >= 4) {
     const auto at = static_cast<std::uint32_t>(lookalike_names_.size());
     for (int part = 0; part < 3; ++part) by_part_[part_key(n, part)].push_back(at);
     lookalike_names_.push_back(name);
@@ -143,29 +151,33 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
   for (std::size_t i = 0; i + 1 < name.size(); ++i)
     if (ends_region(name[i])) place_end = i + 1;
   std::vector<std::string> lookalikes, other_places;
-  if (name.size() >= 4)
+  const auto consider = [&](const std::string& k, const std::u32string& candidate) {
+    if (candidate.size() != name.size() ||
+        std::inner_product(name.begin(), name.end(), candidate.begin(), 0, std::plus<>(), std::not_equal_to<>()) != 1)
+      return;
+    const auto differs = static_cast<std::size_t>(
+        std::mismatch(name.begin(), name.end(), candidate.begin()).first - name.begin());
+    if (differs < place_end) {
+      other_places.push_back(exact_.at(k));
+      return;
+    }
+    // Two departments of one place whose names differ by a character (民政局, 财政局) are two
+    // agencies, not a typo.
+    const std::u32string_view department = department_of(name), other = department_of(candidate);
+    if (!department.empty() && !other.empty() && department != other) return;
+    lookalikes.push_back(exact_.at(k));
+  };
+  if (name.size() >= 4 && indexed_) {
     for (int part = 0; part < 3; ++part) {
       const auto it = by_part_.find(part_key(name, part));
       if (it == by_part_.end()) continue;
-      for (const std::uint32_t at : it->second) {
-        const std::string& k = lookalike_names_[at];
-        const std::u32string& candidate = lookalike_decoded_[at];
-        if (candidate.size() != name.size() ||
-            std::inner_product(name.begin(), name.end(), candidate.begin(), 0, std::plus<>(), std::not_equal_to<>()) != 1)
-          continue;
-        const auto differs = static_cast<std::size_t>(
-            std::mismatch(name.begin(), name.end(), candidate.begin()).first - name.begin());
-        if (differs < place_end) {
-          other_places.push_back(exact_.at(k));
-          continue;
-        }
-        // Two departments of one place whose names differ by a character (民政局, 财政局) are two
-        // agencies, not a typo.
-        const std::u32string_view department = department_of(name), other = department_of(candidate);
-        if (!department.empty() && !other.empty() && department != other) continue;
-        lookalikes.push_back(exact_.at(k));
-      }
+      for (const std::uint32_t at : it->second) consider(lookalike_names_[at], lookalike_decoded_[at]);
     }
+  } else if (name.size() >= 4) {
+    // One look-up: a pass over the names of its length costs less than indexing them all.
+    for (const auto& [k, entry] : exact_)
+      if (code_points(k) == name.size()) consider(k, decode_utf8(k, "agency name"));
+  }
   for (auto* list : {&lookalikes, &other_places}) {
     std::sort(list->begin(), list->end());
     list->erase(std::unique(list->begin(), list->end()), list->end());
@@ -177,7 +189,7 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
 }
 
 AgencyResolution resolve_agency(std::string_view given, const std::vector<std::string>& known) {
-  return AgencyIndex(known).resolve(given);
+  return AgencyIndex(known, {}, AgencyIndex::Lookalikes::kScanned).resolve(given);
 }
 
 AgencyResolution resolve_agency(std::string_view given, const Archive& archive) {
@@ -190,7 +202,7 @@ AgencyResolution resolve_agency(std::string_view given, const Archive& archive) 
     out.name = *entry;
     return out;
   }
-  return AgencyIndex(archive).resolve(given);
+  return AgencyIndex(archive, AgencyIndex::Lookalikes::kScanned).resolve(given);
 }
 
 }  // namespace leitong

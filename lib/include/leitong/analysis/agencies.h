@@ -46,9 +46,13 @@ AgencyResolution resolve_agency(std::string_view given, const Archive& archive);
 // against it too.
 class AgencyIndex {
  public:
+  // kIndexed: names one character off are found by look-ups (for many resolutions); kScanned: by a
+  // pass over the names of the given one's length (one resolution: cheaper than indexing them).
+  enum class Lookalikes { kIndexed, kScanned };
   explicit AgencyIndex(const std::vector<std::string>& names,
-                       const std::vector<std::pair<std::string, std::string>>& aliases = {});
-  explicit AgencyIndex(const Archive& archive);
+                       const std::vector<std::pair<std::string, std::string>>& aliases = {},
+                       Lookalikes lookalikes = Lookalikes::kIndexed);
+  explicit AgencyIndex(const Archive& archive, Lookalikes lookalikes = Lookalikes::kIndexed);
   AgencyResolution resolve(std::string_view given) const;
   void insert(const std::string& name);
 
@@ -56,6 +60,7 @@ class AgencyIndex {
   void add_name(const std::string& name, const std::string& entry);
   std::unordered_map<std::string, std::string> exact_;  // name or alias → the entry's name
   std::unordered_map<std::string, std::vector<std::string>> by_place_suffix_;  // a name less its leading regions → entries
+  bool indexed_ = true;
   // Names one character off a given one (part_key): indices into the names and their code points.
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_part_;
   std::vector<std::string> lookalike_names_;

@@ -389,7 +389,7 @@ struct Archive::Impl {
     find.bind(1, canonical);
     if (find.step()) return find.column_int(0);
     if (!create) return 0;
-    detail::Statement insert = prepare("INSERT INTO agencies(name) VALUES (?)");
+    detail::Statement insert = cached("INSERT INTO agencies(name) VALUES (?)");  // a load may file 10^5 agencies
     insert.bind(1, canonical).run();
     return sqlite3_last_insert_rowid(db);
   }
