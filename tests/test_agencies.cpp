@@ -135,6 +135,20 @@ TEST(ResolveAgency, LookalikesAreEveryNameOneCharacterOffAtAnyPosition) {
     EXPECT_TRUE(with_many.resolve("午未申酉").candidates.empty());
     with_many.insert("午未申戌");
     EXPECT_EQ(with_many.resolve("午未申酉").candidates, std::vector<std::string>{"午未申戌"});
+
+    // Names too long to be filed under keys (any a manifest gives) are found all the same.
+    const std::u32string long_name(70, U'甲');
+    std::u32string long_other = long_name;
+    long_other[40] = U'乙';
+    AgencyIndex with_long({encode_utf8(long_name), encode_utf8(long_name + U"丙"), "子丑寅卯"}, {}, how);
+    std::u32string given = long_name;
+    given[3] = U'丁';
+    EXPECT_EQ(with_long.resolve(encode_utf8(given)).candidates, std::vector<std::string>{encode_utf8(long_name)});
+    with_long.insert(encode_utf8(long_other));
+    given = long_other;
+    given[69] = U'戊';  // one character off the name inserted, two off the first
+    EXPECT_EQ(with_long.resolve(encode_utf8(given)).candidates, std::vector<std::string>{encode_utf8(long_other)});
+    EXPECT_EQ(with_long.resolve("子丑寅辰").candidates, std::vector<std::string>{"子丑寅卯"});
   }
 }
 

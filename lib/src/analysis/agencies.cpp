@@ -3,8 +3,10 @@
 #include <leitong/core/text.h>
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 #include <functional>
 #include <numeric>
@@ -65,15 +67,16 @@ std::u32string_view department_of(std::u32string_view name) {
   return {};
 }
 
-// Keys of the index of lookalikes: the name cut in three parts, one part left out. A name one
-// character off another agrees with it in the two parts the differing character is not in, so it
-// is found under exactly one of its three keys, in a bucket of the names that share those two
-// parts. (A half would be shared by thousands: the second half of every 11-character …区教育委员会.)
-std::string part_key(std::u32string_view name, int left_out) {
-  const std::size_t first = name.size() / 3, second = 2 * name.size() / 3;
-  const std::u32string_view kept_a = left_out == 0 ? name.substr(first, second - first) : name.substr(0, first);
-  const std::u32string_view kept_b = left_out == 2 ? name.substr(first, second - first) : name.substr(second);
-  return fmt::format("{}|{}|{}|{}", name.size(), left_out, encode_utf8(kept_a), encode_utf8(kept_b));
+// The keys of a name less one character, one per position (AgencyIndex::by_deletion_): of its
+// length, the position, and the other characters.
+template <typename Visit>
+void for_each_deletion_key(std::u32string_view name, std::u32string& scratch, Visit&& visit) {
+  for (std::size_t at = 0; at < name.size(); ++at) {
+    scratch.assign(name.substr(0, at));
+    scratch.append(name.substr(at + 1));
+    visit(XXH3_64bits_withSeed(scratch.data(), scratch.size() * sizeof(char32_t),
+                               (std::uint64_t(name.size()) << 32) | at));
+  }
 }
 
 // Code points of valid UTF-8: its bytes less the continuation bytes.
@@ -106,11 +109,32 @@ void AgencyIndex::add_name(const std::string& name, const std::string& entry) {
     if (ends_region(n[i - 1]) && names_a_place(std::u32string_view(n).substr(i)))
       by_place_suffix_[encode_utf8(std::u32string_view(n).substr(i))].push_back(entry);
   if (indexed_ && n.size() >= 4) {
-    const auto at = static_cast<std::uint32_t>(lookalike_names_.size());
-    for (int part = 0; part < 3; ++part) by_part_[part_key(n, part)].push_back(at);
     lookalike_names_.push_back(name);
     lookalike_decoded_.push_back(n);
+    file_deletions(static_cast<std::uint32_t>(lookalike_names_.size() - 1));
   }
+}
+
+void AgencyIndex::file_deletions(std::uint32_t name) {
+  if (lookalike_decoded_[name].size() > kMaxKeyedChars) return long_names_.push_back(name);
+  const auto file = [this](std::uint32_t n) {
+    const std::size_t mask = by_deletion_.size() - 1;
+    std::u32string scratch;
+    for_each_deletion_key(lookalike_decoded_[n], scratch, [&](std::uint64_t key) {
+      std::size_t at = key & mask;
+      while (by_deletion_[at].name != kNoName) at = (at + 1) & mask;
+      by_deletion_[at] = {static_cast<std::uint32_t>(key >> 32), n};
+      ++deletion_entries_;
+    });
+  };
+  if ((deletion_entries_ + lookalike_decoded_[name].size()) * 10 <= by_deletion_.size() * 7) return file(name);
+  // Kept at most 70 % full (linear probing): at least doubled, and every name filed again.
+  std::size_t keys = 0;
+  for (const std::u32string& n : lookalike_decoded_) keys += n.size() <= kMaxKeyedChars ? n.size() : 0;
+  by_deletion_.assign(std::bit_ceil(std::max<std::size_t>(1024, keys * 2)), {});
+  deletion_entries_ = 0;
+  for (std::uint32_t n = 0; n < lookalike_decoded_.size(); ++n)
+    if (lookalike_decoded_[n].size() <= kMaxKeyedChars) file(n);
 }
 
 AgencyResolution AgencyIndex::resolve(std::string_view given) const {
@@ -167,11 +191,17 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
     if (!department.empty() && !other.empty() && department != other) return;
     lookalikes.push_back(exact_.at(k));
   };
-  if (name.size() >= 4 && indexed_) {
-    for (int part = 0; part < 3; ++part) {
-      const auto it = by_part_.find(part_key(name, part));
-      if (it == by_part_.end()) continue;
-      for (const std::uint32_t at : it->second) consider(lookalike_names_[at], lookalike_decoded_[at]);
+  if (name.size() > kMaxKeyedChars && indexed_) {
+    for (const std::uint32_t n : long_names_) consider(lookalike_names_[n], lookalike_decoded_[n]);
+  } else if (name.size() >= 4 && indexed_) {
+    if (!by_deletion_.empty()) {
+      const std::size_t mask = by_deletion_.size() - 1;
+      std::u32string scratch;
+      for_each_deletion_key(name, scratch, [&](std::uint64_t key) {
+        for (std::size_t at = key & mask; by_deletion_[at].name != kNoName; at = (at + 1) & mask)
+          if (by_deletion_[at].key_high == static_cast<std::uint32_t>(key >> 32))
+            consider(lookalike_names_[by_deletion_[at].name], lookalike_decoded_[by_deletion_[at].name]);
+      });
     }
   } else if (name.size() >= 4) {
     // One look-up: a pass over the names of its length costs less than indexing them all.

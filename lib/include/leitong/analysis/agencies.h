@@ -41,7 +41,7 @@ AgencyResolution resolve_agency(std::string_view given, const Archive& archive);
 
 // The same resolution for many names (a folder of thousands of files): the archive's names and
 // aliases indexed once, each name then resolved by look-ups (its regions cut off in front, the
-// names it is the end of, the names agreeing with it in two of three parts) instead of a pass over every
+// names it is the end of, the names one character off it, each found under a key of itself less that character) instead of a pass over every
 // known name. insert() adds an agency created since, so that names later in the same run resolve
 // against it too.
 class AgencyIndex {
@@ -61,8 +61,23 @@ class AgencyIndex {
   std::unordered_map<std::string, std::string> exact_;  // name or alias → the entry's name
   std::unordered_map<std::string, std::vector<std::string>> by_place_suffix_;  // a name less its leading regions → entries
   bool indexed_ = true;
-  // Names one character off a given one (part_key): indices into the names and their code points.
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_part_;
+  // Names one character off a given one. Each name is filed once per position, under a hash of
+  // its length, the position and itself less the character there: a name one character off
+  // another shares exactly the key of the position where they differ. An open-addressing table
+  // of (key's upper half, name) slots; several names may share a key, and a key's hash
+  // colliding only adds a name that the look-up's comparison then leaves out.
+  struct DeletionSlot {
+    std::uint32_t key_high = 0;
+    std::uint32_t name = kNoName;  // index into lookalike_names_ and lookalike_decoded_
+  };
+  static constexpr std::uint32_t kNoName = 0xFFFFFFFF;
+  // Keys cost the square of a name's length: longer names (no agency's, but a manifest may give
+  // anything) are listed apart and compared with the given name when it is as long.
+  static constexpr std::size_t kMaxKeyedChars = 64;
+  void file_deletions(std::uint32_t name);
+  std::vector<DeletionSlot> by_deletion_;
+  std::size_t deletion_entries_ = 0;
+  std::vector<std::uint32_t> long_names_;
   std::vector<std::string> lookalike_names_;
   std::vector<std::u32string> lookalike_decoded_;
 };
