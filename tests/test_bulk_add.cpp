@@ -116,6 +116,52 @@ TEST(OrderedPipeline, WindowStaysWithinItsByteAndItemCaps) {
   }
 }
 
+// Costs settled once each item is worked (what its result holds), each estimated at 1 before: the
+// window still stays within its byte cap, give or take what the items being worked hold, one per
+// thread (the caller's included). The consumer is slow, so that the workers would fill 100 items counted by their estimates
+// alone (about 5,500 bytes).
+TEST(OrderedPipeline, CostsSettledAfterTheWorkKeepTheWindowWithinItsByteCap) {
+  std::vector<std::size_t> sizes;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 300; ++i) sizes.push_back(10 + rng() % 90);
+  const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
+  std::mutex mutex;
+  std::size_t unconsumed_bytes = 0, max_unconsumed_bytes = 0, settled = 0;
+  PipelineLimits limits;
+  limits.threads = 3;
+  limits.max_items = 100;
+  limits.max_bytes = 250;
+  const PipelineStats stats = ordered_parallel_map<std::vector<char>>(
+      sizes.size(), [](std::size_t) { return std::size_t(1); },
+      [&](std::size_t i) {
+        jitter(i);
+        std::lock_guard lock(mutex);
+        unconsumed_bytes += sizes[i];
+        max_unconsumed_bytes = std::max(max_unconsumed_bytes, unconsumed_bytes);
+        return std::vector<char>(sizes[i]);
+      },
+      [&](std::size_t i, std::vector<char>&& r) {
+        EXPECT_EQ(r.size(), sizes[i]);
+        std::this_thread::sleep_for(std::chrono::microseconds(300));
+        std::lock_guard lock(mutex);
+        unconsumed_bytes -= sizes[i];
+        return true;
+      },
+      limits,
+      [&](std::size_t i, const std::vector<char>& r) {
+        EXPECT_EQ(r.size(), sizes[i]);
+        std::lock_guard lock(mutex);
+        ++settled;
+        return r.size();
+      });
+  EXPECT_EQ(stats.consumed, sizes.size());
+  EXPECT_EQ(settled, sizes.size());
+  const std::size_t bound = limits.max_bytes + (limits.threads + 1) * largest;
+  EXPECT_LE(max_unconsumed_bytes, bound);
+  EXPECT_LE(stats.peak_bytes, bound);
+  EXPECT_GE(stats.peak_items, 2u);  // the workers did run ahead
+}
+
 TEST(OrderedPipeline, AFailedItemIsRethrownInItsTurnAndAStopStopsEarly) {
   std::vector<std::size_t> seen;
   PipelineLimits limits;

@@ -67,7 +67,7 @@ struct Job {
   std::string error;
   std::shared_ptr<const UnpackedZip> zip;  // set for an entry of a zip
   std::size_t zip_member = 0;
-  std::size_t cost = 0;  // what it holds in the pipeline's window, about its input's size
+  std::size_t cost = 0;  // what it counts in the pipeline's window before it is read (cost_of)
   bool past_end = false;  // a place past the input's end (it shrank since it was counted): skipped
 };
 
@@ -251,14 +251,12 @@ void expand_row(Job row, std::deque<Job>& out, const std::function<void(const Zi
   }
 }
 
-// What a job holds in the pipeline's window is about its input's size (compressed text,
-// fingerprints, names) once prepared: the file sizes bound the window's memory.
+// What a job is counted for in the pipeline's window before it is read: a zip member's bytes, held
+// in memory with its zip; a file's name only. What a job holds once read is settled by the worker
+// that read it (held_bytes): finding a file's size here, on the writer's thread, cost a cold
+// look-up of its path for every file (a tenth of the writer's time in a large load).
 std::size_t cost_of(const Job& job) {
-  std::error_code ec;
-  const std::uintmax_t size = !job.error.empty() ? 0
-                              : job.zip          ? job.zip->members[job.zip_member].bytes.size()
-                                                 : fs::file_size(job.path, ec);
-  return 4096 + (ec ? 0 : static_cast<std::size_t>(size));
+  return 4096 + (job.error.empty() && job.zip ? job.zip->members[job.zip_member].bytes.size() : 0);
 }
 
 // The jobs of the load, made from the rows ahead of the pipeline and dropped once consumed: it
@@ -530,10 +528,27 @@ int run_add(const AddOptions& o) {
     std::string note;   // what the name pattern said
     ReadDocument read;  // the text is dropped once prepared
     std::optional<PreparedDocument> prepared;
+    std::size_t zip_bytes = 0;  // a zip member's bytes, held with its zip until it is consumed
+  };
+  // What a read job holds while it waits for its turn (its cost in the pipeline's window).
+  // (Capacities: what is allocated, whatever is in use.)
+  const auto held_bytes = [](const ReadJob& r) {
+    std::size_t bytes = 4096 + r.zip_bytes + r.error.capacity() + r.note.capacity() + r.read.agency_from.capacity() +
+                        r.read.year_from.capacity() + r.read.document.text.capacity() * sizeof(char32_t);
+    if (r.prepared) {
+      const Sketch& sketch = r.prepared->sketch;
+      bytes += r.prepared->text_zstd.capacity() + r.prepared->content_hash.capacity() +
+               sketch.fingerprints.capacity() * sizeof(Fingerprint) +
+               sketch.minhash.capacity() * sizeof(std::uint32_t) + sketch.shingles.capacity() * sizeof(std::uint64_t) +
+               sketch.normalized.chars.capacity() * sizeof(char32_t) +
+               (sketch.normalized.begin.capacity() + sketch.normalized.end.capacity()) * sizeof(std::uint32_t);
+    }
+    return bytes;
   };
   auto read_job = [&](const Job& job, const SketchParams* sketch) {
     ReadJob r;
     if (job.past_end) return r;  // nothing to read: skipped in its turn
+    if (job.error.empty() && job.zip) r.zip_bytes = job.zip->members[job.zip_member].bytes.size();
     try {
       if (!job.error.empty()) throw Error(job.error);
       std::string agency = job.agency;
@@ -578,8 +593,10 @@ int run_add(const AddOptions& o) {
   };
   // Every group's commit stops the writer (a few seconds at --batch 20000); a window of about a
   // group lets the workers go on preparing meanwhile instead of waiting for room: as many files as
-  // a group (256 to 20,000) and 16 KiB of input each (at least 64 MiB). At --batch 20000 the peak
-  // memory grew by 540 MiB at a million (bench/README.md "A wider window and cheaper characters").
+  // a group (256 to 20,000) and 16 KiB each of what they hold once read (at least 64 MiB). Files
+  // are at most ExtractParams::max_file_bytes, so what the items being read hold beyond their
+  // estimates is bounded too. At --batch 20000 the peak memory grew by 540 MiB at a million
+  // (bench/README.md "A wider window and cheaper characters").
   PipelineLimits window;
   window.threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   window.max_items = std::clamp<std::size_t>(o.batch > 0 ? o.batch : kAutoGroupFiles, 256, 20000);
@@ -750,11 +767,12 @@ int run_add(const AddOptions& o) {
     }
     return true;
   };
-  // What a window item holds is about its input's size (compressed text, fingerprints, names) once
-  // prepared; the file sizes bound the window's memory.
+  // A window item counts what it holds once read (compressed text, fingerprints, names; a zip
+  // member's bytes): those bound the window's memory.
   ordered_parallel_map<ReadJob>(
       total, [&](std::size_t i) { return feed.cost_if_made(i); },
-      [&](std::size_t i) { return read_job(feed.at(i), sketch_hint ? &*sketch_hint : nullptr); }, consume, window);
+      [&](std::size_t i) { return read_job(feed.at(i), sketch_hint ? &*sketch_hint : nullptr); }, consume, window,
+      [&](std::size_t, const ReadJob& r) { return held_bytes(r); });
   if (status >= 0) return status;
   try {
     if (feed.grew())

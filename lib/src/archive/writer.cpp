@@ -39,13 +39,15 @@ std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::stri
   ZSTD_CCtx_reset(cctx.get(), ZSTD_reset_session_and_parameters);
   ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, 3);
   ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
-  std::vector<std::uint8_t> compressed(ZSTD_compressBound(utf8.size()));
-  const std::size_t csize =
-      ZSTD_compress2(cctx.get(), compressed.data(), compressed.size(), utf8.data(), utf8.size());
+  // Compressed into a buffer kept per thread, then copied at its size: a vector sized for the
+  // worst case and cut down keeps its whole capacity, about the text's size, for as long as the
+  // document waits in a bulk load's window.
+  thread_local std::vector<std::uint8_t> bound;
+  bound.resize(std::max(bound.size(), ZSTD_compressBound(utf8.size())));
+  const std::size_t csize = ZSTD_compress2(cctx.get(), bound.data(), bound.size(), utf8.data(), utf8.size());
   if (ZSTD_isError(csize))
     throw_error("{}: compression failed: {}", file_name, ZSTD_getErrorName(csize));
-  compressed.resize(csize);
-  return compressed;
+  return std::vector<std::uint8_t>(bound.begin(), bound.begin() + static_cast<std::ptrdiff_t>(csize));
 }
 
 // What the archive cannot hold: a document without an agency, or one too short to have a shingle.

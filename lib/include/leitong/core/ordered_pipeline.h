@@ -6,9 +6,13 @@
 //
 // Memory is bounded whatever the number of items: at most `max_items` items are in flight (started
 // and not yet consumed), and together their costs (what the caller says each item will hold, in
-// bytes, known before it starts: e.g. its input file's size) stay within `max_bytes`. The next item
-// to consume is always let in: an item larger than the cap then goes through alone (nothing else is
-// in flight), so in-flight bytes never exceed max(max_bytes, the largest single cost).
+// bytes: e.g. its input file's size) stay within `max_bytes`. The next item to consume is always
+// let in: an item larger than the cap then goes through alone (nothing else is in flight), so
+// in-flight bytes never exceed max(max_bytes, the largest single cost). A cost may instead be
+// settled once the item is worked (`settle`: what its result holds, when finding it beforehand
+// would cost the caller's thread more than the work's): an item then counts its estimate while
+// being worked, so that the settled costs exceed `max_bytes` by at most what the items being
+// worked hold beyond their estimates, one item per thread, the caller's included.
 #pragma once
 
 #include <algorithm>
@@ -44,8 +48,10 @@ struct PipelineStats {
 // Calls work(i) for every i in [0, count) on worker threads (or on the caller when it would
 // otherwise wait for the next item nobody has started), and consume(i, result) on the calling
 // thread for i = 0, 1, 2, … in order. `cost(i)` is called on any thread with an internal lock held:
-// keep it cheap (a look-up in a precomputed vector). `work` must be safe to run concurrently with
-// itself and with `consume`.
+// keep it cheap (a look-up in a precomputed vector). `settle(i, result)`, if given, is called on the
+// thread that worked item i, without the lock, and replaces its cost; an exception it throws is
+// item i's, as one thrown by work(i). `work` must be safe to run concurrently with itself and with
+// `consume`.
 // consume returns false to stop: no further item is started or consumed, the items in progress
 // are finished and dropped, and the call returns. An exception thrown by work(i) is rethrown from
 // this call when item i's turn to be consumed comes (the items before it are consumed first); one
@@ -56,7 +62,8 @@ PipelineStats ordered_parallel_map(std::size_t count,
                                    const std::function<std::size_t(std::size_t)>& cost,
                                    const std::function<Result(std::size_t)>& work,
                                    const std::function<bool(std::size_t, Result&&)>& consume,
-                                   const PipelineLimits& limits = {}) {
+                                   const PipelineLimits& limits = {},
+                                   const std::function<std::size_t(std::size_t, const Result&)>& settle = {}) {
   struct Done {
     std::optional<Result> result;
     std::exception_ptr error;
@@ -87,14 +94,24 @@ PipelineStats ordered_parallel_map(std::size_t count,
     stats.peak_bytes = std::max(stats.peak_bytes, bytes);
     return i;
   };
-  auto run_one = [&](std::size_t i) {
-    Done d;
+  // Works item i without the lock; returns its settled cost (its estimate when not settled).
+  auto run_one = [&](std::size_t i, Done& d) -> std::optional<std::size_t> {
     try {
       d.result.emplace(work(i));
+      if (settle) return settle(i, *d.result);
     } catch (...) {
       d.error = std::current_exception();
     }
-    return d;
+    return std::nullopt;
+  };
+  auto settle_cost = [&](std::size_t i, std::optional<std::size_t> settled) {  // with the lock held
+    if (!settled) return;
+    std::size_t& c = costs.at(i);
+    const bool room_made = *settled < c;
+    bytes = bytes - c + *settled;
+    c = *settled;
+    stats.peak_bytes = std::max(stats.peak_bytes, bytes);
+    if (room_made) room_cv.notify_all();
   };
 
   auto worker = [&] {
@@ -104,8 +121,10 @@ PipelineStats ordered_parallel_map(std::size_t count,
       if (stopping || next_start >= count) return;
       const std::size_t i = claim();
       lock.unlock();
-      Done d = run_one(i);
+      Done d;
+      const std::optional<std::size_t> settled = run_one(i, d);
       lock.lock();
+      settle_cost(i, settled);
       done.emplace(i, std::move(d));
       if (i == next_consume) ready_cv.notify_one();
     }
@@ -137,8 +156,9 @@ PipelineStats ordered_parallel_map(std::size_t count,
         if (next_start == i) {  // nobody has started it: the caller does
           claim();
           lock.unlock();
-          d = run_one(i);
+          const std::optional<std::size_t> settled = run_one(i, d);
           lock.lock();
+          settle_cost(i, settled);
         } else {
           ready_cv.wait(lock, [&] { return done.count(i) != 0; });
           d = std::move(done.at(i));
