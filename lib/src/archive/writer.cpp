@@ -600,6 +600,10 @@ void Archive::set_batch_size(int documents, std::int64_t log_restart_bytes) {
   // (detail::LogCopier); SQLite's own copy after each commit when not grouped.
   if (impl_->mode == Mode::kReadWrite) {
     impl_->exec(fmt::format("PRAGMA cache_size = -{}", documents > 1 ? kGroupCacheKiB : 2000).c_str());
+    // A grouped add is a savepoint: SQLite copies each page it first changes into a sub-journal,
+    // kept in memory up to 64 KiB and otherwise in a temporary file, written a system call at a
+    // time and kept until the group commits. In memory, each add's copies are dropped when it ends.
+    impl_->exec(documents > 1 ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT");
     if (documents > 1 && !impl_->log_copier) {
       try {
         impl_->log_copier = std::make_unique<detail::LogCopier>(impl_->name);
