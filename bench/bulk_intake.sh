@@ -32,7 +32,7 @@ if [[ "${1:-}" == --compare ]]; then
     # Input bytes: every file the manifest names (paths relative to it), as bench/macro.sh counts.
     bytes="$(cd "$(dirname "$manifest")" && tail -n +2 "$(basename "$manifest")" |
       awk -F, '{ if ($0 ~ /^"/) { split($0, q, "\""); print q[2] } else print $1 }' | tr '\n' '\0' |
-      xargs -0 stat -L -c %s | awk '{s += $1} END {print s}')"
+      xargs -0 stat -L -c %s | awk '{s += $1} END {printf "%.0f\n", s}')"
     declare -A walls=() rss=()
     for ((i = 1; i <= repeat; i++)); do
       for b in "${!bins[@]}"; do
