@@ -149,6 +149,14 @@ TEST(ResolveAgency, LookalikesAreEveryNameOneCharacterOffAtAnyPosition) {
     given[69] = U'戊';  // one character off the name inserted, two off the first
     EXPECT_EQ(with_long.resolve(encode_utf8(given)).candidates, std::vector<std::string>{encode_utf8(long_other)});
     EXPECT_EQ(with_long.resolve("子丑寅辰").candidates, std::vector<std::string>{"子丑寅卯"});
+    // At the boundary: 64 characters are filed under keys, 65 are not; each is found by its own kind.
+    for (const std::size_t chars : {63, 64, 65, 66}) {
+      const std::u32string filed(chars, U'乙');
+      AgencyIndex boundary({encode_utf8(filed)}, {}, how);
+      std::u32string near = filed;
+      near[chars - 1] = U'丙';
+      EXPECT_EQ(boundary.resolve(encode_utf8(near)).candidates, std::vector<std::string>{encode_utf8(filed)}) << chars;
+    }
   }
 }
 

@@ -116,7 +116,8 @@ void AgencyIndex::add_name(const std::string& name, const std::string& entry) {
 }
 
 void AgencyIndex::file_deletions(std::uint32_t name) {
-  if (lookalike_decoded_[name].size() > kMaxKeyedChars) return long_names_.push_back(name);
+  if (const std::size_t chars = lookalike_decoded_[name].size(); chars > kMaxKeyedChars)
+    return long_names_[chars].push_back(name);
   const auto file = [this](std::uint32_t n) {
     const std::size_t mask = by_deletion_.size() - 1;
     std::u32string scratch;
@@ -192,7 +193,8 @@ AgencyResolution AgencyIndex::resolve(std::string_view given) const {
     lookalikes.push_back(exact_.at(k));
   };
   if (name.size() > kMaxKeyedChars && indexed_) {
-    for (const std::uint32_t n : long_names_) consider(lookalike_names_[n], lookalike_decoded_[n]);
+    if (const auto it = long_names_.find(name.size()); it != long_names_.end())
+      for (const std::uint32_t n : it->second) consider(lookalike_names_[n], lookalike_decoded_[n]);
   } else if (name.size() >= 4 && indexed_) {
     if (!by_deletion_.empty()) {
       const std::size_t mask = by_deletion_.size() - 1;

@@ -72,12 +72,12 @@ class AgencyIndex {
   };
   static constexpr std::uint32_t kNoName = 0xFFFFFFFF;
   // Keys cost the square of a name's length: longer names (no agency's, but a manifest may give
-  // anything) are listed apart and compared with the given name when it is as long.
+  // anything) are listed apart by length and compared with a given name as long.
   static constexpr std::size_t kMaxKeyedChars = 64;
   void file_deletions(std::uint32_t name);
   std::vector<DeletionSlot> by_deletion_;
   std::size_t deletion_entries_ = 0;
-  std::vector<std::uint32_t> long_names_;
+  std::unordered_map<std::size_t, std::vector<std::uint32_t>> long_names_;  // by code points
   std::vector<std::string> lookalike_names_;
   std::vector<std::u32string> lookalike_decoded_;
 };
