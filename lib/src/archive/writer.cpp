@@ -47,7 +47,9 @@ std::vector<std::uint8_t> compress_text(const std::string& utf8, const std::stri
   const std::size_t csize = ZSTD_compress2(cctx.get(), bound.data(), bound.size(), utf8.data(), utf8.size());
   if (ZSTD_isError(csize))
     throw_error("{}: compression failed: {}", file_name, ZSTD_getErrorName(csize));
-  return std::vector<std::uint8_t>(bound.begin(), bound.begin() + static_cast<std::ptrdiff_t>(csize));
+  std::vector<std::uint8_t> compressed(bound.begin(), bound.begin() + static_cast<std::ptrdiff_t>(csize));
+  if (bound.capacity() > (std::size_t(1) << 20)) std::vector<std::uint8_t>().swap(bound);  // not kept for a long text
+  return compressed;
 }
 
 // What the archive cannot hold: a document without an agency, or one too short to have a shingle.
