@@ -118,8 +118,8 @@ TEST(OrderedPipeline, WindowStaysWithinItsByteAndItemCaps) {
 
 // Costs settled once each item is worked (what its result holds), each estimated at 1 before: the
 // window still stays within its byte cap, give or take what the items being worked hold, one per
-// thread (the caller's included). The consumer is slow, so that the workers would fill 100 items counted by their estimates
-// alone (about 5,500 bytes).
+// thread (the caller's included). The consumer is slow, so that the workers would fill 100 items
+// counted by their estimates alone (about 5,500 bytes).
 TEST(OrderedPipeline, CostsSettledAfterTheWorkKeepTheWindowWithinItsByteCap) {
   std::vector<std::size_t> sizes;
   std::mt19937 rng(11);

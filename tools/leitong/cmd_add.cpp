@@ -254,10 +254,11 @@ void expand_row(Job row, std::deque<Job>& out, const std::function<void(const Zi
 // What a job is counted for in the pipeline's window before it is read: a zip member's bytes, held
 // in memory with its zip; a file's name only. What a job holds once read is settled by the worker
 // that read it (held_bytes): finding a file's size here, on the writer's thread, cost a cold
-// look-up of its path for every file (a tenth of the writer's time in a large load).
-std::size_t cost_of(const Job& job) {
-  return 4096 + (job.error.empty() && job.zip ? job.zip->members[job.zip_member].bytes.size() : 0);
+// look-up of its path for every file (4 % of the writer's samples in a load of 307,500 reports).
+std::size_t zip_member_bytes(const Job& job) {
+  return job.error.empty() && job.zip ? job.zip->members[job.zip_member].bytes.size() : 0;
 }
+std::size_t cost_of(const Job& job) { return 4096 + zip_member_bytes(job); }
 
 // The jobs of the load, made from the rows ahead of the pipeline and dropped once consumed: it
 // holds the jobs of the pipeline's window and a little ahead (and the zips they come from), bounded
@@ -548,7 +549,7 @@ int run_add(const AddOptions& o) {
   auto read_job = [&](const Job& job, const SketchParams* sketch) {
     ReadJob r;
     if (job.past_end) return r;  // nothing to read: skipped in its turn
-    if (job.error.empty() && job.zip) r.zip_bytes = job.zip->members[job.zip_member].bytes.size();
+    r.zip_bytes = zip_member_bytes(job);
     try {
       if (!job.error.empty()) throw Error(job.error);
       std::string agency = job.agency;
