@@ -862,17 +862,6 @@ std::vector<std::string> index_rows(const fs::path& path) {
   return rows;
 }
 
-// Runs `sql` on the database through a connection of its own (fault injection: a trigger that
-// makes SQLite refuse a write the way a full disk would).
-void sqlite_exec(const fs::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
-
 // Bulk loading: grouped adds give the same archive as one transaction per document, byte for
 // byte in every index blob (postings kept and refused at the cap, bucket lists in add order), with
 // a repeated document inside a group and a sound verify. A document refused inside its savepoint

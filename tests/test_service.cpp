@@ -4,6 +4,7 @@
 #include <leitong/analysis/yoy.h>
 #include <leitong/archive/archive.h>
 #include <leitong/render/report.h>
+#include <leitong/service/pages.h>
 #include <leitong/service/service.h>
 #include <leitong/service/store.h>
 #include <leitong/service/upload.h>
@@ -473,6 +474,55 @@ TEST_F(ServiceAccess, OnlyInspectorsAddAndTheJobSaysWhatTheArchiveHolds) {
   ASSERT_EQ(direct.rows.size(), yoy->rows.size());
   for (std::size_t i = 0; i < yoy->rows.size(); ++i)
     EXPECT_EQ(render_json(service_->yoy_evidence(inspector_, yoy->rows[i])), render_json(direct.rows[i].findings));
+}
+
+// A job whose files are all committed but whose index runs cannot be merged afterwards is done,
+// and says so in a warning (JSON and its page) rather than nothing; the next job merges them.
+TEST(ServiceJobs, AMergeThatFailsAfterTheFilesAreCommittedIsAWarning) {
+  TempDir dir;
+  ArchiveParams params;
+  params.posting_bucket_bits = 7;  // any group is large enough to be written as a posting run
+  Archive::open(dir / "a.db", Archive::Mode::kReadWrite, params);
+  // Every write to `postings` (a merge) fails the way a full disk would; runs are still written.
+  testing::sqlite_exec(dir / "a.db", "CREATE TRIGGER full BEFORE INSERT ON postings "
+                                     "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  ServiceParams service_params;
+  service_params.archive = dir / "a.db";
+  service_params.store_params = quick_store();
+  Service service(service_params);
+  service.store().add_user("inspector", Role::kInspector, "", "correct horse battery");
+  const Session inspector = service.log_in("inspector", "correct horse battery", "10.0.0.1").session.value().session;
+  auto upload = [&](const std::string& name, const std::string& agency) {
+    const UploadedFile file{name, testing::read_bytes(testing::corpora_dir() / "reports" / name)};
+    const std::string id = service.start_add(inspector, {file}, agency, 2024, "report");
+    std::optional<JobProgress> job;
+    for (int i = 0; i < 600; ++i) {
+      job = service.job(inspector, id);
+      if (job && job->state != "queued" && job->state != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return job.value();
+  };
+  const JobProgress first = upload("luohu-minzheng-2024.txt", "深圳市罗湖区民政局");
+  EXPECT_EQ(first.state, "done");
+  EXPECT_EQ(first.added, 1u) << first.error << (first.refused.empty() ? "" : first.refused[0].reason);
+  ASSERT_EQ(first.warnings.size(), 1u);
+  EXPECT_NE(first.warnings[0].find("posting runs could not be merged"), std::string::npos) << first.warnings[0];
+  EXPECT_NE(first.warnings[0].find("disk is full (injected)"), std::string::npos) << first.warnings[0];
+  EXPECT_EQ(job_to_json(first)["warnings"], nlohmann::json(first.warnings));
+  EXPECT_NE(page_job(inspector, first).find("posting runs could not be merged"), std::string::npos);
+  EXPECT_EQ(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM documents"), 1);
+  EXPECT_GT(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM posting_runs"), 0);
+  EXPECT_TRUE(Archive::open(dir / "a.db", Archive::Mode::kReadOnly).verify().ok());
+
+  testing::sqlite_exec(dir / "a.db", "DROP TRIGGER full");
+  const JobProgress second = upload("shapingba-minzheng-2024.txt", "重庆市沙坪坝区民政局");
+  EXPECT_EQ(second.state, "done");
+  EXPECT_EQ(second.added, 1u) << second.error;
+  EXPECT_TRUE(second.warnings.empty());
+  EXPECT_FALSE(job_to_json(second).contains("warnings"));
+  EXPECT_EQ(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM posting_runs"), 0);
+  EXPECT_EQ(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM documents"), 2);
 }
 
 TEST_F(ServiceAccess, LoginsAreThrottledPerName) {

@@ -337,12 +337,21 @@ class PyArchive {
 
   // The runs a large batch leaves (format 4) merged, so that look-ups read one blob per bucket.
   // Called once every record is committed: a merge that fails costs only speed, and the next add
-  // tries again.
-  static void merge_runs_quietly(leitong::Archive& archive) {
+  // tries again. Its failure, if any, for a warning once the GIL is held again.
+  static std::optional<std::string> merge_runs(leitong::Archive& archive) {
     try {
       archive.merge_index_runs();
-    } catch (const leitong::Error&) {
+    } catch (const leitong::Error& e) {
+      return fmt::format(
+          "every record is in the archive; {}. Look-ups read the runs as they are (more slowly) and the "
+          "next add merges them",
+          e.what());
     }
+    return std::nullopt;
+  }
+
+  static void warn_of(const std::optional<std::string>& warning) {
+    if (warning && PyErr_WarnEx(PyExc_RuntimeWarning, warning->c_str(), 2) < 0) throw py::error_already_set();
   }
 
   // Adds the jobs in order, each in its own transaction (or `batch` to one). With `stop_at_refusal`
@@ -350,6 +359,8 @@ class PyArchive {
   py::list add(std::vector<AddJob> jobs, const leitong::ExtractParams& params, int batch, bool stop_at_refusal) {
     if (batch < 1 || batch > 100000) throw_usage("batch must be in [1, 100000], not {}", batch);
     std::vector<AddRecord> records;
+    std::optional<std::string> merge_failed;
+    std::exception_ptr refusal;  // with stop_at_refusal: raised once the warning, if any, is given
     {
       py::gil_scoped_release release;
       std::lock_guard lock(mutex_);
@@ -382,18 +393,18 @@ class PyArchive {
         } catch (const Error& e) {
           record.reason = e.what();
           if (stop_at_refusal) {
-            archive.flush();
-            archive.set_batch_size(1);
-            merge_runs_quietly(archive);
-            throw;
+            refusal = std::current_exception();
+            break;
           }
         }
         records.push_back(std::move(record));
       }
       archive.flush();
       archive.set_batch_size(1);
-      merge_runs_quietly(archive);
+      merge_failed = merge_runs(archive);
     }
+    warn_of(merge_failed);
+    if (refusal) std::rethrow_exception(refusal);
     py::list out;
     for (const AddRecord& r : records) out.append(to_dict(r));
     return out;

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import sqlite3
+import warnings
 
 import pandas
 import pytest
@@ -118,6 +120,42 @@ def test_add_reports_each_file_and_is_idempotent(tmp_path):
         added = archive.add_text("坚持以习近平新时代中国特色社会主义思想为指导，全面推进依法行政。" * 10,
                                  agency="罗湖", year=2023, file="inline")
         assert added["status"] == "added" and archive.text(added["id"]).startswith("坚持")
+
+
+def test_a_merge_that_fails_after_the_records_are_committed_is_a_warning(cli, tmp_path):
+    # 750 synthetic reports (and their 范文) in one group: enough postings for the group to be written as a posting
+    # run, whose merge into `postings` afterwards is made to fail the way a full disk would.
+    synth = tmp_path / "synth"
+    cli.run("synth", "--agencies", "250", "--years", "3", "--seed", "3", "--quiet", "--corpora", str(CORPORA),
+            "--out", str(synth))
+    path = tmp_path / "a.db"
+    cli.run("add", "--quiet", "--archive", str(path), "--agency", "深圳市罗湖区民政局", "--year", "2024",
+            str(CORPORA / "reports" / "luohu-minzheng-2024.txt"))
+
+    def sql(statement: str):
+        db = sqlite3.connect(path)
+        try:
+            return db.execute(statement).fetchone()
+        finally:
+            db.commit()
+            db.close()
+
+    sql("CREATE TRIGGER full BEFORE INSERT ON postings "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END")
+    with leitong.Archive(path, mode="a") as archive:
+        with pytest.warns(RuntimeWarning, match="every record is in the archive;.*posting runs could not be merged"):
+            records = archive.add_manifest(synth / "manifest.csv", batch=1000)
+        assert len(records) >= 750 and {r["status"] for r in records} == {"added"}
+        assert len(archive) == len(records) + 1
+    assert sql("SELECT count(*) FROM posting_runs")[0] > 0
+    sql("DROP TRIGGER full")
+    with leitong.Archive(path, mode="a") as archive:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            archive.add(RECYCLED, agency="深圳市罗湖区民政局", year=2025)
+        assert len(archive) == len(records) + 2
+    assert sql("SELECT count(*) FROM posting_runs")[0] == 0
+    assert cli.run("verify", "--archive", str(path)).returncode == 0
 
 
 def test_add_a_folder_as_the_cli_does(cli, tmp_path):

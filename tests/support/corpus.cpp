@@ -85,6 +85,18 @@ void add_seeds(Archive& archive, const std::vector<Seed>& which) {
   for (const Seed& s : which) archive.add(seed_document(s));
 }
 
+void sqlite_exec(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* connection = nullptr;
+  if (sqlite3_open(db.c_str(), &connection) != SQLITE_OK) {
+    ADD_FAILURE() << db << ": cannot open";
+  } else {
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(connection, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << sql << ": " << (err ? err : "");
+    sqlite3_free(err);
+  }
+  sqlite3_close(connection);
+}
+
 std::int64_t sqlite_scalar(const std::filesystem::path& db, const std::string& sql) {
   sqlite3* connection = nullptr;
   std::int64_t value = -1;

@@ -36,6 +36,9 @@ std::string read_bytes(const std::filesystem::path& path);
 // The first column of the first row of `sql` on the SQLite database `db`, opened read-only
 // (records a test failure, and gives -1, when the query fails or has no row).
 std::int64_t sqlite_scalar(const std::filesystem::path& db, const std::string& sql);
+// Runs `sql` on the database through a connection of its own (fault injection: a trigger that
+// makes SQLite refuse a write the way a full disk would); records a test failure when it fails.
+void sqlite_exec(const std::filesystem::path& db, const std::string& sql);
 // Every row of `sql`, its columns as SQLite's text of them joined by '|' (blobs: use hex() in
 // the query); records a test failure when the query fails.
 std::vector<std::string> sqlite_rows(const std::filesystem::path& db, const std::string& sql);

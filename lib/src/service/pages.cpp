@@ -50,6 +50,7 @@ form.box button, form.inline button { font: inherit; padding: 5px 18px; backgrou
           border-radius: 4px; cursor: pointer; }
 form.inline { display: inline; margin: 0; } form.inline button { padding: 1px 10px; background: #9b3b33; }
 .error { border: 1px solid #e0a9a4; background: #fbeceb; color: #8a1f17; padding: 8px 12px; border-radius: 6px; }
+.warning { border: 1px solid #e3c77a; background: #fdf6e3; color: #6b4f00; padding: 8px 12px; border-radius: 6px; }
 .hint { color: var(--muted); font-size: 13px; }
 progress { width: 100%; max-width: 480px; height: 16px; }
 main { min-height: auto; }
@@ -256,6 +257,8 @@ std::string page_job(const Session& who, const JobProgress& job) {
       std::max<std::size_t>(job.total, 1), job.done, job.done, job.total, job.added, job.already_present,
       job.refused.size());
   if (!job.error.empty()) body += error_box("任务中止：" + job.error);
+  for (const std::string& warning : job.warnings)
+    body += fmt::format("<p class=\"warning\" role=\"status\">{}</p>\n", esc(warning));
   if (!job.refused.empty()) {
     body += "<h2>未加入的文件</h2>\n<table id=\"refused\"><thead><tr><th>文件</th><th>原因</th></tr></thead><tbody>\n";
     for (const JobRefusal& r : job.refused)

@@ -130,6 +130,7 @@ nlohmann::json job_to_json(const JobProgress& job) {
                         {"already_present", job.already_present},      {"refused", refused},
                         {"created", job.created}};
   if (!job.error.empty()) out["error"] = job.error;
+  if (!job.warnings.empty()) out["warnings"] = job.warnings;
   return out;
 }
 
@@ -605,14 +606,27 @@ void Service::Impl::run_job(Job& job) {
     // What the job added is committed whether or not this finishes: the posting runs a large job
     // leaves (format 4) are merged, so that checks read one blob per bucket, and the log is emptied
     // so that it does not grow from job to job while checks keep reading. Either failing costs only
-    // speed.
+    // speed, and the job says so.
+    std::vector<std::string> warnings;
     try {
       archive.merge_index_runs();
-    } catch (const Error&) {
+    } catch (const Error& e) {
+      warnings.push_back(fmt::format(
+          "文件均已加入档案库，但索引未能合并，检测会变慢，下次上传时再合并 (every file is in the archive; {}. Checks "
+          "read the index's runs as they are, more slowly, and the next upload merges them)",
+          e.what()));
     }
     try {
       archive.checkpoint();
-    } catch (const Error&) {
+    } catch (const Error& e) {
+      warnings.push_back(fmt::format(
+          "文件均已加入档案库，但预写日志未能写回档案库文件 (every file is in the archive; its write-ahead log could not "
+          "be copied into the archive file: {})",
+          e.what()));
+    }
+    if (!warnings.empty()) {
+      std::lock_guard lock(jobs_mutex);
+      job.progress.warnings = std::move(warnings);
     }
   } catch (const Error& e) {
     std::lock_guard lock(jobs_mutex);
