@@ -62,6 +62,46 @@ TEST_F(Register, TheArchivesResolutionIsTheWholeRegisters) {
   EXPECT_EQ(archive_->agency_entry("罗湖区民政局"), std::nullopt);  // a short form: the register decides
 }
 
+// A resolver kept between calls (the web service's, a Python session's) answers as resolve_agency
+// does on the register as it is now: after an agency is added (inserted into its index), after a
+// rename, a merge and an alias (indexed again), each made through another connection.
+TEST_F(Register, AResolverKeptBetweenCallsFollowsTheRegister) {
+  const Archive reader = Archive::open(dir_ / "a.db", Archive::Mode::kReadOnly);
+  AgencyResolver resolver;
+  const std::vector<std::string> names = {
+      "罗湖区民政局",   "广东省深圳市罗湖区民政局", "深圳市罗湖区民政居", "南山区民政局",     "深圳市南山区民政居",
+      "合川区司法局",   "合川区司法行政局",         "沙坪坝区民政局",     "罗湖区民政事务局", "没有这个单位"};
+  const auto expect_current = [&](const char* after) {
+    for (const std::string& given : names) {
+      const AgencyResolution kept = resolver.resolve(given, reader), fresh = resolve_agency(given, reader);
+      EXPECT_EQ(kept.how, fresh.how) << given << " after " << after;
+      EXPECT_EQ(kept.name, fresh.name) << given << " after " << after;
+      EXPECT_EQ(kept.candidates, fresh.candidates) << given << " after " << after;
+      EXPECT_EQ(kept.other_places, fresh.other_places) << given << " after " << after;
+    }
+  };
+  expect_current("nothing");
+  Document nanshan = seed_document(seed("luohu-minzheng-2024"));
+  nanshan.info.agency = "深圳市南山区民政局";
+  archive_->add(nanshan);
+  expect_current("an agency added");
+  EXPECT_EQ(resolver.resolve("南山区民政局", reader).name, "深圳市南山区民政局");
+  archive_->rename_agency("重庆市合川区司法局", "重庆市合川区司法行政局");
+  expect_current("a rename");
+  EXPECT_EQ(resolver.resolve("合川区司法行政局", reader).how, AgencyResolution::How::kShortName);
+  // Renamed back: the same number of entries and aliases, the same largest alias row.
+  archive_->rename_agency("重庆市合川区司法行政局", "重庆市合川区司法局");
+  expect_current("a rename back");
+  EXPECT_EQ(resolver.resolve("合川区司法行政局", reader).name, "重庆市合川区司法局");
+  archive_->merge_agencies("重庆市沙坪坝区民政局", "重庆市合川区司法局");
+  expect_current("a merge");
+  EXPECT_EQ(resolver.resolve("沙坪坝区民政局", reader).name, "重庆市合川区司法局");
+  archive_->add_agency_alias("深圳市罗湖区民政局", "深圳市罗湖区民政事务局");
+  expect_current("an alias");
+  EXPECT_EQ(resolver.resolve("罗湖区民政事务局", reader).name, "深圳市罗湖区民政局");
+  EXPECT_EQ(reader.register_state().edits, 4);
+}
+
 TEST_F(Register, RenameKeepsTheOldNameAsAnAlias) {
   const std::int64_t before = documents_of("重庆市合川区司法局");
   ASSERT_GT(before, 0);

@@ -453,7 +453,7 @@ class PyArchive {
       report.info.agency = agency;
       report.info.year = year;
     }
-    const leitong::AgencyResolution resolved = leitong::resolve_agency(report.info.agency, archive);
+    const leitong::AgencyResolution resolved = agencies_.resolve(report.info.agency, archive);
     if (resolved.how == leitong::AgencyResolution::How::kAmbiguous) {
       std::string names;
       for (const std::string& n : resolved.candidates) names += (names.empty() ? "" : ", ") + n;
@@ -596,6 +596,7 @@ class PyArchive {
   bool writable_ = false;
   std::mutex mutex_;
   std::optional<leitong::Archive> archive_;
+  leitong::AgencyResolver agencies_;  // short forms resolved without reading the register for each check
 };
 
 py::dict document_dict(const leitong::DocumentInfo& info) {

@@ -224,17 +224,42 @@ AgencyResolution resolve_agency(std::string_view given, const std::vector<std::s
   return AgencyIndex(known, {}, AgencyIndex::Lookalikes::kScanned).resolve(given);
 }
 
-AgencyResolution resolve_agency(std::string_view given, const Archive& archive) {
-  // A name already filed, or an alias, resolves as the whole register would resolve it (an exact
-  // match is decided first there too); only other names need every entry, to find lookalikes.
+namespace {
+
+// A name already filed, or an alias, resolves as the whole register would resolve it (an exact
+// match is decided first there too); only other names need every entry, to find lookalikes.
+std::optional<AgencyResolution> resolve_filed(std::string_view given, const Archive& archive) {
   AgencyResolution out;
   out.name = canonical_agency(given);
-  if (const std::optional<std::string> entry = archive.agency_entry(out.name)) {
-    out.how = *entry == out.name ? AgencyResolution::How::kExact : AgencyResolution::How::kAlias;
-    out.name = *entry;
-    return out;
-  }
+  const std::optional<std::string> entry = archive.agency_entry(out.name);
+  if (!entry) return std::nullopt;
+  out.how = *entry == out.name ? AgencyResolution::How::kExact : AgencyResolution::How::kAlias;
+  out.name = *entry;
+  return out;
+}
+
+}  // namespace
+
+AgencyResolution resolve_agency(std::string_view given, const Archive& archive) {
+  if (std::optional<AgencyResolution> filed = resolve_filed(given, archive)) return std::move(*filed);
   return AgencyIndex(archive, AgencyIndex::Lookalikes::kScanned).resolve(given);
+}
+
+AgencyResolution AgencyResolver::resolve(std::string_view given, const Archive& archive) {
+  if (std::optional<AgencyResolution> filed = resolve_filed(given, archive)) return std::move(*filed);
+  std::lock_guard lock(mutex_);
+  // The state is read before the register: a change committed in between is then in the index
+  // and seen as a change next time (indexed again, or names inserted twice: a no-op), never missed.
+  const RegisterState now = archive.register_state();
+  const RegisterState& then = indexed_state_;
+  if (!index_ || now.edits != then.edits || now.last_alias != then.last_alias || now.last_agency < then.last_agency) {
+    index_.reset();  // the old index's memory given back before the new one is built
+    index_ = std::make_unique<AgencyIndex>(archive, AgencyIndex::Lookalikes::kScanned);
+  } else if (now.last_agency > then.last_agency) {
+    for (const std::string& name : archive.agency_names_after(then.last_agency)) index_->insert(name);
+  }
+  indexed_state_ = now;
+  return index_->resolve(given);
 }
 
 }  // namespace leitong

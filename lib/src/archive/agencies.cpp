@@ -54,6 +54,12 @@ void insert_alias(Archive::Impl& d, const std::string& alias, std::int64_t agenc
   d.prepare("INSERT OR REPLACE INTO agency_aliases(alias, agency_id) VALUES (?, ?)").bind(1, alias).bind(2, agency).run();
 }
 
+// Counted for RegisterState::edits, inside the edit's own transaction.
+void count_register_edit(Archive::Impl& d) {
+  d.exec("INSERT INTO meta(key, value) VALUES ('register_edits', '1') "
+         "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+}
+
 std::string name_of(const Archive::Impl& d, std::int64_t id) {
   Statement s = d.prepare("SELECT name FROM agencies WHERE id = ?");
   s.bind(1, id);
@@ -88,6 +94,36 @@ std::optional<std::string> Archive::agency_entry(const std::string& name) const 
   return std::nullopt;
 }
 
+RegisterState Archive::register_state() const {
+  const Impl& d = *impl_;
+  RegisterState state;
+  {
+    Statement s = d.cached("SELECT coalesce(max(id), 0) FROM agencies");
+    s.step();
+    state.last_agency = s.column_int(0);
+    s.reset();
+  }
+  if (has_alias_table(d)) {
+    Statement s = d.cached("SELECT coalesce(max(rowid), 0) FROM agency_aliases");
+    s.step();
+    state.last_alias = s.column_int(0);
+    s.reset();
+  }
+  Statement s = d.cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'register_edits'");
+  if (s.step()) state.edits = s.column_int(0);
+  s.reset();
+  return state;
+}
+
+std::vector<std::string> Archive::agency_names_after(std::int64_t agency_id) const {
+  Statement s = impl_->cached("SELECT name FROM agencies WHERE id > ? ORDER BY id");
+  s.bind(1, agency_id);
+  std::vector<std::string> names;
+  while (s.step()) names.push_back(s.column_text(0));
+  s.reset();
+  return names;
+}
+
 void Archive::add_agency_alias(const std::string& agency, const std::string& alias) {
   Impl& d = *impl_;
   const std::string entry = canonical_agency(agency), other = canonical_agency(alias);
@@ -100,6 +136,7 @@ void Archive::add_agency_alias(const std::string& agency, const std::string& ali
     if (const std::int64_t target = alias_target(d, other); target && target != id)
       throw_error("{}: {} already names {}", d.name, alias, name_of(d, target));
     insert_alias(d, other, id);
+    count_register_edit(d);
     return 0;
   });
 }
@@ -118,6 +155,7 @@ void Archive::rename_agency(const std::string& agency, const std::string& new_na
     d.prepare("UPDATE agencies SET name = ? WHERE id = ?").bind(1, new_canonical).bind(2, id).run();
     if (has_alias_table(d)) d.prepare("DELETE FROM agency_aliases WHERE alias = ?").bind(1, new_canonical).run();
     insert_alias(d, old_canonical, id);  // the old name still finds it
+    count_register_edit(d);
     return 0;
   });
 }
@@ -176,6 +214,7 @@ std::int64_t Archive::merge_agencies(const std::string& from, const std::string&
       d.prepare("UPDATE agency_aliases SET agency_id = ? WHERE agency_id = ?").bind(1, into_id).bind(2, from_id).run();
     d.prepare("DELETE FROM agencies WHERE id = ?").bind(1, from_id).run();
     insert_alias(d, from_canonical, into_id);
+    count_register_edit(d);
     return moved;
   });
 }

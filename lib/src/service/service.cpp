@@ -138,6 +138,7 @@ struct Service::Impl {
   ServiceParams params;
   ServiceStore store;
   ArchivePool readers;
+  AgencyResolver agencies;  // the names inspectors type, resolved without reading the register each time
   LoginThrottle names, addresses;
 
   // Jobs: the queue, their progress, the writer thread.
@@ -282,7 +283,7 @@ CheckRecord Service::check_draft(const Session& who, const UploadedFile& file, i
   // An inspector may write the short form of an agency's name: checked under the archive's name.
   if (!filed_agency.empty() && who.user.role == Role::kInspector) {
     auto archive = impl_->readers.borrow();
-    const AgencyResolution r = resolve_agency(filed_agency, *archive);
+    const AgencyResolution r = impl_->agencies.resolve(filed_agency, *archive);
     if (r.how == AgencyResolution::How::kAmbiguous) {
       std::string names;
       for (const std::string& n : r.candidates) names += (names.empty() ? "" : "、") + n;
@@ -357,7 +358,7 @@ std::string Service::start_add(const Session& who, std::vector<UploadedFile> fil
   std::string filed_agency = agency;
   if (!agency.empty()) {
     auto archive = impl_->readers.borrow();
-    const AgencyResolution r = resolve_agency(agency, *archive);
+    const AgencyResolution r = impl_->agencies.resolve(agency, *archive);
     std::string names;
     for (const std::string& n : r.candidates) names += (names.empty() ? "" : "、") + n;
     if (r.how == AgencyResolution::How::kAmbiguous)

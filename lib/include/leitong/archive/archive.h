@@ -118,6 +118,15 @@ struct ArchiveScope {
   int first_year = 0, last_year = 0;
 };
 
+// What a copy of the agency register kept between calls watches to stay current (AgencyResolver):
+// entries are only ever appended, except by a merge; aliases, renames and merges are counted.
+struct RegisterState {
+  std::int64_t last_agency = 0;  // the largest agency id
+  std::int64_t last_alias = 0;  // the largest alias row (an alias added by an older leitong)
+  std::int64_t edits = 0;  // aliases added, renames and merges made (meta 'register_edits')
+  bool operator==(const RegisterState&) const = default;
+};
+
 // An archived document's info and extracted text (Archive::infos_and_texts).
 struct StoredDocument {
   DocumentInfo info;
@@ -286,6 +295,10 @@ class Archive {
   // look-ups: a check need not read the whole register when its agency is already filed (the
   // usual case).
   std::optional<std::string> agency_entry(const std::string& name) const;
+  // Three indexed look-ups; what changed the register since an earlier state (new entries:
+  // agency_names_after its last_agency) without reading it whole.
+  RegisterState register_state() const;
+  std::vector<std::string> agency_names_after(std::int64_t agency_id) const;  // in id order
   // Each of these is one transaction; throws Error naming the archive and the reason (an unknown
   // agency, a name already another agency's, an open group of adds).
   void add_agency_alias(const std::string& agency, const std::string& alias);
