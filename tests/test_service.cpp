@@ -476,53 +476,90 @@ TEST_F(ServiceAccess, OnlyInspectorsAddAndTheJobSaysWhatTheArchiveHolds) {
     EXPECT_EQ(render_json(service_->yoy_evidence(inspector_, yoy->rows[i])), render_json(direct.rows[i].findings));
 }
 
-// A job whose files are all committed but whose index runs cannot be merged afterwards is done,
-// and says so in a warning (JSON and its page) rather than nothing; the next job merges them.
-TEST(ServiceJobs, AMergeThatFailsAfterTheFilesAreCommittedIsAWarning) {
-  TempDir dir;
-  ArchiveParams params;
-  params.posting_bucket_bits = 7;  // any group is large enough to be written as a posting run
-  Archive::open(dir / "a.db", Archive::Mode::kReadWrite, params);
-  // Every write to `postings` (a merge) fails the way a full disk would; runs are still written.
-  testing::sqlite_exec(dir / "a.db", "CREATE TRIGGER full BEFORE INSERT ON postings "
-                                     "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
-  ServiceParams service_params;
-  service_params.archive = dir / "a.db";
-  service_params.store_params = quick_store();
-  Service service(service_params);
-  service.store().add_user("inspector", Role::kInspector, "", "correct horse battery");
-  const Session inspector = service.log_in("inspector", "correct horse battery", "10.0.0.1").session.value().session;
-  auto upload = [&](const std::string& name, const std::string& agency) {
-    const UploadedFile file{name, testing::read_bytes(testing::corpora_dir() / "reports" / name)};
-    const std::string id = service.start_add(inspector, {file}, agency, 2024, "report");
+// Upload jobs over an archive the test makes (and damages) itself.
+class ServiceJobs : public ::testing::Test {
+ protected:
+  void start(const ArchiveParams& params) {
+    Archive::open(archive(), Archive::Mode::kReadWrite, params);
+    ServiceParams service_params;
+    service_params.archive = archive();
+    service_params.store_params = quick_store();
+    service_ = std::make_unique<Service>(service_params);
+    service_->store().add_user("inspector", Role::kInspector, "", "correct horse battery");
+    inspector_ = service_->log_in("inspector", "correct horse battery", "10.0.0.1").session.value().session;
+  }
+  // Reports of corpora/reports/ uploaded under `agency` for 2024; the job once it has ended.
+  JobProgress upload(const std::vector<std::string>& names, const std::string& agency) {
+    std::vector<UploadedFile> files;
+    for (const std::string& name : names)
+      files.push_back({name, testing::read_bytes(testing::corpora_dir() / "reports" / name)});
+    const std::string id = service_->start_add(inspector_, files, agency, 2024, "report");
     std::optional<JobProgress> job;
     for (int i = 0; i < 600; ++i) {
-      job = service.job(inspector, id);
+      job = service_->job(inspector_, id);
       if (job && job->state != "queued" && job->state != "running") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return job.value();
-  };
-  const JobProgress first = upload("luohu-minzheng-2024.txt", "深圳市罗湖区民政局");
+  }
+  std::filesystem::path archive() const { return dir_ / "a.db"; }
+  std::int64_t documents() const { return testing::sqlite_scalar(archive(), "SELECT count(*) FROM documents"); }
+
+  TempDir dir_;
+  std::unique_ptr<Service> service_;
+  Session inspector_;
+};
+
+// A job whose files are all committed but whose index runs cannot be merged afterwards is done,
+// and says so in a warning (JSON and its page) rather than nothing; the next job merges them.
+TEST_F(ServiceJobs, AMergeThatFailsAfterTheFilesAreCommittedIsAWarning) {
+  ArchiveParams params;
+  params.posting_bucket_bits = 7;  // any group is large enough to be written as a posting run
+  start(params);
+  // Every write to `postings` (a merge) fails the way a full disk would; runs are still written.
+  testing::sqlite_exec(archive(), "CREATE TRIGGER full BEFORE INSERT ON postings "
+                                  "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  const JobProgress first = upload({"luohu-minzheng-2024.txt"}, "深圳市罗湖区民政局");
   EXPECT_EQ(first.state, "done");
   EXPECT_EQ(first.added, 1u) << first.error << (first.refused.empty() ? "" : first.refused[0].reason);
   ASSERT_EQ(first.warnings.size(), 1u);
   EXPECT_NE(first.warnings[0].find("posting runs could not be merged"), std::string::npos) << first.warnings[0];
   EXPECT_NE(first.warnings[0].find("disk is full (injected)"), std::string::npos) << first.warnings[0];
   EXPECT_EQ(job_to_json(first)["warnings"], nlohmann::json(first.warnings));
-  EXPECT_NE(page_job(inspector, first).find("posting runs could not be merged"), std::string::npos);
-  EXPECT_EQ(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM documents"), 1);
-  EXPECT_GT(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM posting_runs"), 0);
-  EXPECT_TRUE(Archive::open(dir / "a.db", Archive::Mode::kReadOnly).verify().ok());
+  EXPECT_NE(page_job(inspector_, first).find("posting runs could not be merged"), std::string::npos);
+  EXPECT_EQ(documents(), 1);
+  EXPECT_GT(testing::sqlite_scalar(archive(), "SELECT count(*) FROM posting_runs"), 0);
+  EXPECT_TRUE(Archive::open(archive(), Archive::Mode::kReadOnly).verify().ok());
 
-  testing::sqlite_exec(dir / "a.db", "DROP TRIGGER full");
-  const JobProgress second = upload("shapingba-minzheng-2024.txt", "重庆市沙坪坝区民政局");
+  testing::sqlite_exec(archive(), "DROP TRIGGER full");
+  const JobProgress second = upload({"shapingba-minzheng-2024.txt"}, "重庆市沙坪坝区民政局");
   EXPECT_EQ(second.state, "done");
   EXPECT_EQ(second.added, 1u) << second.error;
   EXPECT_TRUE(second.warnings.empty());
   EXPECT_FALSE(job_to_json(second).contains("warnings"));
-  EXPECT_EQ(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM posting_runs"), 0);
-  EXPECT_EQ(testing::sqlite_scalar(dir / "a.db", "SELECT count(*) FROM documents"), 2);
+  EXPECT_EQ(testing::sqlite_scalar(archive(), "SELECT count(*) FROM posting_runs"), 0);
+  EXPECT_EQ(documents(), 2);
+}
+
+// An add that cannot be written inside an open group (its text refused the way a full disk would)
+// fails the job; the documents before it in the group are committed first, and the job counts
+// exactly those as added.
+TEST_F(ServiceJobs, AnAddThatFailsInsideAnOpenGroupCommitsTheOnesBeforeIt) {
+  start({});
+  testing::sqlite_exec(archive(), "CREATE TRIGGER full BEFORE INSERT ON texts WHEN "
+                                  "(SELECT file FROM documents WHERE id = NEW.doc_id) LIKE '%shapingba%' "
+                                  "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END");
+  const JobProgress job =
+      upload({"luohu-minzheng-2024.txt", "hechuan-sifa-2024.txt", "shapingba-minzheng-2024.txt", "anwen-zhen-2021.txt"},
+             "深圳市罗湖区民政局");
+  EXPECT_EQ(job.state, "failed");
+  EXPECT_NE(job.error.find("disk is full (injected)"), std::string::npos) << job.error;
+  EXPECT_EQ(job.added, 2u) << job.error;
+  EXPECT_EQ(job.done, 2u);
+  EXPECT_EQ(documents(), 2);
+  EXPECT_EQ(testing::sqlite_rows(archive(), "SELECT file FROM documents ORDER BY id"),
+            (std::vector<std::string>{"luohu-minzheng-2024.txt", "hechuan-sifa-2024.txt"}));
+  EXPECT_TRUE(Archive::open(archive(), Archive::Mode::kReadOnly).verify().ok());
 }
 
 TEST_F(ServiceAccess, LoginsAreThrottledPerName) {
