@@ -99,6 +99,13 @@ TEST_F(Register, AResolverKeptBetweenCallsFollowsTheRegister) {
   archive_->add_agency_alias("深圳市罗湖区民政局", "深圳市罗湖区民政事务局");
   expect_current("an alias");
   EXPECT_EQ(resolver.resolve("罗湖区民政事务局", reader).name, "深圳市罗湖区民政局");
+  // A document added under the alias itself (Archive::add files under the name as given) makes an
+  // entry of it: a new agency, no edit counted, and the short form now fits both.
+  Document under_alias = seed_document(seed("hechuan-sifa-2024"));
+  under_alias.info.agency = "深圳市罗湖区民政事务局";
+  archive_->add(under_alias);
+  expect_current("an agency named as an alias");
+  EXPECT_EQ(resolver.resolve("罗湖区民政事务局", reader).how, AgencyResolution::How::kAmbiguous);
   EXPECT_EQ(reader.register_state().edits, 4);
 }
 

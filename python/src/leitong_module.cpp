@@ -343,7 +343,7 @@ class PyArchive {
       archive.merge_index_runs();
     } catch (const leitong::Error& e) {
       return fmt::format(
-          "every record is in the archive; {}. Look-ups read the runs as they are (more slowly) and the "
+          "every file added is committed; {}. Look-ups read the runs as they are (more slowly) and the "
           "next add merges them",
           e.what());
     }
@@ -403,8 +403,15 @@ class PyArchive {
       archive.set_batch_size(1);
       merge_failed = merge_runs(archive);
     }
+    if (refusal) {
+      // The refusal is what the caller asked to be raised; a warning turned into an error gives way.
+      try {
+        warn_of(merge_failed);
+      } catch (const py::error_already_set&) {
+      }
+      std::rethrow_exception(refusal);
+    }
     warn_of(merge_failed);
-    if (refusal) std::rethrow_exception(refusal);
     py::list out;
     for (const AddRecord& r : records) out.append(to_dict(r));
     return out;

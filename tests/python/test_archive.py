@@ -143,7 +143,7 @@ def test_a_merge_that_fails_after_the_records_are_committed_is_a_warning(cli, tm
     sql("CREATE TRIGGER full BEFORE INSERT ON postings "
         "BEGIN SELECT RAISE(ABORT, 'database or disk is full (injected)'); END")
     with leitong.Archive(path, mode="a") as archive:
-        with pytest.warns(RuntimeWarning, match="every record is in the archive;.*posting runs could not be merged"):
+        with pytest.warns(RuntimeWarning, match="every file added is committed;.*posting runs could not be merged"):
             records = archive.add_manifest(synth / "manifest.csv", batch=1000)
         assert len(records) >= 750 and {r["status"] for r in records} == {"added"}
         assert len(archive) == len(records) + 1

@@ -223,7 +223,7 @@ void Archive::Impl::merge_runs_alone() {
   } catch (const std::exception& e) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     pending_saturated.clear();
-    throw ArchiveWriteError(fmt::format("{}: the index's posting runs could not be merged ({}); the archive is unchanged", name, e.what()));
+    throw ArchiveWriteError(fmt::format("{}: the index's posting runs could not be merged ({}); the merge left the archive as it was", name, e.what()));
   }
   saturated.insert(pending_saturated.begin(), pending_saturated.end());
   pending_saturated.clear();

@@ -600,35 +600,36 @@ void Service::Impl::run_job(Job& job) {
     ordered_parallel_map<ReadFile>(
         documents.size(), [&](std::size_t i) { return input_bytes[i]; }, read_file, add_file, window);
     commit(archive);
+    bool interrupted = false;
     {
       std::lock_guard lock(jobs_mutex);
-      job.progress.state = stopping && job.progress.done < job.progress.total ? "interrupted" : "done";
+      interrupted = stopping && job.progress.done < job.progress.total;
     }
     // What the job added is committed whether or not this finishes: the posting runs a large job
     // leaves (format 4) are merged, so that checks read one blob per bucket, and the log is emptied
     // so that it does not grow from job to job while checks keep reading. Either failing costs only
-    // speed, and the job says so.
+    // speed, and the job says so. It ends only then, with its warnings: a client that stops
+    // watching when the job ends sees them.
     std::vector<std::string> warnings;
     try {
       archive.merge_index_runs();
     } catch (const Error& e) {
       warnings.push_back(fmt::format(
-          "文件均已加入档案库，但索引未能合并，检测会变慢，下次上传时再合并 (every file is in the archive; {}. Checks "
-          "read the index's runs as they are, more slowly, and the next upload merges them)",
+          "已加入的文件均已保存，但索引未能合并，检测会变慢，下次上传时再合并 (every file this job added is "
+          "committed; {}. Checks read the index's runs as they are, more slowly, and the next upload merges them)",
           e.what()));
     }
     try {
       archive.checkpoint();
     } catch (const Error& e) {
       warnings.push_back(fmt::format(
-          "文件均已加入档案库，但预写日志未能写回档案库文件 (every file is in the archive; its write-ahead log could not "
-          "be copied into the archive file: {})",
+          "已加入的文件均已保存，但预写日志未能写回档案库文件 (every file this job added is committed; its "
+          "write-ahead log could not be copied into the archive file, which the next upload tries again: {})",
           e.what()));
     }
-    if (!warnings.empty()) {
-      std::lock_guard lock(jobs_mutex);
-      job.progress.warnings = std::move(warnings);
-    }
+    std::lock_guard lock(jobs_mutex);
+    job.progress.warnings = std::move(warnings);
+    job.progress.state = interrupted ? "interrupted" : "done";
   } catch (const Error& e) {
     std::lock_guard lock(jobs_mutex);
     job.progress.state = "failed";

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -90,13 +91,14 @@ class AgencyIndex {
 // since has it read again. resolve_agency reads the whole register for each short form an
 // inspector types (0.5 s at 200,000 agencies); this, 35 µs (bench/bench_agencies). Lookalikes are
 // still found by a pass over the names of the given one's length (kScanned: 77 ms for a typo at
-// 200,000, where indexing them would hold some 90 MB more). Safe to share between threads.
+// 200,000; indexing them too was measured: some 90 MB more, and seconds to build). Safe to share
+// between threads.
 class AgencyResolver {
  public:
   AgencyResolution resolve(std::string_view given, const Archive& archive);
 
  private:
-  std::mutex mutex_;
+  std::shared_mutex mutex_;
   std::unique_ptr<AgencyIndex> index_;
   RegisterState indexed_state_;
 };
