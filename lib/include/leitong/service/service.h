@@ -81,8 +81,8 @@ struct JobProgress {
   std::size_t already_present = 0;
   std::vector<JobRefusal> refused;
   std::string error;  // why the job stopped ("failed"): the archive could not be written
-  // What went wrong after every file was committed (the index's posting runs not merged, the log
-  // not emptied): nothing is lost, checks are slower until the next upload does it.
+  // What failed once what the job added was committed (the index's posting runs not merged, the
+  // log not copied into the archive file): nothing is lost; the next upload does it again.
   std::vector<std::string> warnings;
   std::int64_t created = 0;
 };
