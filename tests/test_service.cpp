@@ -360,6 +360,17 @@ TEST(UnpackZip, RefusesBombsAndWhatIsNotAZip) {
   EXPECT_THROW(unpack_zip("", "z.zip"), Error);
 }
 
+// An upload job once it has ended (or as it stood after 30 s); none if `who` may not see it.
+std::optional<JobProgress> ended_job(Service& service, const Session& who, const std::string& id) {
+  std::optional<JobProgress> job;
+  for (int i = 0; i < 600; ++i) {
+    job = service.job(who, id);
+    if (job && job->state != "queued" && job->state != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return job;
+}
+
 // The Service over an archive of the seed reports: who may see and do what.
 class ServiceAccess : public ::testing::Test {
  protected:
@@ -445,12 +456,7 @@ TEST_F(ServiceAccess, OnlyInspectorsAddAndTheJobSaysWhatTheArchiveHolds) {
   const std::string zip = testing::make_zip({{"a/luohu-2025.txt", recycled().bytes}, {"../x.txt", "x"}});
   const std::string id = service_->start_add(
       inspector_, {{"year.zip", zip}, {"notes.txt", ""}}, "深圳市罗湖区民政局", 2025, "report");
-  std::optional<JobProgress> job;
-  for (int i = 0; i < 600; ++i) {
-    job = service_->job(inspector_, id);
-    if (job && job->state != "queued" && job->state != "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const std::optional<JobProgress> job = ended_job(*service_, inspector_, id);
   ASSERT_TRUE(job);
   EXPECT_EQ(job->state, "done");
   EXPECT_EQ(job->total, 3u);
@@ -494,13 +500,7 @@ class ServiceJobs : public ::testing::Test {
     for (const std::string& name : names)
       files.push_back({name, testing::read_bytes(testing::corpora_dir() / "reports" / name)});
     const std::string id = service_->start_add(inspector_, files, agency, 2024, "report");
-    std::optional<JobProgress> job;
-    for (int i = 0; i < 600; ++i) {
-      job = service_->job(inspector_, id);
-      if (job && job->state != "queued" && job->state != "running") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return job.value();
+    return ended_job(*service_, inspector_, id).value();
   }
   std::filesystem::path archive() const { return dir_ / "a.db"; }
   std::int64_t documents() const { return testing::sqlite_scalar(archive(), "SELECT count(*) FROM documents"); }

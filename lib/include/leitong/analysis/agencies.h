@@ -45,8 +45,8 @@ AgencyResolution resolve_agency(std::string_view given, const Archive& archive);
 // The same resolution for many names (a folder of thousands of files): the archive's names and
 // aliases indexed once, each name then resolved by look-ups (its regions cut off in front, the
 // names it is the end of, the names one character off it, each found under a key of itself less
-// that character) instead of a pass over every known name. insert() adds an agency created since, so that names later in the same run resolve
-// against it too.
+// that character) instead of a pass over every known name. insert() adds an agency created since,
+// so that names later in the same run resolve against it too.
 class AgencyIndex {
  public:
   // kIndexed: names one character off are found by look-ups (for many resolutions); kScanned: by a
