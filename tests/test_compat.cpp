@@ -163,6 +163,25 @@ TEST_F(Compat, NewArchiveStoresTheParametersAsVersion3Did) {
   EXPECT_EQ(params_json(dir_ / "new.db"), params_json(dir_ / "v3.db"));
 }
 
+// New archives are written in 16 KB pages (format.cpp); an archive made with SQLite's 4 KB pages
+// keeps them when appended to, in a group as one by one.
+TEST_F(Compat, NewArchivesHave16KBPagesAndOlderOnesKeepTheirs) {
+  {
+    Archive created = Archive::open(dir_ / "new.db", Archive::Mode::kReadWrite);
+    EXPECT_TRUE(created.add(anwen_report()).added);
+  }
+  EXPECT_EQ(sqlite_scalar(dir_ / "new.db", "PRAGMA page_size"), 16384);
+  ASSERT_EQ(sqlite_scalar(dir_ / "v3.db", "PRAGMA page_size"), 4096);
+  {
+    Archive archive = Archive::open(dir_ / "v3.db", Archive::Mode::kReadWrite);
+    archive.set_batch_size(4);
+    EXPECT_TRUE(archive.add(anwen_report()).added);
+    archive.flush();
+    EXPECT_TRUE(archive.verify().ok());
+  }
+  EXPECT_EQ(sqlite_scalar(dir_ / "v3.db", "PRAGMA page_size"), 4096);
+}
+
 TEST_F(Compat, Version3ArchiveAcceptsNewDocuments) {
   Archive archive = Archive::open(dir_ / "v3.db", Archive::Mode::kReadWrite);
   archive.set_batch_size(4);  // a group: in format 3 too its postings go to the postings table
