@@ -164,7 +164,7 @@ TEST_F(Compat, NewArchiveStoresTheParametersAsVersion3Did) {
 }
 
 // New archives are written in 16 KB pages (format.cpp); an archive made with SQLite's 4 KB pages
-// keeps them when appended to, in a group as one by one.
+// keeps them when a group is appended to it.
 TEST_F(Compat, NewArchivesHave16KBPagesAndOlderOnesKeepTheirs) {
   {
     Archive created = Archive::open(dir_ / "new.db", Archive::Mode::kReadWrite);
