@@ -492,12 +492,12 @@ void Service::Impl::run_job(Job& job) {
     for (const UploadedFile& file : documents) input_bytes.push_back(4096 + file.bytes.size());
     // Each file's agency as the register knows it, decided once per name (as `add` does): the
     // upload's agency was resolved when it was started, a file's own may be a short form or a typo.
-    AgencyIndex agencies(archive);
+    AgencyIndex register_names(archive);
     std::map<std::string, std::pair<std::string, std::string>> decided;  // name → (entry, refusal)
     auto file_under = [&](const std::string& name) -> const std::pair<std::string, std::string>& {
       auto [it, first] = decided.try_emplace(name);
       if (!first) return it->second;
-      const AgencyResolution r = agencies.resolve(name);
+      const AgencyResolution r = register_names.resolve(name);
       std::string near;
       for (const std::string& n : r.candidates) near += (near.empty() ? "" : "、") + n;
       if (r.how == AgencyResolution::How::kAmbiguous) {
@@ -506,7 +506,7 @@ void Service::Impl::run_job(Job& job) {
         it->second.second = fmt::format("agency {} is not in the archive but resembles {} (a typo? 单位名称疑似有误)", name, near);
       } else {
         it->second.first = r.name;
-        if (r.how == AgencyResolution::How::kUnknown) agencies.insert(r.name);
+        if (r.how == AgencyResolution::How::kUnknown) register_names.insert(r.name);
       }
       return it->second;
     };
