@@ -8,6 +8,8 @@
 #include <leitong/core/sketch.h>
 #include <leitong/core/text.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -264,6 +266,37 @@ TEST(Archive, EmptyFileLeftByAKilledCreationBecomesTheArchive) {
   const Archive a = Archive::open(dir / "a.db", Archive::Mode::kReadOnly);
   EXPECT_EQ(a.document_count(), 1);
   EXPECT_TRUE(a.verify().ok());
+}
+
+// A creation killed while it wrote the new file's first pages in SQLite's rollback mode (switching
+// to the write-ahead log happens there) leaves a hot journal, which a
+// read-only connection may not roll back ("attempt to write a readonly database"). A reader rolls
+// it back where the file may be written, and then says what is left: a database not made yet.
+TEST(Archive, HotJournalLeftByAKilledCreationIsRolledBackByAReader) {
+  TempDir dir;
+  const fs::path path = dir / "a.db";
+  const pid_t pid = fork();
+  if (pid == 0) {  // writes past its page cache, then dies without committing or rolling back
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) _exit(1);
+    const int rc = sqlite3_exec(db,
+                                "PRAGMA cache_size = 2; BEGIN; CREATE TABLE t(x); "
+                                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                                "INSERT INTO t SELECT randomblob(2000) FROM n;",
+                                nullptr, nullptr, nullptr);
+    _exit(rc == SQLITE_OK ? 0 : 2);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  fs::path journal = path;
+  journal += "-journal";
+  ASSERT_TRUE(fs::exists(journal) && fs::file_size(path) > 0) << "no hot journal to test with";
+  expect_error([&] { Archive::open(path, Archive::Mode::kReadOnly); }, {"a.db", "not a leitong archive yet"});
+  EXPECT_EQ(fs::file_size(path), 0u) << "rolled back";
+  Archive a = Archive::open(path, Archive::Mode::kReadWrite);  // and the next add makes the archive
+  a.add(seed_document("luohu-minzheng-2024"));
+  EXPECT_EQ(a.document_count(), 1);
 }
 
 TEST(Archive, NonArchiveTextFileIsCalledNotALeitongArchive) {

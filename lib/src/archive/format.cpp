@@ -413,13 +413,15 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
   try {
     impl->params = read_params(*impl);
   } catch (const Error&) {
-    // A writer killed while writing its write-ahead log leaves it to be recovered, which a
-    // read-only connection may not do ("attempt to write a readonly database"). Where the archive
-    // can be written, a read-write connection recovers it (what SQLite does for any next writer),
-    // and the reader reads on.
+    // A writer killed while writing its write-ahead log leaves it to be recovered, and a creation
+    // killed before the archive switched to the log leaves a hot rollback journal: a read-only
+    // connection may do neither ("attempt to write a readonly database"). Where the archive can be
+    // written, a read-write connection recovers it (what SQLite does for any next writer), and the
+    // reader reads on.
     const int code = sqlite3_extended_errcode(impl->db);
     if (mode != Mode::kReadOnly || impl->immutable ||
-        (code != SQLITE_READONLY_RECOVERY && code != SQLITE_READONLY_CANTINIT && code != SQLITE_READONLY))
+        (code != SQLITE_READONLY_RECOVERY && code != SQLITE_READONLY_CANTINIT && code != SQLITE_READONLY &&
+         code != SQLITE_READONLY_ROLLBACK))
       throw;
     recover_write_ahead_log(impl->name);
     sqlite3_close_v2(impl->db);
