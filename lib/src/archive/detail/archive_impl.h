@@ -315,7 +315,9 @@ struct Archive::Impl {
   bool has_posting_runs() const { return version >= 4; }
   std::vector<std::uint32_t> posting_run_ids() const;  // in order; empty before format 4
   void append_posting_run(std::uint32_t run);           // the pending postings, sorted by bucket
-  // Merges `runs` and then the pending postings into `postings`, and deletes the runs.
+  // Merges `runs` and then the pending postings into `postings`, and deletes the runs; a part of
+  // the buckets at a time (1 / kMergeParts), each part's run rows deleted before the next.
+  static constexpr std::uint64_t kMergeParts = 16;
   void merge_posting_runs(std::span<const std::uint32_t> runs);
   // Whether a call that has made `reads_done` reads since `began` starts reading ahead
   // (set_read_ahead): on slow reads, after a few that took longer than `cached_read` each, as
