@@ -269,9 +269,9 @@ TEST(Archive, EmptyFileLeftByAKilledCreationBecomesTheArchive) {
 }
 
 // A creation killed while it wrote the new file's first pages in SQLite's rollback mode (switching
-// to the write-ahead log happens there) leaves a hot journal, which a
-// read-only connection may not roll back ("attempt to write a readonly database"). A reader rolls
-// it back where the file may be written, and then says what is left: a database not made yet.
+// to the write-ahead log happens there) leaves a hot journal, which a read-only connection may not
+// roll back ("attempt to write a readonly database"). A reader rolls it back where the file may be
+// written, and then says what is left: a database not made yet.
 TEST(Archive, HotJournalLeftByAKilledCreationIsRolledBackByAReader) {
   TempDir dir;
   const fs::path path = dir / "a.db";

@@ -172,9 +172,9 @@ void check_not_truncated(const std::string& name) {
         name, size, pages, page_size);
 }
 
-// Opens the archive read-write once and reads its header, which makes SQLite recover a
-// write-ahead log left by a killed writer; then closes.
-void recover_write_ahead_log(const std::string& name) {
+// Opens the archive read-write once and reads its header, which makes SQLite recover what a
+// killed writer left (a write-ahead log, or a hot rollback journal); then closes.
+void recover_interrupted_write(const std::string& name) {
   sqlite3* db = nullptr;
   if (detail::open_database(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 30000);
@@ -423,7 +423,7 @@ Archive Archive::open(const std::filesystem::path& path, Mode mode,
         (code != SQLITE_READONLY_RECOVERY && code != SQLITE_READONLY_CANTINIT && code != SQLITE_READONLY &&
          code != SQLITE_READONLY_ROLLBACK))
       throw;
-    recover_write_ahead_log(impl->name);
+    recover_interrupted_write(impl->name);
     sqlite3_close_v2(impl->db);
     impl->db = nullptr;
     connect();
