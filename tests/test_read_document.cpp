@@ -4,6 +4,9 @@
 #include <leitong/core/error.h>
 #include <leitong/extract/extract.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "support/corpus.h"
 
 namespace leitong::testing {
@@ -69,6 +72,42 @@ TEST(ReadDocument, RefusalsAreExtractionErrors) {
   EXPECT_THROW(read_document(dir / "empty.txt", "福田区民政局", 2024, DocumentKind::kReport),
                Error);
   EXPECT_THROW(read_document(dir / "missing.txt", "", 0, DocumentKind::kReport), Error);
+}
+
+// The message of the error extract_file throws for `path`, or "" when it reads the file.
+std::string refusal(const std::filesystem::path& path, const ExtractParams& params = {}) {
+  try {
+    extract_file(path, params);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ReadDocument, FilesThatCannotBeReadAreRefusedNamingTheFileAndWhy) {
+  TempDir dir;
+  write_file(dir / "r.txt", kNamedReport);
+  std::filesystem::create_directory(dir / "folder.txt");
+  ASSERT_EQ(::mkfifo((dir / "pipe.txt").c_str(), 0600), 0);
+  const std::string missing = (dir / "missing.txt").string();
+  EXPECT_EQ(refusal(dir / "missing.txt"), missing + ": no such file");
+  EXPECT_EQ(refusal(dir / "r.txt" / "x.txt"), (dir / "r.txt" / "x.txt").string() + ": no such file");
+  EXPECT_EQ(refusal(dir / "folder.txt"), (dir / "folder.txt").string() + ": is a directory");
+  // Refused at once: a FIFO opened to be read would wait for a writer that never comes.
+  EXPECT_EQ(refusal(dir / "pipe.txt"), (dir / "pipe.txt").string() + ": not a regular file");
+  if (::geteuid() != 0) {  // root reads whatever the mode says
+    write_file(dir / "secret.txt", kNamedReport);
+    std::filesystem::permissions(dir / "secret.txt", std::filesystem::perms::none);
+    EXPECT_EQ(refusal(dir / "secret.txt"), (dir / "secret.txt").string() + ": cannot open for reading: Permission denied");
+  }
+  ExtractParams small;
+  small.max_file_bytes = 16;
+  EXPECT_EQ(refusal(dir / "r.txt", small),
+            fmt::format("{}: file too large ({} bytes; the limit is 16 bytes)", (dir / "r.txt").string(),
+                        kNamedReport.size()));
+  small.max_file_bytes = kNamedReport.size();
+  EXPECT_EQ(refusal(dir / "r.txt", small), "");
+  EXPECT_EQ(extract_file(dir / "r.txt", small).text, extract_bytes(kNamedReport, "r.txt").text);
 }
 
 }  // namespace

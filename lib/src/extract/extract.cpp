@@ -4,10 +4,14 @@
 #include <leitong/extract/extract.h>
 #include <unicode/uchar.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
-#include <fstream>
 #include <system_error>
 
 #include "detail/formats.h"
@@ -254,24 +258,47 @@ ExtractedText extract_bytes(std::string_view bytes, const std::string& file,
   return out;
 }
 
-ExtractedText extract_file(const std::filesystem::path& path, const ExtractParams& params) {
+namespace {
+
+// The file's bytes, read through one descriptor: one path look-up where status, size and an
+// ifstream took three, and no stream buffer (a bulk load reads a million files: its workers spent
+// 6 % of their time looking paths up and 2 % allocating stream buffers). Opened without blocking
+// so that a FIFO named as input is refused instead of waiting for a writer.
+std::string read_file_bytes(const std::filesystem::path& path, const ExtractParams& params) {
   const std::string name = path.string();
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) throw_error("{}: no such file", name);
-  if (std::filesystem::is_directory(status)) throw_error("{}: is a directory", name);
-  if (!std::filesystem::is_regular_file(status)) throw_error("{}: not a regular file", name);
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw_error("{}: cannot read: {}", name, ec.message());
+  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) throw_error("{}: no such file", name);
+    throw_error("{}: cannot open for reading: {}", name, std::generic_category().message(error));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_error("{}: cannot read: {}", name, std::generic_category().message(errno));
+  if (S_ISDIR(st.st_mode)) throw_error("{}: is a directory", name);
+  if (!S_ISREG(st.st_mode)) throw_error("{}: not a regular file", name);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
   if (size > params.max_file_bytes)
-    throw_error("{}: file too large ({} bytes; the limit is {} bytes)", name, size,
-                params.max_file_bytes);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_error("{}: cannot open for reading", name);
+    throw_error("{}: file too large ({} bytes; the limit is {} bytes)", name, size, params.max_file_bytes);
   std::string bytes(static_cast<std::size_t>(size), '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (in.gcount() != static_cast<std::streamsize>(size)) throw_error("{}: read error", name);
-  return extract_bytes(bytes, name, params);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw_error("{}: read error: {}", name, std::generic_category().message(errno));
+    if (got == 0) throw_error("{}: read error (the file shrank while it was read)", name);
+    done += static_cast<std::size_t>(got);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+ExtractedText extract_file(const std::filesystem::path& path, const ExtractParams& params) {
+  return extract_bytes(read_file_bytes(path, params), path.string(), params);
 }
 
 namespace {
