@@ -6,6 +6,7 @@
 #include <leitong/core/error.h>
 
 #include <future>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,62 @@ TEST(PrepareDocument, RefusalsNameTheFile) {
                            U"报告"};
   EXPECT_EQ(error_of([&] { prepare_document(too_short, {}); }),
             "short.txt: too short to compare (fewer than 5 characters after normalization)");
+}
+
+// prepare_for_bulk_add makes its sketches in buffers its thread keeps: document after document —
+// longer, shorter, one refused in between — it holds what prepare_document and shrink_to_index
+// make, nothing left of the one before.
+TEST(PrepareDocument, ForABulkLoadItIsThePreparedFormShrunkWhateverCameBefore) {
+  std::vector<Document> docs = reports();
+  docs.push_back({{0, "short.txt", "深圳市罗湖区民政局", 2024, DocumentKind::kReport}, U"报告"});
+  Document shorter = docs[1];
+  shorter.info.file = "shorter.txt";
+  shorter.text.resize(shorter.text.size() / 7);
+  docs.push_back(shorter);
+  docs.push_back(docs[0]);
+  ASSERT_GT(docs[0].text.size(), docs[4].text.size());
+  for (Document d : docs) {
+    SCOPED_TRACE(d.info.file);
+    const Document whole = d;
+    std::optional<PreparedDocument> bulk = prepare_for_bulk_add(d, {});
+    if (whole.info.file == "short.txt") {
+      EXPECT_FALSE(bulk);
+      EXPECT_EQ(d.text, whole.text);  // left whole: add() says why
+      continue;
+    }
+    ASSERT_TRUE(bulk);
+    EXPECT_TRUE(d.text.empty());
+    PreparedDocument expected = prepare_document(whole, {});
+    shrink_to_index(expected);
+    EXPECT_EQ(bulk->info.file, expected.info.file);
+    EXPECT_EQ(bulk->content_hash, expected.content_hash);
+    EXPECT_EQ(bulk->chars, expected.chars);
+    EXPECT_EQ(bulk->text_zstd, expected.text_zstd);
+    EXPECT_EQ(bulk->sketch.params, expected.sketch.params);
+    EXPECT_EQ(bulk->sketch.normalized.chars, expected.sketch.normalized.chars);
+    EXPECT_EQ(bulk->sketch.shingles, expected.sketch.shingles);
+    EXPECT_EQ(bulk->sketch.minhash, expected.sketch.minhash);
+    EXPECT_EQ(bulk->sketch.simhash, expected.sketch.simhash);
+    EXPECT_EQ(bulk->sketch.fingerprints, expected.sketch.fingerprints);
+  }
+}
+
+// A sketch made into one reused again and again is the sketch made anew.
+TEST(PrepareDocument, SketchMadeIntoAReusedOneIsTheSameAsANewOne) {
+  Sketch reused;
+  std::vector<Document> docs = reports();
+  docs.push_back(docs[0]);
+  for (const Document& d : docs) {
+    make_sketch_into(d.text, {}, reused);
+    const Sketch fresh = make_sketch(d.text, {});
+    EXPECT_EQ(reused.normalized.chars, fresh.normalized.chars);
+    EXPECT_EQ(reused.normalized.begin, fresh.normalized.begin);
+    EXPECT_EQ(reused.normalized.end, fresh.normalized.end);
+    EXPECT_EQ(reused.shingles, fresh.shingles);
+    EXPECT_EQ(reused.minhash, fresh.minhash);
+    EXPECT_EQ(reused.simhash, fresh.simhash);
+    EXPECT_EQ(reused.fingerprints, fresh.fingerprints);
+  }
 }
 
 TEST(PrepareDocument, ThePreparedFormIsWhatTheArchiveStores) {

@@ -372,16 +372,25 @@ void Archive::Impl::sort_pending_postings() {
   sorted.clear();
 }
 
-PreparedDocument prepare_document(const Document& document, const SketchParams& params) {
-  PreparedDocument out;
+namespace {
+
+// What a prepared document holds besides its sketch: the hash and the compressed copy of the text,
+// both made from its UTF-8 form, made once.
+void file_text(const Document& document, PreparedDocument& out) {
   out.info = document.info;
-  out.sketch = make_sketch(document.text, params);
-  refuse_unarchivable(document.info, canonical_agency(document.info.agency), out.sketch);
-  // The UTF-8 text is made once, for the hash and the compressed copy alike.
   const std::string utf8 = encode_utf8(document.text);
   out.content_hash = content_hash_of_utf8(utf8);
   out.chars = document.text.size();
   out.text_zstd = compress_text(utf8, document.info.file);
+}
+
+}  // namespace
+
+PreparedDocument prepare_document(const Document& document, const SketchParams& params) {
+  PreparedDocument out;
+  out.sketch = make_sketch(document.text, params);
+  refuse_unarchivable(document.info, canonical_agency(document.info.agency), out.sketch);
+  file_text(document, out);
   return out;
 }
 
@@ -394,13 +403,28 @@ void shrink_to_index(PreparedDocument& document) {
 }
 
 std::optional<PreparedDocument> prepare_for_bulk_add(Document& document, const SketchParams& params) {
+  // What prepare_document and shrink_to_index make, without their passing allocations: the
+  // normalized text and the shingle hashes are made in buffers this thread keeps from one document
+  // to the next (make_sketch_into), and only what the window holds is allocated. A buffer grown
+  // past a long report's size is given back after use.
+  constexpr std::size_t kKeptChars = std::size_t(1) << 18;
+  thread_local Sketch scratch;
   std::optional<PreparedDocument> prepared;
   try {
-    prepared = prepare_document(document, params);
+    make_sketch_into(document.text, params, scratch);
+    refuse_unarchivable(document.info, canonical_agency(document.info.agency), scratch);
+    PreparedDocument out;
+    out.sketch.params = params;
+    out.sketch.minhash = std::move(scratch.minhash);
+    out.sketch.simhash = scratch.simhash;
+    out.sketch.shingles.assign(1, scratch.shingles.front());
+    out.sketch.fingerprints = detail::posted_fingerprints(std::move(scratch.fingerprints));
+    file_text(document, out);
+    prepared = std::move(out);
   } catch (const Error&) {
-    return std::nullopt;
   }
-  shrink_to_index(*prepared);
+  if (scratch.normalized.chars.capacity() > kKeptChars) scratch = Sketch{};
+  if (!prepared) return std::nullopt;
   std::u32string().swap(document.text);
   return prepared;
 }

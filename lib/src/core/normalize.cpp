@@ -288,8 +288,11 @@ class Emitter {
 
 // The body of normalize(), inlined into one function per instruction set: the emitter's loops
 // vectorize better with AVX2 and AVX-512.
-[[gnu::always_inline]] inline NormalizedText normalize_impl(std::u32string_view text, const NormalizeParams& params) {
-  NormalizedText out;
+[[gnu::always_inline]] inline void normalize_impl(std::u32string_view text, const NormalizeParams& params,
+                                                  NormalizedText& out) {
+  out.chars.clear();
+  out.begin.clear();
+  out.end.clear();
   out.chars.reserve(text.size());
   out.begin.reserve(text.size());
   out.end.reserve(text.size());
@@ -326,34 +329,41 @@ class Emitter {
     i = j;
   }
   emitter.finish();
-  return out;
 }
 
-NormalizedText normalize_portable(std::u32string_view text, const NormalizeParams& params) {
-  return normalize_impl(text, params);
+void normalize_portable(std::u32string_view text, const NormalizeParams& params, NormalizedText& out) {
+  normalize_impl(text, params, out);
 }
 
 #if defined(LEITONG_X86_SIMD)
-LEITONG_TARGET_AVX2 NormalizedText normalize_avx2(std::u32string_view text, const NormalizeParams& params) {
-  return normalize_impl(text, params);
+LEITONG_TARGET_AVX2 void normalize_avx2(std::u32string_view text, const NormalizeParams& params,
+                                        NormalizedText& out) {
+  normalize_impl(text, params, out);
 }
 
-LEITONG_TARGET_AVX512 NormalizedText normalize_avx512(std::u32string_view text, const NormalizeParams& params) {
-  return normalize_impl(text, params);
+LEITONG_TARGET_AVX512 void normalize_avx512(std::u32string_view text, const NormalizeParams& params,
+                                            NormalizedText& out) {
+  normalize_impl(text, params, out);
 }
 #endif
 
 }  // namespace
 
-NormalizedText normalize(std::u32string_view text, const NormalizeParams& params) {
+void normalize_into(std::u32string_view text, const NormalizeParams& params, NormalizedText& out) {
 #if defined(LEITONG_X86_SIMD)
   switch (simd_path()) {
-    case SimdPath::kAvx512: return normalize_avx512(text, params);
-    case SimdPath::kAvx2: return normalize_avx2(text, params);
+    case SimdPath::kAvx512: return normalize_avx512(text, params, out);
+    case SimdPath::kAvx2: return normalize_avx2(text, params, out);
     case SimdPath::kPortable: break;
   }
 #endif
-  return normalize_portable(text, params);
+  normalize_portable(text, params, out);
+}
+
+NormalizedText normalize(std::u32string_view text, const NormalizeParams& params) {
+  NormalizedText out;
+  normalize_into(text, params, out);
+  return out;
 }
 
 }  // namespace leitong

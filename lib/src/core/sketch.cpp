@@ -151,12 +151,16 @@ void hash_normalized(std::u32string_view normalized, const SketchParams& params,
   sketch.simhash = simhash_acc.finish();
 }
 
-Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params) {
-  Sketch sketch;
+void make_sketch_into(std::u32string_view extracted_text, const SketchParams& params, Sketch& sketch) {
   sketch.params = params;
-  sketch.normalized = normalize(extracted_text, params.normalize);
+  normalize_into(extracted_text, params.normalize, sketch.normalized);
   hash_normalized(sketch.normalized.chars, params, sketch);
   sketch.fingerprints = winnow(sketch.shingles, params.fingerprint);
+}
+
+Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params) {
+  Sketch sketch;
+  make_sketch_into(extracted_text, params, sketch);
   return sketch;
 }
 

@@ -264,7 +264,7 @@ namespace {
 // ifstream took three, and no stream buffer (a bulk load reads a million files: its workers spent
 // 6 % of their time looking paths up and 2 % allocating stream buffers). Opened without blocking
 // so that a FIFO named as input is refused instead of waiting for a writer.
-std::string read_file_bytes(const std::filesystem::path& path, const ExtractParams& params) {
+void read_file_bytes(const std::filesystem::path& path, const ExtractParams& params, std::string& bytes) {
   const std::string name = path.string();
   const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
@@ -283,7 +283,7 @@ std::string read_file_bytes(const std::filesystem::path& path, const ExtractPara
   const auto size = static_cast<std::uint64_t>(st.st_size);
   if (size > params.max_file_bytes)
     throw_error("{}: file too large ({} bytes; the limit is {} bytes)", name, size, params.max_file_bytes);
-  std::string bytes(static_cast<std::size_t>(size), '\0');
+  bytes.resize(static_cast<std::size_t>(size));
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
@@ -292,13 +292,22 @@ std::string read_file_bytes(const std::filesystem::path& path, const ExtractPara
     if (got == 0) throw_error("{}: read error (the file shrank while it was read)", name);
     done += static_cast<std::size_t>(got);
   }
-  return bytes;
 }
 
 }  // namespace
 
 ExtractedText extract_file(const std::filesystem::path& path, const ExtractParams& params) {
-  return extract_bytes(read_file_bytes(path, params), path.string(), params);
+  // Read into a buffer this thread keeps (given back when a large file grew it): a bulk load's
+  // workers read file after file (bench/README.md, "The workers' heap").
+  constexpr std::size_t kKeptBytes = std::size_t(1) << 20;
+  thread_local std::string bytes;
+  struct GiveBackLarge {
+    ~GiveBackLarge() {
+      if (bytes.capacity() > kKeptBytes) std::string().swap(bytes);
+    }
+  } give_back;
+  read_file_bytes(path, params, bytes);
+  return extract_bytes(bytes, path.string(), params);
 }
 
 namespace {

@@ -93,6 +93,8 @@ void shrink_to_index(PreparedDocument& document);
 // What a bulk load holds of a document while it waits for its turn to be added: prepare_document,
 // shrink_to_index, and the document's text freed. Empty, the document left whole, when
 // prepare_document refuses it: add(document) then refuses it in its turn with the same message.
+// The normalized text and shingle hashes are made in buffers the calling thread keeps for the next
+// document (make_sketch_into; about 20 bytes per character of the longest, up to 2^18 characters).
 std::optional<PreparedDocument> prepare_for_bulk_add(Document& document, const SketchParams& params);
 
 struct AddOutcome {

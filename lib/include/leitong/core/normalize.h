@@ -58,6 +58,10 @@ struct NormalizedText {
 
 NormalizedText normalize(std::u32string_view text, const NormalizeParams& params = {});
 
+// normalize() into `out`, whose buffers keep their capacity: for a thread that normalizes one
+// document after another (see make_sketch_into).
+void normalize_into(std::u32string_view text, const NormalizeParams& params, NormalizedText& out);
+
 // The canonical form of one punctuation code point, or the code point itself.
 char32_t canonical_punctuation(char32_t c);
 

@@ -73,6 +73,13 @@ struct Sketch {
 
 Sketch make_sketch(std::u32string_view extracted_text, const SketchParams& params = {});
 
+// make_sketch() into `sketch`, whose vectors keep their capacity from one call to the next: a
+// thread that sketches document after document (a bulk load's workers) then allocates none of
+// these for each. Many blocks of every length freed one after the other left glibc's heap in holes
+// of as many sizes, which it walks in lists to file and to find blocks (bench/README.md, "The
+// workers' heap").
+void make_sketch_into(std::u32string_view extracted_text, const SketchParams& params, Sketch& sketch);
+
 // The hashing part of make_sketch, on text already normalized: sets sketch.shingles, .minhash and
 // .simhash (the values shingle_hashes, minhash and simhash give) in one pass over the text, each
 // block of hashes summarized while it is still in cache. Leaves the other members alone.

@@ -53,20 +53,16 @@ T read_le(const std::uint8_t* p) {
 // What a document posts: each distinct fingerprint hash once, ordered by hash. add() writes these
 // and verify() expects exactly these, so both use this one definition.
 // A bulk load's prepared documents hold them so already (shrink_to_index, on its workers).
-inline std::vector<Fingerprint> posted_fingerprints(const Sketch& sketch) {
+inline std::vector<Fingerprint> posted_fingerprints(std::vector<Fingerprint> fps) {
   const auto not_before = [](const Fingerprint& a, const Fingerprint& b) { return a.hash >= b.hash; };
-  if (std::adjacent_find(sketch.fingerprints.begin(), sketch.fingerprints.end(), not_before) ==
-      sketch.fingerprints.end())
-    return sketch.fingerprints;
-  std::vector<Fingerprint> fps = sketch.fingerprints;
-  std::sort(fps.begin(), fps.end(),
-            [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
-  fps.erase(
-      std::unique(fps.begin(), fps.end(),
-                  [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
-      fps.end());
+  if (std::adjacent_find(fps.begin(), fps.end(), not_before) == fps.end()) return fps;
+  std::sort(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) { return a.hash < b.hash; });
+  fps.erase(std::unique(fps.begin(), fps.end(),
+                        [](const Fingerprint& a, const Fingerprint& b) { return a.hash == b.hash; }),
+            fps.end());
   return fps;
 }
+inline std::vector<Fingerprint> posted_fingerprints(const Sketch& sketch) { return posted_fingerprints(sketch.fingerprints); }
 
 // The LSH buckets a document is filed under: each distinct band key once, sorted.
 inline std::vector<std::uint64_t> filed_band_keys(const Sketch& sketch, const LshParams& lsh) {
