@@ -26,9 +26,11 @@ TEST(SketchParams, EveryFieldReadsAndWritesItsOwnMember) {
     field.set(changed, other);
     EXPECT_EQ(field.get(changed), other) << field.label;
     EXPECT_NE(changed, defaults) << field.label;
-    for (const SketchParamField& rest : sketch_param_fields())
-      if (&rest != &field)
+    for (const SketchParamField& rest : sketch_param_fields()) {
+      if (&rest != &field) {
         EXPECT_EQ(rest.get(changed), rest.get(defaults)) << field.label << " / " << rest.label;
+      }
+    }
     // The difference names the field and both values.
     EXPECT_EQ(describe_difference(defaults, changed),
               std::string(field.label) + " " + format_field_value(field, field.get(defaults)) +
