@@ -394,13 +394,25 @@ PreparedDocument prepare_document(const Document& document, const SketchParams& 
   return out;
 }
 
-void shrink_to_index(PreparedDocument& document) {
-  document.sketch.normalized = {};
-  // In the order add() posts them, sorted where the document is prepared rather than on the
-  // writer's thread, which a bulk load waits on.
-  document.sketch.fingerprints = detail::posted_fingerprints(document.sketch);
-  if (document.sketch.shingles.size() > 1) std::vector<std::uint64_t>(1, document.sketch.shingles[0]).swap(document.sketch.shingles);
+namespace {
+
+// What add() writes of a sketch, taken from `full`: its parameters, MinHash and SimHash, the
+// fingerprints as add() posts them (sorted where the document is prepared rather than on the
+// writer's thread, which a bulk load waits on) and the first shingle hash (so that the document
+// still reads as long enough to compare). `full` keeps its normalized text and shingle hashes.
+Sketch index_part(Sketch& full) {
+  Sketch out;
+  out.params = full.params;
+  out.minhash = std::move(full.minhash);
+  out.simhash = full.simhash;
+  if (!full.shingles.empty()) out.shingles.assign(1, full.shingles.front());
+  out.fingerprints = detail::posted_fingerprints(std::move(full.fingerprints));
+  return out;
 }
+
+}  // namespace
+
+void shrink_to_index(PreparedDocument& document) { document.sketch = index_part(document.sketch); }
 
 std::optional<PreparedDocument> prepare_for_bulk_add(Document& document, const SketchParams& params) {
   // What prepare_document and shrink_to_index make, without their passing allocations: the
@@ -414,11 +426,7 @@ std::optional<PreparedDocument> prepare_for_bulk_add(Document& document, const S
     make_sketch_into(document.text, params, scratch);
     refuse_unarchivable(document.info, canonical_agency(document.info.agency), scratch);
     PreparedDocument out;
-    out.sketch.params = params;
-    out.sketch.minhash = std::move(scratch.minhash);
-    out.sketch.simhash = scratch.simhash;
-    out.sketch.shingles.assign(1, scratch.shingles.front());
-    out.sketch.fingerprints = detail::posted_fingerprints(std::move(scratch.fingerprints));
+    out.sketch = index_part(scratch);
     file_text(document, out);
     prepared = std::move(out);
   } catch (const Error&) {
